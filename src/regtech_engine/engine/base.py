@@ -1,0 +1,39 @@
+"""The backend interface: everything engine-specific stays behind it.
+
+durable_rules has had no release since 2020; keeping it behind this small protocol means a
+replacement engine only has to compile the same IR and answer the same question.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from ..language.parameters import ResolvedParameter
+from ..language.rules import Rule
+from ..vocabulary import Outcome
+
+
+@dataclass(frozen=True)
+class EvaluationContext:
+    """What a compiled pack is specialised for: the date and the parameters in force then."""
+
+    as_of: dt.date
+    params: Mapping[str, ResolvedParameter]
+
+    def param(self, name: str) -> Any:
+        return self.params[name].value
+
+
+class CompiledRules(Protocol):
+    """Rules prepared for one context; evaluates spec data to one outcome per rule."""
+
+    def evaluate(self, data: dict[str, Any]) -> dict[str, Outcome]: ...
+
+
+class Backend(Protocol):
+    name: str
+
+    def compile(self, rules: list[Rule], context: EvaluationContext) -> CompiledRules: ...

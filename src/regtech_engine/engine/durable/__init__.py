@@ -1,0 +1,1 @@
+"""The durable_rules backend: IR -> durable_rules rulesets, evaluated by its C engine."""

@@ -1,0 +1,58 @@
+"""The durable_rules backend behind the Backend protocol."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...language.rules import Rule
+from ...vocabulary import Outcome
+from ..base import EvaluationContext
+from .compiler import compile_rules
+from .driver import Ruleset
+from .facts import Normaliser
+from .fnv import check_collisions
+
+
+class DurableRules:
+    """A rule pack compiled to durable rulesets: item rulesets first, then root rulesets."""
+
+    def __init__(self, rules: list[Rule], context: EvaluationContext) -> None:
+        compiled = compile_rules(rules, context)
+        check_collisions([*compiled.root, *compiled.items])
+        self.rule_ids = compiled.rule_ids
+        self.root = [Ruleset(d) for d in compiled.root]
+        self.items = [Ruleset(d) for d in compiled.items]
+        self.normaliser = Normaliser(compiled.plan, context.as_of)
+
+    def fired(self, data: dict[str, Any]) -> set[str]:
+        item_facts = self.normaliser.item_facts(data)
+        fired_items: set[tuple[str, str]] = set()
+        for ruleset in self.items:
+            fired_items |= ruleset.fired(item_facts)
+        root = self.normaliser.root_fact(data, fired_items)
+        root["id"] = "spec"
+        fired: set[str] = set()
+        for ruleset in self.root:
+            fired.update(name for name, _ in ruleset.fired([root]))
+        return fired
+
+    def evaluate(self, data: dict[str, Any]) -> dict[str, Outcome]:
+        fired = self.fired(data)
+        outcomes: dict[str, Outcome] = {}
+        for rule_id in self.rule_ids:
+            if f"{rule_id}|na" in fired:
+                outcomes[rule_id] = Outcome.NOT_APPLICABLE
+            elif f"{rule_id}|fail" in fired:
+                outcomes[rule_id] = Outcome.FAIL
+            elif f"{rule_id}|pass" in fired:
+                outcomes[rule_id] = Outcome.PASS
+            else:
+                outcomes[rule_id] = Outcome.INSUFFICIENT_EVIDENCE
+        return outcomes
+
+
+class DurableBackend:
+    name = "durable_rules"
+
+    def compile(self, rules: list[Rule], context: EvaluationContext) -> DurableRules:
+        return DurableRules(rules, context)

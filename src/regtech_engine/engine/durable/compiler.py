@@ -1,0 +1,190 @@
+"""Compiles IR conditions into durable_rules ruleset definitions.
+
+Three-valued truth is compiled, not emulated: each condition is compiled in one of four
+modes, ``T`` (definitely true), ``F`` (definitely false) and their complements ``CT`` (not
+definitely true) and ``CF`` (not definitely false). A rule becomes up to three durable
+rules: ``<id>|fail`` = A∧T(when), ``<id>|pass`` = A∧F(when) and ``<id>|na`` = CT(applies_when)
+with A = T(applies_when). A rule that is applicable but fires neither is undetermined
+(insufficient evidence). Durable's comparisons are false on absent fields, which gives T and
+F their "field must be present" meaning for free. List quantifiers become item rules
+(see plan.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ...language import ir
+from ...language.rules import Rule
+from ..base import EvaluationContext
+from ..values import quantise
+from .plan import FactPlan, ItemCheck, Plan
+
+Mode = Literal["T", "F", "CT", "CF"]
+_NEG: dict[Mode, Mode] = {"T": "F", "F": "T", "CT": "CF", "CF": "CT"}
+_DR_OP = {ir.Op.NE: "$neq", ir.Op.LT: "$lt", ir.Op.LE: "$lte", ir.Op.GT: "$gt", ir.Op.GE: "$gte"}
+GUARD = "__spec"
+LIST_TAG = "__list"
+RULES_PER_RULESET = 20
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.toordinal()
+    return quantise(value)
+
+
+def _cmp(op: ir.Op, name: str, value: Any) -> dict[str, Any]:
+    if op is ir.Op.EQ:
+        return {name: value}
+    if op is ir.Op.IN:
+        return {"$or": [{name: v} for v in value]}
+    if op is ir.Op.NOT_IN:
+        return {"$and": [{"$neq": {name: v}} for v in value]}
+    return {_DR_OP[op]: {name: value}}
+
+
+@dataclass
+class Compiled:
+    root: list[dict[str, Any]]
+    items: list[dict[str, Any]]
+    plan: FactPlan
+    rule_ids: list[str] = field(default_factory=list)
+
+
+class Compiler:
+    def __init__(self, context: EvaluationContext) -> None:
+        self.ctx = context
+        self.plan = FactPlan()
+        self.item_rules: dict[str, dict[str, Any]] = {}
+
+    def operand(self, operand: ir.Operand, plan: Plan) -> Any:
+        if isinstance(operand, ir.Literal_):
+            value = operand.value
+        elif isinstance(operand, ir.ParamRef):
+            value = self.ctx.param(operand.name)
+        else:
+            plan.copy.add(operand.path)
+            return {"$m": operand.path}
+        return [_value(v) for v in value] if isinstance(value, list) else _value(value)
+
+    def compare(self, cond: ir.Compare, mode: Mode, plan: Plan) -> dict[str, Any]:
+        value = self.operand(cond.operand, plan)
+        op = cond.op
+        positive = mode in ("T", "CF")
+        if op in (ir.Op.CONTAINS, ir.Op.NOT_CONTAINS):
+            # an absent list is an empty list: never unknown, so CT = F and CF = T
+            plan.copy.add(cond.path)
+            plan.lengths.add(cond.path)
+            if (op is ir.Op.CONTAINS) == positive:
+                return {"$iany": {cond.path: {"$i": value}}}
+            return {"$or": [{f"{cond.path}__len": 0},
+                            {"$iall": {cond.path: {"$neq": {"$i": value}}}}]}
+        if cond.derived is ir.Derived.LENGTH:
+            plan.lengths.add(cond.path)
+            return _cmp(op if positive else ir.NEGATED[op], f"{cond.path}__len", value)
+        if cond.derived is ir.Derived.AGE_DAYS:
+            plan.ages.add(cond.path)
+            name = f"{cond.path}__age"
+        else:
+            plan.copy.add(cond.path)
+            name = cond.path
+        present: list[dict[str, Any]] = [{"$ex": {name: 1}}]
+        absent: dict[str, Any] = {"$nex": {name: 1}}
+        if isinstance(value, dict):  # a field reference must be present too
+            present.append({"$ex": {value["$m"]: 1}})
+            absent = {"$or": [absent, {"$nex": {value["$m"]: 1}}]}
+        if mode == "T":
+            return {"$and": [*present, _cmp(op, name, value)]}
+        if mode == "F":
+            return {"$and": [*present, _cmp(ir.NEGATED[op], name, value)]}
+        flipped = ir.NEGATED[op] if mode == "CT" else op
+        return {"$or": [absent, {"$and": [*present, _cmp(flipped, name, value)]}]}
+
+    def condition(self, cond: ir.Condition, mode: Mode, plan: Plan) -> dict[str, Any]:
+        if isinstance(cond, ir.Compare):
+            return self.compare(cond, mode, plan)
+        if isinstance(cond, ir.Presence):
+            plan.present.add(cond.path)
+            name = f"{cond.path}__ex"
+            positive = cond.present == (mode in ("T", "CF"))
+            return {name: True} if positive else {"$nex": {name: 1}}
+        if isinstance(cond, ir.Matches):
+            name = f"{cond.path}__re{self.plan.regex(plan, cond.path, cond.pattern)}"
+            if mode in ("T", "F"):
+                return {name: mode == "T"}
+            return {"$or": [{"$nex": {name: 1}}, {name: mode == "CF"}]}
+        if isinstance(cond, ir.AllOf | ir.AnyOf):
+            conjunctive = isinstance(cond, ir.AllOf) == (mode in ("T", "CF"))
+            parts = [self.condition(c, mode, plan) for c in cond.conditions]
+            if not parts:
+                return {GUARD: 1} if conjunctive else {"$nex": {GUARD: 1}}
+            if len(parts) == 1:
+                return parts[0]
+            return {"$and" if conjunctive else "$or": parts}
+        if isinstance(cond, ir.Not):
+            return self.condition(cond.condition, _NEG[mode], plan)
+        if isinstance(cond, ir.Quantified):
+            k = self.item_check(cond.path, cond.where, cond.quantifier)
+            name = f"__q{k}"
+            verdict = {"T": "T", "F": "F", "CT": "T", "CF": "F"}[mode]
+            return {name: verdict} if mode in ("T", "F") else {"$neq": {name: verdict}}
+        if isinstance(cond, ir.Count):
+            k = self.item_check(cond.path, cond.where, "count")
+            value = self.operand(cond.operand, plan)
+            op = cond.op if mode in ("T", "CF") else ir.NEGATED[cond.op]
+            return _cmp(op, f"__count{k}", value)
+        raise TypeError(f"cannot compile {type(cond).__name__}")  # pragma: no cover
+
+    def item_check(self, path: str, where: ir.Condition, fold: Any) -> int:
+        k = self.plan.number()
+        self.plan.checks.append(ItemCheck(k, path, fold))
+        self.plan.root.lengths.add(path)
+        item_plan = self.plan.item_plan(path)
+        tag = {LIST_TAG: path}
+        self.item_rules[f"{k}|T"] = {"all": [{"m": {"$and": [
+            tag, self.condition(where, "T", item_plan)]}}]}
+        if fold != "count":
+            self.item_rules[f"{k}|F"] = {"all": [{"m": {"$and": [
+                tag, self.condition(where, "F", item_plan)]}}]}
+        return k
+
+    def rule(self, rule: Rule) -> dict[str, dict[str, Any]]:
+        root = self.plan.root
+        guard = {GUARD: 1}
+        applies = [self.condition(rule.applies_when, "T", root)] if rule.applies_when else []
+        out = {
+            f"{rule.id}|fail": [guard, *applies, self.condition(rule.when, "T", root)],
+            f"{rule.id}|pass": [guard, *applies, self.condition(rule.when, "F", root)],
+        }
+        if rule.applies_when is not None:
+            out[f"{rule.id}|na"] = [guard, self.condition(rule.applies_when, "CT", root)]
+        return {name: {"all": [{"m": {"$and": parts}}]} for name, parts in out.items()}
+
+
+def _chunks(definitions: dict[str, Any], size: int) -> list[dict[str, Any]]:
+    names = list(definitions)
+    return [
+        {n: definitions[n] for n in names[i : i + size]} for i in range(0, len(names), size)
+    ]
+
+
+def compile_rules(
+    rules: Iterable[Rule], context: EvaluationContext, per_ruleset: int = RULES_PER_RULESET
+) -> Compiled:
+    """Durable ruleset definitions, in chunks that stay clear of the engine's limits."""
+    compiler = Compiler(context)
+    root: dict[str, Any] = {}
+    ids = []
+    for rule in rules:
+        root.update(compiler.rule(rule))
+        ids.append(rule.id)
+    return Compiled(
+        root=_chunks(root, per_ruleset * 3),
+        items=_chunks(compiler.item_rules, per_ruleset * 2),
+        plan=compiler.plan,
+        rule_ids=ids,
+    )

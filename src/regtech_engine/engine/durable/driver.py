@@ -1,0 +1,68 @@
+"""A thin driver on durable_rules' C API.
+
+We skip durable's ``Host``: it starts timer threads that race with synchronous calls, cannot
+unregister a ruleset and costs ~40% more per document. The recipe per document (measured
+flat over 100,000 documents): fresh session id -> assert_fact -> drain the fired actions ->
+delete_state in ``finally``. Rulesets are deleted when the owner is garbage collected.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import weakref
+from typing import Any
+
+from ._loader import engine_module
+
+_ids = itertools.count(1)
+
+
+class DurableError(RuntimeError):
+    """durable_rules reported an error (a bug in our compiler or a limit of the engine)."""
+
+
+class Ruleset:
+    """One registered durable ruleset."""
+
+    def __init__(self, definition: dict[str, Any]) -> None:
+        self._engine = engine_module()
+        self.name = f"regtech{next(_ids)}"
+        for rule in definition.values():
+            rule.pop("run", None)
+        try:
+            self.handle = self._engine.create_ruleset(
+                self.name, json.dumps(definition, ensure_ascii=False)
+            )
+        except Exception as exc:  # the C engine raises bare Exceptions with a code
+            raise DurableError(f"durable_rules rejected a compiled ruleset: {exc}") from exc
+        weakref.finalize(self, self._engine.delete_ruleset, self.handle)
+        self._sids = itertools.count(1)
+
+    def fired(self, documents: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        """Assert documents as facts in a fresh session; (rule name, fact id) of each firing."""
+        fired: set[tuple[str, str]] = set()
+        if not documents:
+            return fired
+        sid = str(next(self._sids))
+        payload = [dict(d, sid=sid) for d in documents]
+        engine = self._engine
+        try:
+            result = engine.assert_facts(self.handle, json.dumps(payload, ensure_ascii=False))
+            state = result[1]
+            started = engine.start_action_for_state(self.handle, state)
+            messages = started[1] if started else None
+            while messages:
+                for name, match in json.loads(messages).items():
+                    fired.add((name, match["m"]["id"]))
+                messages = engine.complete_and_start_action(self.handle, state)
+        except Exception as exc:
+            if "MessageNotHandled" in str(exc):
+                return fired
+            raise DurableError(f"durable_rules failed while evaluating: {exc}") from exc
+        finally:
+            try:
+                engine.delete_state(self.handle, sid)
+            except Exception:  # noqa: S110 - nothing to clean when no session was created
+                pass
+        return fired

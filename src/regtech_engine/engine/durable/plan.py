@@ -1,0 +1,66 @@
+"""The fact plan: which spec values the compiled rulesets read, and what is precomputed.
+
+durable_rules matches JSON documents; it has no dates, no list lengths, no counting, its own
+regex dialect, and (measured in 2.0.28) an ``$or`` over different fields inside
+``$iany``/``$iall`` behaves like an ``$and``. So each spec is sent as small documents holding
+only the fields rules read, plus derived fields named after their source:
+
+- ``<path>__ex``    true when the field is present (presence tests);
+- ``<path>__len``   number of items of a list (absent list = 0);
+- ``<path>__age``   whole days from a date to as-of (positive = in the past);
+- ``<path>__re<k>`` whether a text field fully matches pattern k (Python ``re`` semantics);
+- ``__q<k>``        "T", "F" or "U": the truth of list quantifier k;
+- ``__count<k>``    how many items satisfy count condition k.
+
+List items are asserted to durable_rules as facts of their own, where each quantifier's
+``where`` condition is evaluated as an item rule (``<k>|T`` / ``<k>|F``); the normaliser only
+folds those per-item verdicts into ``__q<k>`` (any/all) and ``__count<k>``. Every comparison
+and boolean combination is decided by durable_rules. Dates travel as ordinals and fractions
+as integers in millionths.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass
+class Plan:
+    """Needs of one scope: the spec root, or the items of one list."""
+
+    copy: set[str] = field(default_factory=set)
+    present: set[str] = field(default_factory=set)
+    lengths: set[str] = field(default_factory=set)
+    ages: set[str] = field(default_factory=set)
+    regexes: dict[tuple[str, str], int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemCheck:
+    """One quantifier or count: a list and how its per-item verdicts fold."""
+
+    k: int
+    list_path: str
+    fold: Literal["any", "all", "count"]
+
+
+@dataclass
+class FactPlan:
+    root: Plan = field(default_factory=Plan)
+    items: dict[str, Plan] = field(default_factory=dict)
+    checks: list[ItemCheck] = field(default_factory=list)
+    _next: int = 0
+
+    def number(self) -> int:
+        self._next += 1
+        return self._next
+
+    def regex(self, plan: Plan, path: str, pattern: str) -> int:
+        key = (path, pattern)
+        if key not in plan.regexes:
+            plan.regexes[key] = self.number()
+        return plan.regexes[key]
+
+    def item_plan(self, path: str) -> Plan:
+        return self.items.setdefault(path, Plan())

@@ -1,0 +1,214 @@
+"""The reference evaluator: the IR's meaning, in plain Python.
+
+It is the benchmark baseline for the durable_rules backend and the oracle it is tested
+against (tests/engine/test_oracle.py). It also answers the questions an engine firing rules
+does not: which values made a rule fail (evidence), and which absent fields left it
+undecided. Truth is three-valued: True, False, or None for unknown.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from ..language import ir
+from ..language.rules import Rule
+from ..vocabulary import Outcome
+from ..yamlio import PathKey
+from .base import EvaluationContext
+from .values import MISSING, age_days, get, quantise
+
+Truth = bool | None
+
+_OPS: dict[ir.Op, Callable[[Any, Any], bool]] = {
+    ir.Op.EQ: operator.eq,
+    ir.Op.NE: operator.ne,
+    ir.Op.LT: operator.lt,
+    ir.Op.LE: operator.le,
+    ir.Op.GT: operator.gt,
+    ir.Op.GE: operator.ge,
+    ir.Op.IN: lambda a, b: a in b,
+    ir.Op.NOT_IN: lambda a, b: a not in b,
+    ir.Op.CONTAINS: lambda a, b: b in a,
+    ir.Op.NOT_CONTAINS: lambda a, b: b not in a,
+}
+
+
+@cache
+def _pattern(text: str) -> re.Pattern[str]:
+    return re.compile(text)
+
+
+def _split(path: str) -> PathKey:
+    return tuple(path.split("."))
+
+
+@dataclass
+class Trace:
+    """What one evaluation looked at: leaves with their values, and absent fields."""
+
+    seen: list[tuple[PathKey, Any]] = field(default_factory=list)
+    missing: list[PathKey] = field(default_factory=list)
+
+
+class Evaluator:
+    """Evaluates IR conditions over spec data for one context."""
+
+    def __init__(self, context: EvaluationContext) -> None:
+        self.ctx = context
+
+    # -- values ------------------------------------------------------------------------
+    def operand(self, operand: ir.Operand, scope: Any) -> Any:
+        if isinstance(operand, ir.Literal_):
+            return operand.value
+        if isinstance(operand, ir.ParamRef):
+            return self.ctx.param(operand.name)
+        return get(scope, operand.path)
+
+    def lhs(self, cond: ir.Compare, scope: Any) -> Any:
+        value = get(scope, cond.path)
+        if cond.derived is ir.Derived.LENGTH:
+            return 0 if value is MISSING else len(value)
+        if value is MISSING:
+            return [] if cond.op in (ir.Op.CONTAINS, ir.Op.NOT_CONTAINS) else MISSING
+        if cond.derived is ir.Derived.AGE_DAYS:
+            return age_days(value, self.ctx.as_of)
+        return value
+
+    # -- truth -------------------------------------------------------------------------
+    def truth(
+        self, cond: ir.Condition, scope: Any, trace: Trace | None = None, at: PathKey = ()
+    ) -> Truth:
+        if isinstance(cond, ir.Compare):
+            left = self.lhs(cond, scope)
+            right = self.operand(cond.operand, scope)
+            if trace is not None:
+                if left is MISSING:
+                    trace.missing.append((*at, *_split(cond.path)))
+                else:
+                    trace.seen.append(((*at, *_split(cond.path)), get(scope, cond.path)))
+                if isinstance(cond.operand, ir.FieldRef):
+                    other = (*at, *_split(cond.operand.path))
+                    if right is MISSING:
+                        trace.missing.append(other)
+                    else:
+                        trace.seen.append((other, right))
+            if left is MISSING or right is MISSING:
+                return None
+            if isinstance(right, list):
+                right = [quantise(v) for v in right]
+            return _OPS[cond.op](quantise(left), quantise(right))
+        if isinstance(cond, ir.Presence):
+            value = get(scope, cond.path)
+            if trace is not None:
+                trace.seen.append(((*at, *_split(cond.path)), None if value is MISSING else value))
+            return (value is not MISSING) == cond.present
+        if isinstance(cond, ir.Matches):
+            value = get(scope, cond.path)
+            if value is MISSING:
+                if trace is not None:
+                    trace.missing.append((*at, *_split(cond.path)))
+                return None
+            if trace is not None:
+                trace.seen.append(((*at, *_split(cond.path)), value))
+            return _pattern(cond.pattern).fullmatch(str(value)) is not None
+        if isinstance(cond, ir.AllOf):
+            results = [self.truth(c, scope, trace, at) for c in cond.conditions]
+            if any(r is False for r in results):
+                return False
+            return None if any(r is None for r in results) else True
+        if isinstance(cond, ir.AnyOf):
+            results = [self.truth(c, scope, trace, at) for c in cond.conditions]
+            if any(r is True for r in results):
+                return True
+            return None if any(r is None for r in results) else False
+        if isinstance(cond, ir.Not):
+            inner = self.truth(cond.condition, scope, trace, at)
+            return None if inner is None else not inner
+        if isinstance(cond, ir.Quantified):
+            items = self.items(scope, cond.path)
+            base = (*at, *_split(cond.path))
+            results = [
+                self.truth(cond.where, item, trace, (*base, i)) for i, item in enumerate(items)
+            ]
+            want = cond.quantifier == "any"
+            if any(r is want for r in results):
+                return want
+            return None if any(r is None for r in results) else not want
+        if isinstance(cond, ir.Count):
+            n = self.count(cond, scope)
+            return _OPS[cond.op](n, self.operand(cond.operand, scope))
+        raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
+
+    def items(self, scope: Any, path: str) -> list[Any]:
+        value = get(scope, path)
+        return [] if value is MISSING else list(value)
+
+    def count(self, cond: ir.Count, scope: Any) -> int:
+        return sum(1 for item in self.items(scope, cond.path) if self.truth(cond.where, item))
+
+    # -- outcomes ----------------------------------------------------------------------
+    def outcome(self, rule: Rule, data: dict[str, Any]) -> Outcome:
+        if rule.applies_when is not None and self.truth(rule.applies_when, data) is not True:
+            return Outcome.NOT_APPLICABLE
+        result = self.truth(rule.when, data)
+        if result is None:
+            return Outcome.INSUFFICIENT_EVIDENCE
+        return Outcome.FAIL if result else Outcome.PASS
+
+    def missing(self, rule: Rule, data: dict[str, Any]) -> list[PathKey]:
+        trace = Trace()
+        self.truth(rule.when, data, trace)
+        return list(dict.fromkeys(trace.missing))
+
+    def witness(self, cond: ir.Condition, data: Any, at: PathKey = ()) -> list[tuple[PathKey, Any]]:
+        """The values that make ``cond`` true: the evidence of a finding."""
+        if isinstance(cond, ir.AllOf):
+            return [w for c in cond.conditions for w in self.witness(c, data, at)]
+        if isinstance(cond, ir.AnyOf):
+            for c in cond.conditions:
+                if self.truth(c, data) is True:
+                    return self.witness(c, data, at)
+            return []
+        if isinstance(cond, ir.Quantified):
+            base = (*at, *_split(cond.path))
+            out: list[tuple[PathKey, Any]] = []
+            items = self.items(data, cond.path)
+            if not items:
+                return [(base, [])]
+            for i, item in enumerate(items):
+                if cond.quantifier == "any" and self.truth(cond.where, item) is True:
+                    out.extend(self.witness(cond.where, item, (*base, i)))
+                elif cond.quantifier == "all":
+                    out.extend(self.witness(cond.where, item, (*base, i)))
+            return out
+        if isinstance(cond, ir.Count):
+            base = (*at, *_split(cond.path))
+            items = self.items(data, cond.path)
+            hits = [i for i, item in enumerate(items) if self.truth(cond.where, item) is True]
+            return [((*base, i), None) for i in hits] or [(base, [])]
+        trace = Trace()
+        self.truth(cond, data, trace, at)
+        return trace.seen
+
+
+class ReferenceRules:
+    """CompiledRules for the reference backend: the rules and an evaluator, nothing more."""
+
+    def __init__(self, rules: list[Rule], context: EvaluationContext) -> None:
+        self.rules = rules
+        self.evaluator = Evaluator(context)
+
+    def evaluate(self, data: dict[str, Any]) -> dict[str, Outcome]:
+        return {rule.id: self.evaluator.outcome(rule, data) for rule in self.rules}
+
+
+class ReferenceBackend:
+    name = "reference"
+
+    def compile(self, rules: list[Rule], context: EvaluationContext) -> ReferenceRules:
+        return ReferenceRules(rules, context)

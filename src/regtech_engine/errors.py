@@ -1,0 +1,69 @@
+"""Problems with input: one small tree of exceptions carrying file, line and field path.
+
+Core code raises these; only the CLI turns them into messages and exit code 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input file, located as precisely as we can."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None
+    path: str | None = None
+    hint: str | None = None
+
+    def render(self) -> str:
+        where = self.file or "<input>"
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        text = f"{where}: "
+        if self.path:
+            text += f"{self.path}: "
+        text += self.message
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+@dataclass
+class InputError(Exception):
+    """Base of every input problem; holds one or more located problems."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "\n".join(p.render() for p in self.problems)
+
+    @classmethod
+    def single(cls, message: str, **where: object) -> InputError:
+        return cls([Problem(message, **where)])  # type: ignore[arg-type]
+
+
+class YamlError(InputError):
+    """A file that is not acceptable YAML/JSON (syntax, tags, duplicate keys, bombs, size)."""
+
+
+class SpecError(InputError):
+    """A product spec that does not match the spec model."""
+
+
+class RuleError(InputError):
+    """A rule or parameter file that is not a valid rule."""
+
+
+class WaiverError(InputError):
+    """A waiver file that is not acceptable."""
+
+
+class TransactionError(InputError):
+    """A transaction stream or rates file that cannot be used at all."""
+
+
+class UsageError(InputError):
+    """Bad command-line arguments detected by the core (e.g. an unknown theme)."""

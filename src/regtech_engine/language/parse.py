@@ -1,0 +1,258 @@
+"""Rule conditions: YAML data -> typed IR, checked against the spec model at load time.
+
+Every mistake names the rule file, its line and, for a misspelt field or operator, the
+closest valid one. Nothing here evaluates anything: conditions are data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..errors import Problem
+from ..spec.models import ProductSpec
+from ..spec.schema import FieldType, UnknownPath, resolve
+from ..suggest import did_you_mean
+from ..yamlio import Document, PathKey
+from . import ir
+
+COMPARE_OPS = {op.value: op for op in ir.Op}
+LEAF_KEYS = {"path", "matches", "present", "absent", "age_days", "length", *COMPARE_OPS}
+COMBINATORS = {"all", "any", "not", "any_item", "all_items", "count"}
+KNOWN_KEYS = LEAF_KEYS | COMBINATORS | {"where"}
+MAX_PATTERN = 200
+
+
+class ConditionError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.render())
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where paths resolve: the spec root or a list item model, and its place in the file."""
+
+    model: type[BaseModel]
+    label: str  # "" for the root, else the list path, for messages
+
+
+@dataclass
+class ConditionParser:
+    document: Document
+    params: Collection[str]
+
+    def fail(self, message: str, at: PathKey, hint: str | None = None) -> ConditionError:
+        return ConditionError(
+            Problem(message, self.document.file, self.document.line_of(at), _fmt(at), hint)
+        )
+
+    def parse(self, raw: Any, at: PathKey, scope: Scope | None = None) -> ir.Condition:
+        scope = scope or Scope(ProductSpec, "")
+        if not isinstance(raw, dict) or not raw:
+            raise self.fail("a condition must be a non-empty mapping", at)
+        unknown = [k for k in raw if k not in KNOWN_KEYS]
+        if unknown:
+            key = str(unknown[0])
+            raise self.fail(
+                f"unknown operator `{key}`", (*at, key), did_you_mean(key, sorted(KNOWN_KEYS))
+            )
+        combinators = [k for k in raw if k in COMBINATORS]
+        if len(combinators) > 1:
+            raise self.fail(f"one of {', '.join(combinators)} per condition, not several", at)
+        if combinators:
+            return self._combinator(combinators[0], raw, at, scope)
+        return self._leaf(raw, at, scope)
+
+    # -- combinators -------------------------------------------------------------------
+    def _combinator(self, key: str, raw: dict[str, Any], at: PathKey, scope: Scope) -> Any:
+        body = raw[key]
+        if key in ("all", "any"):
+            self._only(raw, {key}, at)
+            if not isinstance(body, list) or not body:
+                raise self.fail(f"`{key}` takes a non-empty list of conditions", (*at, key))
+            parts = tuple(self.parse(c, (*at, key, i), scope) for i, c in enumerate(body))
+            return ir.AllOf(conditions=parts) if key == "all" else ir.AnyOf(conditions=parts)
+        if key == "not":
+            self._only(raw, {key}, at)
+            return ir.Not(condition=self.parse(body, (*at, key), scope))
+        path, ftype = self._path(body, (*at, key), scope)
+        if ftype.kind != "list" or ftype.item is None:
+            raise self.fail(f"`{key}` needs a list field; `{path}` is {ftype.describe()}", at)
+        item = ftype.item
+        if key in ("any_item", "all_items"):
+            self._only(raw, {key, "where"}, at)
+            if "where" not in raw:
+                raise self.fail(f"`{key}` needs a `where` condition", at)
+            where = self._item_condition(raw["where"], (*at, "where"), item, path, scope)
+            quantifier = "any" if key == "any_item" else "all"
+            return ir.Quantified(quantifier=quantifier, path=path, where=where)
+        # count
+        if scope.label:
+            raise self.fail("`count` cannot be nested inside a list quantifier", at)
+        ops = [k for k in raw if k in COMPARE_OPS]
+        self._only(raw, {"count", "where", *ops}, at)
+        if len(ops) != 1 or COMPARE_OPS[ops[0]] not in ir.ORDERING_OPS | {ir.Op.EQ, ir.Op.NE}:
+            raise self.fail("`count` needs exactly one of eq, ne, lt, le, gt, ge", at)
+        where_raw = raw.get("where")
+        if where_raw is None:
+            where: ir.Condition = ir.AllOf(conditions=())
+        else:
+            where = self._item_condition(where_raw, (*at, "where"), item, path, scope)
+        op = COMPARE_OPS[ops[0]]
+        operand = self._operand(raw[ops[0]], (*at, ops[0]), FieldType("int"), scope, op)
+        return ir.Count(path=path, where=where, op=op, operand=operand)
+
+    def _item_condition(
+        self, raw: Any, at: PathKey, item: FieldType, path: str, scope: Scope
+    ) -> ir.Condition:
+        if item.kind != "model" or item.model is None:
+            raise self.fail(f"items of `{path}` are values, not sections; use `contains`", at)
+        label = f"{scope.label}.{path}[]" if scope.label else f"{path}[]"
+        return self.parse(raw, at, Scope(item.model, label))
+
+    # -- leaves ------------------------------------------------------------------------
+    def _leaf(self, raw: dict[str, Any], at: PathKey, scope: Scope) -> ir.Condition:
+        if "path" not in raw:
+            raise self.fail("a comparison needs a `path`", at)
+        path, ftype = self._path(raw["path"], (*at, "path"), scope)
+        ops = [k for k in raw if k != "path"]
+        if len(ops) != 1:
+            raise self.fail(
+                "a comparison has one `path` and exactly one operator"
+                f" (found {', '.join(ops) or 'none'})",
+                at,
+            )
+        key = ops[0]
+        value = raw[key]
+        where = (*at, key)
+        if key in ("present", "absent"):
+            if not isinstance(value, bool):
+                raise self.fail(f"`{key}` takes true or false", where)
+            return ir.Presence(path=path, present=value if key == "present" else not value)
+        if key == "matches":
+            return self._matches(path, ftype, value, where)
+        if key in ("age_days", "length"):
+            return self._derived(key, path, ftype, value, where, scope)
+        op = COMPARE_OPS[key]
+        self._check_op(op, path, ftype, where)
+        operand = self._operand(value, where, ftype, scope, op)
+        return ir.Compare(path=path, op=op, operand=operand)
+
+    def _derived(
+        self, key: str, path: str, ftype: FieldType, value: Any, at: PathKey, scope: Scope
+    ) -> ir.Condition:
+        if key == "age_days" and ftype.kind != "date":
+            raise self.fail(f"`age_days` needs a date field; `{path}` is {ftype.describe()}", at)
+        if key == "length" and ftype.kind != "list":
+            raise self.fail(f"`length` needs a list field; `{path}` is {ftype.describe()}", at)
+        if not isinstance(value, dict) or len(value) != 1:
+            raise self.fail(f"`{key}` takes one comparison, e.g. `{key}: {{gt: 365}}`", at)
+        (op_key, operand_raw), = value.items()
+        op = COMPARE_OPS.get(op_key)
+        if op is None or op not in ir.ORDERING_OPS | {ir.Op.EQ, ir.Op.NE}:
+            raise self.fail(
+                f"unknown comparison `{op_key}`",
+                (*at, op_key),
+                did_you_mean(str(op_key), ["eq", "ne", "lt", "le", "gt", "ge"]),
+            )
+        operand = self._operand(operand_raw, (*at, op_key), FieldType("int"), scope, op)
+        derived = ir.Derived.AGE_DAYS if key == "age_days" else ir.Derived.LENGTH
+        return ir.Compare(path=path, op=op, operand=operand, derived=derived)
+
+    def _matches(self, path: str, ftype: FieldType, value: Any, at: PathKey) -> ir.Condition:
+        if ftype.kind not in ("str", "enum"):
+            raise self.fail(f"`matches` needs a text field; `{path}` is {ftype.describe()}", at)
+        if not isinstance(value, str) or len(value) > MAX_PATTERN:
+            raise self.fail(f"`matches` takes a pattern of at most {MAX_PATTERN} characters", at)
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise self.fail(f"invalid pattern: {exc}", at) from None
+        return ir.Matches(path=path, pattern=value)
+
+    def _check_op(self, op: ir.Op, path: str, ftype: FieldType, at: PathKey) -> None:
+        if op in (ir.Op.CONTAINS, ir.Op.NOT_CONTAINS):
+            if ftype.kind != "list" or ftype.item is None or not ftype.item.scalar:
+                raise self.fail(
+                    f"`{op}` needs a list of values; `{path}` is {ftype.describe()}", at
+                )
+            return
+        if not ftype.scalar:
+            raise self.fail(f"`{path}` is a {ftype.describe()}; compare one of its fields", at)
+        if op in ir.ORDERING_OPS and ftype.kind not in ("int", "float", "date"):
+            raise self.fail(f"`{op}` needs a number or date; `{path}` is {ftype.describe()}", at)
+
+    def _operand(
+        self, raw: Any, at: PathKey, ftype: FieldType, scope: Scope, op: ir.Op
+    ) -> ir.Literal_ | ir.ParamRef | ir.FieldRef:
+        if isinstance(raw, dict):
+            if set(raw) == {"param"}:
+                name = raw["param"]
+                if name not in self.params:
+                    raise self.fail(
+                        f"unknown parameter `{name}`", at, did_you_mean(str(name), self.params)
+                    )
+                return ir.ParamRef(name=str(name))
+            if set(raw) == {"field"}:
+                if scope.label:
+                    raise self.fail("`{field: ...}` operands are only allowed outside lists", at)
+                other, other_type = self._path(raw["field"], (*at, "field"), scope)
+                if other_type.kind != ftype.kind:
+                    raise self.fail(
+                        f"cannot compare {ftype.describe()} with `{other}` ({other_type.kind})", at
+                    )
+                return ir.FieldRef(path=other)
+            raise self.fail("an operand is a value, `{param: NAME}` or `{field: PATH}`", at)
+        target = ftype.item if op in (ir.Op.CONTAINS, ir.Op.NOT_CONTAINS) else ftype
+        assert target is not None
+        if op in (ir.Op.IN, ir.Op.NOT_IN):
+            if not isinstance(raw, list) or not raw:
+                raise self.fail(f"`{op}` takes a non-empty list", at)
+            for i, item in enumerate(raw):
+                self._check_value(item, target, (*at, i))
+            return ir.Literal_(value=list(raw))
+        self._check_value(raw, target, at)
+        return ir.Literal_(value=raw)
+
+    def _check_value(self, value: Any, ftype: FieldType, at: PathKey) -> None:
+        ok = {
+            "bool": isinstance(value, bool),
+            "int": isinstance(value, int) and not isinstance(value, bool),
+            "float": isinstance(value, int | float) and not isinstance(value, bool),
+            "str": isinstance(value, str),
+            "enum": isinstance(value, str) and value in ftype.enum_values,
+            "date": isinstance(value, dt.date),
+        }.get(ftype.kind, False)
+        if not ok:
+            hint = None
+            if ftype.kind == "enum" and isinstance(value, str):
+                hint = did_you_mean(value, ftype.enum_values)
+            raise self.fail(f"{value!r} is not a valid {ftype.describe()}", at, hint)
+
+    def _path(self, raw: Any, at: PathKey, scope: Scope) -> tuple[str, FieldType]:
+        if not isinstance(raw, str) or not raw:
+            raise self.fail("a path is a dotted field name, e.g. `aml.program_in_place`", at)
+        try:
+            return raw, resolve(raw, scope.model)
+        except UnknownPath as exc:
+            where = f" in items of `{scope.label}`" if scope.label else ""
+            raise self.fail(
+                f"field `{exc.bad}` does not exist{where} (path `{raw}`)", at, exc.hint
+            ) from None
+
+    def _only(self, raw: dict[str, Any], allowed: set[str], at: PathKey) -> None:
+        for key in raw:
+            if key not in allowed:
+                raise self.fail(f"`{key}` is not allowed here", (*at, key))
+
+
+def _fmt(at: PathKey) -> str:
+    from ..yamlio import format_path
+
+    return format_path(at)

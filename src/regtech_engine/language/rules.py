@@ -1,0 +1,308 @@
+"""Rules as data: the rule model, its test cases, and loading a pack folder.
+
+One rule per YAML file (``<theme>/<RULE-ID>.yaml``) holding its id, metadata, texts in zh
+and en, citations, legal-basis notes, condition and test cases side by side, as in Semgrep's
+registry. Files are validated on load; nothing in them can execute code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import Problem, RuleError
+from ..findings import Citation, Text
+from ..laws import Law, load_laws
+from ..packs import builtin_root
+from ..spec.schema import UnknownPath, resolve_through_lists
+from ..suggest import did_you_mean
+from ..vocabulary import Outcome, Severity, Theme
+from ..yamlio import Document, format_path, read_document
+from . import ir
+from .parameters import ParameterSet, load_parameters
+from .parse import ConditionError, ConditionParser
+
+RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\[\]:-]+)\}")
+SKIP_DIRS = {"parameters", "bases", "docs"}
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ParamCitation(_Data):
+    """Cite whatever instrument set the parameter value in force on as-of."""
+
+    param: str
+
+
+class RuleTest(_Data):
+    """A test case as data: a spec (or a base spec plus changes), an as-of date, an outcome."""
+
+    name: str
+    base: str | None = None
+    spec: dict[str, Any] | None = None
+    set: dict[str, Any] = Field(default_factory=dict)
+    unset: list[str] = Field(default_factory=list)
+    as_of: dt.date
+    expect: Outcome
+
+
+class RuleBody(_Data):
+    id: str
+    theme: Theme
+    severity: Severity
+    title: Text
+    message: Text
+    remediation: Text
+    citations: list[Citation] = Field(min_length=1)
+    cite_params: list[ParamCitation] = Field(default_factory=list)
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+    applies_when: Any = None
+    when: Any
+    waivable: bool = True
+    notes: str
+    tests: list[RuleTest] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not RULE_ID.match(value):
+            raise ValueError("rule ids are upper-case words joined by '-', e.g. PIPL-029-CONSENT")
+        return value
+
+    @field_validator("citations")
+    @classmethod
+    def _articles(cls, value: list[Citation]) -> list[Citation]:
+        for c in value:
+            if not c.article.strip():
+                raise ValueError("every citation needs an article")
+        return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A loaded, validated rule with its compiled condition and where it came from."""
+
+    body: RuleBody
+    when: ir.Condition
+    applies_when: ir.Condition | None
+    file: str
+    line: int
+    document: Document = field(repr=False, compare=False)
+
+    @property
+    def id(self) -> str:
+        return self.body.id
+
+    @property
+    def theme(self) -> Theme:
+        return Theme(self.body.theme)
+
+    @property
+    def severity(self) -> Severity:
+        return Severity(self.body.severity)
+
+    def in_force(self, as_of: dt.date) -> bool:
+        b = self.body
+        return (b.effective_from is None or b.effective_from <= as_of) and (
+            b.effective_until is None or as_of <= b.effective_until
+        )
+
+    def params(self) -> set[str]:
+        names = ir.params_used(self.when)
+        if self.applies_when is not None:
+            names |= ir.params_used(self.applies_when)
+        return names | {c.param for c in self.body.cite_params}
+
+
+@dataclass
+class RulePack:
+    """Every rule, parameter and law code of a run (built-in packs plus ``--rules`` dirs)."""
+
+    rules: list[Rule]
+    parameters: ParameterSet
+    laws: dict[str, Law]
+    sources: list[str]
+
+    @property
+    def digest(self) -> str:
+        h = hashlib.sha256()
+        for rule in sorted(self.rules, key=lambda r: r.id):
+            h.update(rule.body.model_dump_json(exclude={"tests"}).encode())
+        for name in sorted(self.parameters.parameters):
+            h.update(name.encode())
+            h.update(self.parameters.parameters[name].model_dump_json().encode())
+        return "sha256:" + h.hexdigest()
+
+    def by_id(self) -> dict[str, Rule]:
+        return {r.id: r for r in self.rules}
+
+    def select(self, themes: list[Theme] | None) -> RulePack:
+        if not themes:
+            return self
+        chosen = [r for r in self.rules if r.theme in themes]
+        return RulePack(chosen, self.parameters, self.laws, self.sources)
+
+
+def _validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
+    out = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        hint = None
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            hint = did_you_mean(key, _allowed_keys(loc))
+            message = f"unknown key `{key}`"
+        elif err["type"] == "missing" and len(loc) >= 2 and loc[-1] in ("en", "zh"):
+            message = f"missing {'English' if loc[-1] == 'en' else 'Chinese'} translation"
+        elif err["type"] == "missing":
+            message = "required field is missing"
+        elif err["type"] == "enum":
+            value = err.get("input")
+            message = f"invalid value {value!r} ({err['msg']})"
+            expected = [s.value for s in (Theme if loc[-1] == "theme" else Severity)]
+            hint = did_you_mean(str(value), expected) if loc[-1] in ("theme", "severity") else None
+        else:
+            message = err["msg"]
+        out.append(Problem(message, doc.file, doc.line_of(loc), format_path(loc) or None, hint))
+    return out
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    if len(loc) == 1:
+        return list(RuleBody.model_fields)
+    if loc[0] == "tests":
+        return list(RuleTest.model_fields)
+    if loc[0] in ("title", "message", "remediation"):
+        return ["en", "zh"]
+    if loc[0] == "citations":
+        return ["law", "article"]
+    return []
+
+
+def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Rule:
+    doc = read_document(path)
+    if not isinstance(doc.data, dict):
+        raise RuleError.single("a rule file holds one rule as a mapping", file=doc.file, line=1)
+    try:
+        body = RuleBody.model_validate(doc.data)
+    except ValidationError as exc:
+        raise RuleError(_validation_problems(exc, doc)) from None
+    problems: list[Problem] = []
+    for i, cite in enumerate(body.citations):
+        if cite.law not in laws:
+            problems.append(
+                Problem(
+                    f"unknown law code `{cite.law}`",
+                    doc.file,
+                    doc.line_of(("citations", i, "law")),
+                    f"citations[{i}].law",
+                    did_you_mean(cite.law, laws),
+                )
+            )
+    for i, pc in enumerate(body.cite_params):
+        if pc.param not in params.parameters:
+            problems.append(
+                Problem(
+                    f"unknown parameter `{pc.param}`",
+                    doc.file,
+                    doc.line_of(("cite_params", i)),
+                    hint=did_you_mean(pc.param, params.parameters),
+                )
+            )
+    if body.effective_from and body.effective_until and body.effective_until < body.effective_from:
+        problems.append(
+            Problem("effective_until is before effective_from", doc.file,
+                    doc.line_of(("effective_until",)))
+        )
+    parser = ConditionParser(doc, params.parameters.keys())
+    when: ir.Condition | None = None
+    applies: ir.Condition | None = None
+    try:
+        when = parser.parse(body.when, ("when",))
+        if body.applies_when is not None:
+            applies = parser.parse(body.applies_when, ("applies_when",))
+    except ConditionError as exc:
+        problems.append(exc.problem)
+    problems.extend(_check_placeholders(body, doc, params))
+    if problems:
+        raise RuleError(problems)
+    assert when is not None
+    return Rule(body, when, applies, doc.file, doc.line_of(("id",)) or 1, doc)
+
+
+def _check_placeholders(body: RuleBody, doc: Document, params: ParameterSet) -> list[Problem]:
+    problems = []
+    for key in ("message", "remediation", "title"):
+        text: Text = getattr(body, key)
+        for lang in ("en", "zh"):
+            for name in PLACEHOLDER.findall(getattr(text, lang)):
+                if name == "as_of":
+                    continue
+                if name.startswith("param:"):
+                    if name[6:] not in params.parameters:
+                        problems.append(
+                            Problem(f"unknown parameter in placeholder {{{name}}}", doc.file,
+                                    doc.line_of((key, lang)), f"{key}.{lang}")
+                        )
+                    continue
+                try:
+                    resolve_through_lists(name)
+                except UnknownPath as exc:
+                    problems.append(
+                        Problem(f"placeholder {{{name}}} names no spec field", doc.file,
+                                doc.line_of((key, lang)), f"{key}.{lang}", exc.hint)
+                    )
+    return problems
+
+
+def rule_files(folder: Path) -> list[Path]:
+    files = []
+    for path in sorted(folder.rglob("*.yaml")):
+        rel = path.relative_to(folder)
+        if rel.parts[0] in SKIP_DIRS or rel.name == "laws.yaml" or len(rel.parts) == 1:
+            continue
+        files.append(path)
+    return files
+
+
+def load_pack(extra_dirs: list[Path] | None = None, builtin: bool = True) -> RulePack:
+    """Load the built-in packs and any extra rule folders, validating everything."""
+    laws = dict(load_laws())
+    folders = ([builtin_root()] if builtin else []) + [Path(d) for d in extra_dirs or []]
+    params = ParameterSet({}, {})
+    for folder in folders:
+        if not folder.is_dir():
+            raise RuleError.single("rules folder does not exist", file=str(folder))
+        params.merge(load_parameters(folder / "parameters"))
+    problems: list[Problem] = []
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for folder in folders:
+        for file in rule_files(folder):
+            try:
+                rule = load_rule_file(file, params, laws)
+            except RuleError as exc:
+                problems.extend(exc.problems)
+                continue
+            if rule.id in seen:
+                problems.append(
+                    Problem(f"duplicate rule id `{rule.id}` (also in {seen[rule.id]})",
+                            rule.file, rule.line)
+                )
+                continue
+            seen[rule.id] = rule.file
+            rules.append(rule)
+    if problems:
+        raise RuleError(problems)
+    rules.sort(key=lambda r: r.id)
+    return RulePack(rules, params, laws, [str(f) for f in folders])

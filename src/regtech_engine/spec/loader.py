@@ -1,0 +1,135 @@
+"""Reading product specs: file -> validated model + line map, or a located SpecError."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import Problem, SpecError
+from ..suggest import did_you_mean
+from ..yamlio import Document, PathKey, format_path, parse_text, read_document
+from .models import ProductSpec
+from .schema import FieldType, field_type_of, fields_of
+
+SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A valid spec with what findings need to point back into its file."""
+
+    model: ProductSpec
+    data: dict[str, Any]
+    document: Document
+    path: str
+    digest: str
+
+    @property
+    def id(self) -> str:
+        return self.model.product.id
+
+    def line_of(self, path: PathKey) -> int | None:
+        return self.document.lines.get(tuple(path))
+
+
+def _type_at(loc: tuple[str | int, ...]) -> FieldType | None:
+    current: FieldType | None = field_type_of(ProductSpec)
+    for part in loc:
+        if current is None:
+            return None
+        if current.kind == "list":
+            current = current.item
+            if isinstance(part, int):
+                continue
+        if current is None or current.kind != "model" or current.model is None:
+            return None
+        current = fields_of(current.model).get(str(part))
+    return current
+
+
+def _expected_keys(loc: tuple[str | int, ...]) -> list[str]:
+    parent = _type_at(loc[:-1])
+    if parent is not None and parent.kind == "list":
+        parent = parent.item
+    if parent is not None and parent.kind == "model" and parent.model is not None:
+        return list(fields_of(parent.model))
+    return []
+
+
+def _problem(err: dict[str, Any], document: Document) -> Problem:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    line = document.line_of(loc)
+    path = format_path(loc) or None
+    value = err.get("input")
+    hint: str | None = None
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        hint = did_you_mean(key, _expected_keys(loc))
+        return Problem(f"unknown key `{key}`", document.file, line, path, hint)
+    if kind in ("enum", "literal_error"):
+        ftype = _type_at(loc)
+        allowed = list(ftype.enum_values) if ftype and ftype.kind == "enum" else []
+        if isinstance(value, str) and allowed:
+            hint = did_you_mean(value, allowed)
+        allowed_text = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return Problem(f"invalid value {value!r}{allowed_text}", document.file, line, path, hint)
+    if kind == "missing":
+        return Problem("required field is missing", document.file, line, path)
+    message = err["msg"]
+    if value is not None and not isinstance(value, dict | list):
+        message = f"{message} (got {value!r})"
+    return Problem(message, document.file, line, path)
+
+
+def spec_from_document(document: Document) -> LoadedSpec:
+    """Validate a parsed document as a product spec."""
+    if not isinstance(document.data, dict):
+        raise SpecError.single(
+            "a product spec must be a mapping with `spec_version` and `product`",
+            file=document.file,
+            line=1,
+        )
+    try:
+        model = ProductSpec.model_validate(document.data)
+    except ValidationError as exc:
+        problems = [_problem(dict(e), document) for e in exc.errors(include_url=False)]
+        problems.sort(key=lambda p: (p.line or 0, p.path or ""))
+        raise SpecError(problems) from None
+    digest = hashlib.sha256(repr(_canonical(document.data)).encode()).hexdigest()
+    return LoadedSpec(model, document.data, document, document.file, f"sha256:{digest}")
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
+    if isinstance(value, list):
+        return tuple(_canonical(v) for v in value)
+    return value
+
+
+def load_spec(path: str | Path, display: str | None = None) -> LoadedSpec:
+    """Read and validate one spec file."""
+    return spec_from_document(read_document(path, display))
+
+
+def load_spec_text(text: str, name: str = "<inline>") -> LoadedSpec:
+    return spec_from_document(parse_text(text, name))
+
+
+def find_spec_files(paths: list[str]) -> list[tuple[Path, str]]:
+    """Expand files and folders into (path, display name) pairs, sorted, without duplicates."""
+    found: dict[str, Path] = {}
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            for child in sorted(p.rglob("*")):
+                if child.is_file() and child.suffix.lower() in SPEC_SUFFIXES:
+                    found.setdefault(child.as_posix(), child)
+        else:
+            found.setdefault(p.as_posix(), p)
+    return [(p, name) for name, p in sorted(found.items())]
