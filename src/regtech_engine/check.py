@@ -53,7 +53,7 @@ def get_backend(name: str) -> Backend:
 class Checker:
     """A rule pack prepared for one as-of date; checks any number of specs."""
 
-    _cache: dict[tuple[str, str, str, tuple[str, ...]], tuple[CompiledRules, list[Rule]]] = {}
+    _cache: dict[tuple[str, str, str, tuple[str, ...]], CompiledRules] = {}
 
     def __init__(
         self,
@@ -77,8 +77,8 @@ class Checker:
             tuple(r.id for r in self.active),
         )
         if key not in self._cache:
-            self._cache[key] = (get_backend(backend).compile(self.active, self.context), [])
-        self.compiled = self._cache[key][0]
+            self._cache[key] = get_backend(backend).compile(self.active, self.context)
+        self.compiled = self._cache[key]
 
     # -- outcomes ------------------------------------------------------------------------
     def outcomes(self, data: dict[str, Any]) -> dict[str, Outcome]:
@@ -86,6 +86,9 @@ class Checker:
         return {
             r.id: decided.get(r.id, Outcome.NOT_APPLICABLE) for r in self.pack.rules
         }
+
+    def outcomes_of(self, spec: LoadedSpec) -> dict[str, Outcome]:
+        return self.outcomes(spec_values(spec.model))
 
     def check(self, spec: LoadedSpec) -> SpecResult:
         data = spec_values(spec.model)

@@ -1,0 +1,67 @@
+"""``regtech``: entry point and the one handler that maps problems to exit codes."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import __version__
+from ..errors import InputError
+from .common import EXIT_INPUT
+
+
+class _Group(click.Group):
+    """Subcommands are imported only when used, so ``regtech check`` starts fast."""
+
+    _commands = {
+        "check": ("regtech_engine.cli.check_cmd", "check"),
+        "rules": ("regtech_engine.cli.rules_cmd", "rules"),
+        "explain": ("regtech_engine.cli.explain_cmd", "explain"),
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(self._commands)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self._commands:
+            return None
+        import importlib
+
+        module, attr = self._commands[name]
+        command: click.Command = getattr(importlib.import_module(module), attr)
+        return command
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="regtech")
+def cli() -> None:
+    """Compliance checks of fintech product specs under mainland China's rules."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        result = cli.main(args=argv, prog_name="regtech", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_INPUT
+    except click.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except InputError as exc:
+        click.echo(str(exc), err=True)
+        return EXIT_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # never a traceback for users; say what and where to report
+        click.echo(f"regtech: internal error: {type(exc).__name__}: {exc}", err=True)
+        return 3
+    return result if isinstance(result, int) else 0
+
+
+def entry() -> None:
+    sys.exit(main())

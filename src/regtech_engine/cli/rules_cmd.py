@@ -1,0 +1,91 @@
+"""``regtech rules``: list, show and test rule packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import orjson
+
+from ..language.rules import Rule, load_pack
+from ..ruletests import run_tests
+from ..vocabulary import Lang, Theme
+from .common import EXIT_FINDINGS, lang_option, rules_option, theme_option
+
+
+def _citations(rule: Rule) -> str:
+    cites = [f"{c.law} {c.article}" for c in rule.body.citations]
+    cites += [f"[{p.param}]" for p in rule.body.cite_params]
+    return "; ".join(cites)
+
+
+@click.group()
+def rules() -> None:
+    """Inspect and test rule packs."""
+
+
+@rules.command("list")
+@rules_option
+@theme_option
+@lang_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def list_rules(rules_dirs: tuple[Path, ...], themes: tuple[str, ...], lang: str, fmt: str) -> None:
+    """Every rule: id, theme, severity, citation."""
+    pack = load_pack(list(rules_dirs)).select([Theme(t) for t in themes] or None)
+    if fmt == "json":
+        rows = [
+            {"id": r.id, "theme": r.theme.value, "severity": r.severity.value,
+             "title": r.body.title.model_dump(),
+             "citations": [c.model_dump() for c in r.body.citations]}
+            for r in pack.rules
+        ]
+        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        return
+    for r in pack.rules:
+        click.echo(f"{r.id:<48} {r.theme.value:<21} {r.severity.value:<8} {_citations(r)}"
+                   f"  {r.body.title.get(Lang(lang))}")
+    click.echo(f"{len(pack.rules)} rules")
+
+
+@rules.command("show")
+@click.argument("rule_id")
+@rules_option
+def show(rule_id: str, rules_dirs: tuple[Path, ...]) -> None:
+    """A rule's full definition, as written."""
+    pack = load_pack(list(rules_dirs))
+    by_id = pack.by_id()
+    if rule_id not in by_id:
+        from ..errors import UsageError
+        from ..suggest import did_you_mean
+
+        raise UsageError.single(f"no rule `{rule_id}`", hint=did_you_mean(rule_id, by_id))
+    rule = by_id[rule_id]
+    click.echo(f"# {rule.file}")
+    click.echo(Path(rule.file).read_text(encoding="utf-8"), nl=False)
+
+
+@rules.command("test")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--no-builtin", is_flag=True, help="Test only the given folders' rules.")
+@click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable")
+def test(folders: tuple[Path, ...], no_builtin: bool, backend: str) -> None:
+    """Run the test cases written beside the rules; exit 1 on any failure."""
+    pack = load_pack(list(folders), builtin=not (no_builtin or folders))
+    run = run_tests(pack, list(folders), backend=backend)
+    for r in run.results:
+        status = "PASS" if r.passed else "FAIL"
+        detail = "" if r.passed else (
+            f"  (expected {r.expected.value}, got {r.actual.value if r.actual else 'error'}"
+            + (f": {r.error}" if r.error else "") + ")"
+        )
+        click.echo(f"{status} {r.rule_id} :: {r.name}{detail}")
+    covered = len(pack.rules) - len(run.uncovered)
+    pct = 100.0 * covered / len(pack.rules) if pack.rules else 100.0
+    click.echo(
+        f"{len(run.results) - len(run.failed)} passed, {len(run.failed)} failed; "
+        f"coverage {covered}/{len(pack.rules)} rules ({pct:.0f}%) with firing and non-firing cases"
+    )
+    for rule_id in run.uncovered:
+        click.echo(f"  no firing and non-firing cases: {rule_id}")
+    if run.failed or run.uncovered:
+        raise click.exceptions.Exit(EXIT_FINDINGS)

@@ -1,0 +1,68 @@
+"""The terminal report: grouped by spec and severity, with citations and spec lines."""
+
+from __future__ import annotations
+
+from itertools import groupby
+
+from ..findings import Finding, Report
+from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity
+
+_LABELS = {
+    Lang.EN: {"findings": "findings", "none": "no findings", "undetermined": "undetermined",
+              "missing": "missing", "fix": "fix", "rules": "rules evaluated",
+              "total": "total", "line": "line"},
+    Lang.ZH: {"findings": "项发现", "none": "无发现", "undetermined": "证据不足",
+              "missing": "缺少", "fix": "整改", "rules": "条规则已评估",
+              "total": "合计", "line": "行"},
+}
+_SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
+
+
+def _severity(sev: str, lang: Lang) -> str:
+    return _SEVERITY_ZH[sev] if lang is Lang.ZH else sev.upper()
+
+
+def _finding(f: Finding, path: str, lang: Lang) -> list[str]:
+    cites = ", ".join(f"{c.law} Art. {c.article}" if lang is Lang.EN else f"{c.law} 第{c.article}条"
+                      for c in f.citations)
+    out = [f"  [{_severity(f.severity, lang)}] {f.rule_id}: {f.title.get(lang)}",
+           f"      {f.message.get(lang)}",
+           f"      {cites}"]
+    for e in f.evidence:
+        where = f"{path}:{e.line}" if e.line else path
+        out.append(f"      {where}  {e.path} = {_show(e.value)}")
+    out.append(f"      {_LABELS[lang]['fix']}: {f.remediation.get(lang)}")
+    return out
+
+
+def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "null" if value is None else str(value)
+
+
+def render(report: Report, lang: Lang = Lang.EN) -> str:
+    labels = _LABELS[lang]
+    lines: list[str] = [f"regtech-engine {report.tool.version}  as of {report.as_of}", ""]
+    total = 0
+    for result in report.results:
+        count = len(result.findings)
+        total += count
+        head = f"{result.spec.path} ({result.spec.id}): "
+        head += f"{count} {labels['findings']}" if count else labels["none"]
+        lines.append(head + f", {result.summary.rules_evaluated} {labels['rules']}")
+        for sev, group in groupby(result.findings, key=lambda f: f.severity):
+            del sev
+            for f in group:
+                lines.extend(_finding(f, result.spec.path, lang))
+        if result.undetermined:
+            lines.append(f"  {labels['undetermined']}:")
+            for u in result.undetermined:
+                lines.append(f"    {u.rule_id}: {labels['missing']} {', '.join(u.missing)}")
+        lines.append("")
+    counts = {s: 0 for s in SEVERITIES_DESCENDING}
+    for f in report.all_findings():
+        counts[Severity(f.severity)] += 1
+    summary = ", ".join(f"{_severity(s.value, lang)} {n}" for s, n in counts.items() if n)
+    lines.append(f"{labels['total']}: {total} {labels['findings']}" + (f" ({summary})" if summary else ""))
+    return "\n".join(lines) + "\n"
