@@ -12,6 +12,7 @@ from typing import Any
 from ..spec.models import ProductSpec
 
 MISSING: Any = object()
+ITEM = "item"  # in a quantifier over a list of plain values, the value itself
 FLOAT_SCALE = 1_000_000  # shares and other fractions are compared at 1e-6 precision
 
 
@@ -21,7 +22,9 @@ def spec_values(model: ProductSpec) -> dict[str, Any]:
 
 
 def get(data: Any, path: str) -> Any:
-    """The value at a dotted path, or MISSING."""
+    """The value at a dotted path, or MISSING. ``item`` is a scalar list item itself."""
+    if path == ITEM:
+        return data
     current = data
     for part in path.split("."):
         if not isinstance(current, dict) or part not in current:

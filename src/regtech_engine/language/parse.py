@@ -38,8 +38,9 @@ class ConditionError(Exception):
 class Scope:
     """Where paths resolve: the spec root or a list item model, and its place in the file."""
 
-    model: type[BaseModel]
+    model: type[BaseModel] | None
     label: str  # "" for the root, else the list path, for messages
+    value_type: FieldType | None = None  # items of a list of plain values: path `item`
 
 
 @dataclass
@@ -111,9 +112,9 @@ class ConditionParser:
     def _item_condition(
         self, raw: Any, at: PathKey, item: FieldType, path: str, scope: Scope
     ) -> ir.Condition:
-        if item.kind != "model" or item.model is None:
-            raise self.fail(f"items of `{path}` are values, not sections; use `contains`", at)
         label = f"{scope.label}.{path}[]" if scope.label else f"{path}[]"
+        if item.kind != "model" or item.model is None:
+            return self.parse(raw, at, Scope(None, label, item))
         return self.parse(raw, at, Scope(item.model, label))
 
     # -- leaves ------------------------------------------------------------------------
@@ -238,6 +239,13 @@ class ConditionParser:
     def _path(self, raw: Any, at: PathKey, scope: Scope) -> tuple[str, FieldType]:
         if not isinstance(raw, str) or not raw:
             raise self.fail("a path is a dotted field name, e.g. `aml.program_in_place`", at)
+        if scope.value_type is not None or scope.model is None:
+            if raw != "item" or scope.value_type is None:
+                raise self.fail(
+                    f"items of `{scope.label}` are plain values: use `path: item`", at,
+                    did_you_mean(raw, ["item"]),
+                )
+            return raw, scope.value_type
         try:
             return raw, resolve(raw, scope.model)
         except UnknownPath as exc:
