@@ -30,7 +30,7 @@ from .parse import ConditionError, ConditionParser
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\[\]:-]+)\}")
-SKIP_DIRS = {"parameters", "bases", "docs"}
+SKIP_DIRS = {"parameters", "bases", "docs", "monitoring", "lists"}
 
 
 class _Data(BaseModel):
@@ -269,7 +269,7 @@ def rule_files(folder: Path) -> list[Path]:
     files = []
     for path in sorted(folder.rglob("*.yaml")):
         rel = path.relative_to(folder)
-        if rel.parts[0] in SKIP_DIRS or rel.name == "laws.yaml" or len(rel.parts) == 1:
+        if SKIP_DIRS & set(rel.parts[:-1]) or len(rel.parts) == 1 or rel.name.endswith(".test.yaml"):
             continue
         files.append(path)
     return files
