@@ -1,0 +1,1 @@
+"""A pytest-bdd step library for compliance staff, in English and Chinese."""

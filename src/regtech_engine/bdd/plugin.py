@@ -1,0 +1,3 @@
+"""pytest plugin entry point (registered as `regtech_bdd`): collects .feature files."""
+
+from __future__ import annotations
