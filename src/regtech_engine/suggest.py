@@ -13,7 +13,10 @@ def closest(word: str, candidates: Iterable[str]) -> str | None:
     if matches:
         return matches[0]
     lowered = {c.lower(): c for c in options}
-    return lowered.get(word.lower())
+    if word.lower() in lowered:
+        return lowered[word.lower()]
+    prefixed = [c for c in options if len(c) >= 2 and word.lower().startswith(c.lower())]
+    return max(prefixed, key=len) if prefixed else None
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

@@ -121,7 +121,8 @@ class _Builder:
         try:
             return _constructor.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:
-            raise self.fail(f"bad value {event.value!r}: {exc}", event.start_mark) from None
+            reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise self.fail(f"bad value {event.value!r}: {reason}", event.start_mark) from None
 
     def sequence(self, events: Any, path: PathKey, depth: int, start: Any) -> tuple[Any, int]:
         items: list[Any] = []
@@ -148,9 +149,9 @@ class _Builder:
                 raise self.fail(
                     f"YAML tags are not allowed (found {event.tag!r})", event.start_mark, path
                 )
-            key = self.scalar(event)
-            if key == "<<" and event.style is None:
+            if event.value == "<<" and not event.style:
                 raise self.fail("merge keys (<<) are not allowed", event.start_mark, path)
+            key = self.scalar(event)
             if not isinstance(key, str | int | bool) or key is None:
                 key = str(key)
             key = str(key) if not isinstance(key, str) else key

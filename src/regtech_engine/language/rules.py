@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import Problem, RuleError
+from ..errors import InputError, Problem, RuleError
 from ..findings import Citation, Text
 from ..laws import Law, load_laws
 from ..packs import builtin_root
@@ -269,7 +269,8 @@ def rule_files(folder: Path) -> list[Path]:
     files = []
     for path in sorted(folder.rglob("*.yaml")):
         rel = path.relative_to(folder)
-        if SKIP_DIRS & set(rel.parts[:-1]) or len(rel.parts) == 1 or rel.name.endswith(".test.yaml"):
+        top_level_data = len(rel.parts) == 1 and rel.name in ("laws.yaml",)
+        if SKIP_DIRS & set(rel.parts[:-1]) or top_level_data or rel.name.endswith(".test.yaml"):
             continue
         files.append(path)
     return files
@@ -291,7 +292,7 @@ def load_pack(extra_dirs: list[Path] | None = None, builtin: bool = True) -> Rul
         for file in rule_files(folder):
             try:
                 rule = load_rule_file(file, params, laws)
-            except RuleError as exc:
+            except InputError as exc:
                 problems.extend(exc.problems)
                 continue
             if rule.id in seen:
