@@ -1,0 +1,1 @@
+"""The rule language: YAML rules and parameters parsed into a typed IR."""

@@ -1,0 +1,1 @@
+"""Product-spec models, their schema as data, and loading spec files."""
