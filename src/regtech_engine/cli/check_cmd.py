@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 
 from ..check import Checker
-from ..errors import InputError, Problem, SpecError
-from ..language.rules import load_pack
+from ..errors import InputError, Problem, SpecError, UsageError
+from ..findings import Report
+from ..language.rules import RulePack, load_pack
 from ..reporters import FORMATS, renderer
 from ..spec.loader import LoadedSpec, find_spec_files, load_spec
 from ..vocabulary import Lang, Severity, Theme
@@ -43,6 +44,37 @@ def load_specs(paths: tuple[str, ...]) -> tuple[list[LoadedSpec], list[Problem]]
     return specs, problems
 
 
+def apply_gate_options(
+    report: Report,
+    pack: RulePack,
+    as_of: dt.date,
+    waivers_path: Path | None,
+    max_waiver_days: int,
+    baseline_path: Path | None,
+) -> Report:
+    """Waivers (``--waivers`` or ./.regtech-waivers.yaml if present) and ``--baseline``."""
+    from ..waivers import DEFAULT_FILE
+
+    if waivers_path is None and Path(DEFAULT_FILE).is_file():
+        waivers_path = Path(DEFAULT_FILE)
+    if waivers_path is None and baseline_path is None:
+        return report
+    from ..baseline import load_baseline
+    from ..gate import apply_gate
+    from ..waivers import load_waivers
+
+    waivers = None
+    if waivers_path is not None:
+        if max_waiver_days < 0:
+            raise UsageError.single("--max-waiver-days must be 0 or more")
+        rules = {r.id: r.body.waivable for r in pack.rules}
+        waivers = load_waivers(waivers_path, rules, as_of, max_waiver_days)
+    baseline = load_baseline(baseline_path) if baseline_path is not None else None
+    return apply_gate(report, as_of, waivers=waivers,
+                      waivers_file=str(waivers_path) if waivers_path else None,
+                      baseline=baseline)
+
+
 def exit_status(worst: Severity | None, fail_on: str) -> int:
     if fail_on == "never" or worst is None:
         return EXIT_OK
@@ -60,6 +92,13 @@ def exit_status(worst: Severity | None, fail_on: str) -> int:
 @theme_option
 @rules_option
 @lang_option
+@click.option("--waivers", "waivers_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Waiver file (default: ./.regtech-waivers.yaml when it exists).")
+@click.option("--max-waiver-days", type=int, default=365, show_default=True,
+              help="Refuse waivers that expire more than this many days after --as-of.")
+@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Fail only on findings not in this baseline (regtech baseline create).")
+@click.option("--no-builtin", is_flag=True, help="Use only the --rules packs.")
 @click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable",
               hidden=True)
 def check(
@@ -71,13 +110,21 @@ def check(
     themes: tuple[str, ...],
     rules_dirs: tuple[Path, ...],
     lang: str,
+    waivers_path: Path | None,
+    max_waiver_days: int,
+    baseline_path: Path | None,
+    no_builtin: bool,
     backend: str,
 ) -> None:
     """Check product specs (files or folders) against the rule packs."""
-    pack = load_pack(list(rules_dirs))
+    if no_builtin and not rules_dirs:
+        raise UsageError.single("--no-builtin needs at least one --rules folder")
+    pack = load_pack(list(rules_dirs), builtin=not no_builtin)
     specs, problems = load_specs(paths)
     checker = Checker(pack, as_of, backend=backend, themes=[Theme(t) for t in themes])
     report = checker.report(specs)
+    report = apply_gate_options(report, pack, as_of, waivers_path, max_waiver_days,
+                                baseline_path)
     text = renderer(fmt)(report, Lang(lang))
     if not specs:
         raise SpecError(problems)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from ..findings import Report
@@ -9,16 +10,24 @@ from ..vocabulary import Lang
 
 Renderer = Callable[[Report, Lang], str]
 
+# format name -> module; a module is imported only when its format is used (fast start-up)
+_MODULES = {
+    "text": "text",
+    "json": "json",
+    "sarif": "sarif",
+    "junit": "junit",
+    "markdown": "markdown",
+    "html": "html",
+}
+
 
 def renderer(name: str) -> Renderer:
     """The renderer for a ``--format`` name, imported only when used (keeps start-up light)."""
-    if name == "json":
-        from .json import render
-    elif name == "text":
-        from .text import render
-    else:
+    if name not in _MODULES:
         raise KeyError(name)
+    module = importlib.import_module(f"{__name__}.{_MODULES[name]}")
+    render: Renderer = module.render
     return render
 
 
-FORMATS = ("text", "json")
+FORMATS = tuple(_MODULES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..findings import Finding, Report
+from ..gate import FindingStatus, Gate, gate_of
 from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity
 
 _LABELS = {
@@ -22,16 +23,35 @@ def _severity(sev: str, lang: Lang) -> str:
     return _SEVERITY_ZH[sev] if lang is Lang.ZH else sev.upper()
 
 
-def _finding(f: Finding, path: str, lang: Lang) -> list[str]:
+def _finding(f: Finding, path: str, lang: Lang, gate: Gate | None = None) -> list[str]:
+    status = gate.status(f) if gate else FindingStatus.OPEN
+    mark = "" if status is FindingStatus.OPEN else f" ({status.value})"
     cites = ", ".join(f"{c.law} Art. {c.article}" if lang is Lang.EN else f"{c.law} 第{c.article}条"
                       for c in f.citations)
-    out = [f"  [{_severity(f.severity, lang)}] {f.rule_id}: {f.title.get(lang)}",
+    out = [f"  [{_severity(f.severity, lang)}]{mark} {f.rule_id}: {f.title.get(lang)}",
            f"      {f.message.get(lang)}",
            f"      {cites}"]
     for e in f.evidence:
         where = f"{path}:{e.line}" if e.line else path
         out.append(f"      {where}  {e.path} = {_show(e.value)}")
     out.append(f"      {_LABELS[lang]['fix']}: {f.remediation.get(lang)}")
+    waiver = gate.waiver_of(f) if gate else None
+    if waiver is not None:
+        out.append(f"      waived until {waiver.expires} ({waiver.file}:{waiver.line}):"
+                   f" {waiver.justification}")
+    return out
+
+
+def _gate_lines(gate: Gate | None) -> list[str]:
+    if gate is None:
+        return []
+    out = [f"waiver expired on {w.expires}: {w.rule_id} on {w.spec} ({w.file}:{w.line})"
+           for w in gate.expired]
+    out += [f"stale waiver (matches no finding): {w.rule_id} on {w.spec} ({w.file}:{w.line})"
+            for w in gate.stale]
+    if gate.baseline is not None:
+        b = gate.baseline
+        out.append(f"baseline {b.file}: {b.known} known, {b.new} new, {b.fixed} fixed")
     return out
 
 
@@ -54,7 +74,7 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
         for sev, group in groupby(result.findings, key=lambda f: f.severity):
             del sev
             for f in group:
-                lines.extend(_finding(f, result.spec.path, lang))
+                lines.extend(_finding(f, result.spec.path, lang, gate_of(report)))
         if result.undetermined:
             lines.append(f"  {labels['undetermined']}:")
             for u in result.undetermined:
@@ -64,5 +84,6 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
     for f in report.all_findings():
         counts[Severity(f.severity)] += 1
     summary = ", ".join(f"{_severity(s.value, lang)} {n}" for s, n in counts.items() if n)
+    lines.extend(_gate_lines(gate_of(report)))
     lines.append(f"{labels['total']}: {total} {labels['findings']}" + (f" ({summary})" if summary else ""))
     return "\n".join(lines) + "\n"

@@ -25,10 +25,11 @@ class DurableRules:
         self.normaliser = Normaliser(compiled.plan, context.as_of)
 
     def fired(self, data: dict[str, Any]) -> set[str]:
-        item_facts = self.normaliser.item_facts(data)
         fired_items: set[tuple[str, str]] = set()
-        for ruleset in self.items:
-            fired_items |= ruleset.fired(item_facts)
+        for level in range(self.normaliser.max_depth, 0, -1):
+            facts = self.normaliser.item_facts(data, level, fired_items)
+            for ruleset in self.items:
+                fired_items |= ruleset.fired(facts)
         root = self.normaliser.root_fact(data, fired_items)
         root["id"] = "spec"
         fired: set[str] = set()

@@ -92,19 +92,22 @@ class Compiler:
         else:
             plan.copy.add(cond.path)
             name = cond.path
-        present: list[dict[str, Any]] = [{"$ex": {name: 1}}]
+        # durable's comparisons are false when a field is absent, which is exactly the
+        # "present and ..." meaning T and F need; only the complements test absence.
         absent: dict[str, Any] = {"$nex": {name: 1}}
-        if isinstance(value, dict):  # a field reference must be present too
-            present.append({"$ex": {value["$m"]: 1}})
+        present: list[dict[str, Any]] = []
+        if isinstance(value, dict):  # an absent referenced field compares as true: guard it
             absent = {"$or": [absent, {"$nex": {value["$m"]: 1}}]}
-        if mode == "T":
-            return {"$and": [*present, _cmp(op, name, value)]}
-        if mode == "F":
-            return {"$and": [*present, _cmp(ir.NEGATED[op], name, value)]}
+            present = [{"$ex": {value["$m"]: 1}}]
+        if mode in ("T", "F"):
+            test = _cmp(op if mode == "T" else ir.NEGATED[op], name, value)
+            return {"$and": [*present, test]} if present else test
         flipped = ir.NEGATED[op] if mode == "CT" else op
-        return {"$or": [absent, {"$and": [*present, _cmp(flipped, name, value)]}]}
+        return {"$or": [absent, _cmp(flipped, name, value)]}
 
-    def condition(self, cond: ir.Condition, mode: Mode, plan: Plan) -> dict[str, Any]:
+    def condition(
+        self, cond: ir.Condition, mode: Mode, plan: Plan, scope: str = ""
+    ) -> dict[str, Any]:
         if isinstance(cond, ir.Compare):
             return self.compare(cond, mode, plan)
         if isinstance(cond, ir.Presence):
@@ -119,37 +122,43 @@ class Compiler:
             return {"$or": [{"$nex": {name: 1}}, {name: mode == "CF"}]}
         if isinstance(cond, ir.AllOf | ir.AnyOf):
             conjunctive = isinstance(cond, ir.AllOf) == (mode in ("T", "CF"))
-            parts = [self.condition(c, mode, plan) for c in cond.conditions]
+            parts = [self.condition(c, mode, plan, scope) for c in cond.conditions]
             if not parts:
                 return {GUARD: 1} if conjunctive else {"$nex": {GUARD: 1}}
             if len(parts) == 1:
                 return parts[0]
             return {"$and" if conjunctive else "$or": parts}
         if isinstance(cond, ir.Not):
-            return self.condition(cond.condition, _NEG[mode], plan)
+            return self.condition(cond.condition, _NEG[mode], plan, scope)
         if isinstance(cond, ir.Quantified):
-            k = self.item_check(cond.path, cond.where, cond.quantifier)
+            k = self.item_check(scope, plan, cond.path, cond.where, cond.quantifier)
             name = f"__q{k}"
             verdict = {"T": "T", "F": "F", "CT": "T", "CF": "F"}[mode]
             return {name: verdict} if mode in ("T", "F") else {"$neq": {name: verdict}}
         if isinstance(cond, ir.Count):
-            k = self.item_check(cond.path, cond.where, "count")
+            k = self.item_check(scope, plan, cond.path, cond.where, "count")
             value = self.operand(cond.operand, plan)
             op = cond.op if mode in ("T", "CF") else ir.NEGATED[cond.op]
             return _cmp(op, f"__count{k}", value)
         raise TypeError(f"cannot compile {type(cond).__name__}")  # pragma: no cover
 
-    def item_check(self, path: str, where: ir.Condition, fold: Any) -> int:
+    def item_check(
+        self, parent: str, parent_plan: Plan, path: str, where: ir.Condition, fold: Any
+    ) -> int:
         k = self.plan.number()
-        self.plan.checks.append(ItemCheck(k, path, fold))
-        self.plan.root.lengths.add(path)
-        item_plan = self.plan.item_plan(path)
-        tag = {LIST_TAG: path}
-        self.item_rules[f"{k}|T"] = {"all": [{"m": {"$and": [
-            tag, self.condition(where, "T", item_plan)]}}]}
+        check = ItemCheck(k, parent, path, fold)
+        self.plan.checks.append(check)
+        parent_plan.lengths.add(path)
+        scope = check.scope
+        item_plan = self.plan.item_plan(scope)
+        tag = {LIST_TAG: scope}
+        self.item_rules.update(
+            _rules(f"{k}|T", [tag, self.condition(where, "T", item_plan, scope)])
+        )
         if fold != "count":
-            self.item_rules[f"{k}|F"] = {"all": [{"m": {"$and": [
-                tag, self.condition(where, "F", item_plan)]}}]}
+            self.item_rules.update(
+                _rules(f"{k}|F", [tag, self.condition(where, "F", item_plan, scope)])
+            )
         return k
 
     def rule(self, rule: Rule) -> dict[str, dict[str, Any]]:
@@ -162,7 +171,43 @@ class Compiler:
         }
         if rule.applies_when is not None:
             out[f"{rule.id}|na"] = [guard, self.condition(rule.applies_when, "CT", root)]
-        return {name: {"all": [{"m": {"$and": parts}}]} for name, parts in out.items()}
+        rules: dict[str, dict[str, Any]] = {}
+        for name, parts in out.items():
+            rules.update(_rules(name, parts))
+        return rules
+
+
+MAX_EXPRESSIONS = 24  # durable_rules fails above 32 expressions in one rule (error 113)
+
+
+def _size(node: Any) -> int:
+    if isinstance(node, dict):
+        return sum(1 + _size(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(_size(v) for v in node)
+    return 0
+
+
+def _rules(name: str, parts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """One durable rule, or several named ``<name>#<i>`` when it is too big for the engine.
+
+    durable_rules allows at most 32 expressions per rule, so the widest top-level
+    disjunction is distributed into separate rules, one per branch (recursively). Its own
+    ``any`` form is not used: measured in 2.0.28, an ``$or`` inside an ``any`` alias never
+    matches. Callers read ``<name>#<i>`` as ``<name>``.
+    """
+    if _size(parts) <= MAX_EXPRESSIONS:
+        return {name: {"all": [{"m": {"$and": parts}}]}}
+    disjunctions = [p for p in parts if set(p) == {"$or"}]
+    if not disjunctions:
+        return {name: {"all": [{"m": {"$and": parts}}]}}
+    widest = max(disjunctions, key=lambda p: len(p["$or"]))
+    others = [p for p in parts if p is not widest]
+    out: dict[str, dict[str, Any]] = {}
+    for i, branch in enumerate(widest["$or"]):
+        branch_parts = [*others, *(branch["$and"] if set(branch) == {"$and"} else [branch])]
+        out.update(_rules(f"{name}#{i}", branch_parts))
+    return out
 
 
 def _chunks(definitions: dict[str, Any], size: int) -> list[dict[str, Any]]:

@@ -54,7 +54,8 @@ class Ruleset:
             messages = started[1] if started else None
             while messages:
                 for name, match in json.loads(messages).items():
-                    fired.add((name, match["m"]["id"]))
+                    # rules split for size are named "<name>#<i>"; report the original name
+                    fired.add((name.split("#", 1)[0], match["m"]["id"]))
                 messages = engine.complete_and_start_action(self.handle, state)
         except Exception as exc:
             if "MessageNotHandled" in str(exc):

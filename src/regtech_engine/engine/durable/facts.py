@@ -9,7 +9,7 @@ from typing import Any
 
 from ..values import MISSING, age_days, get, quantise
 from .compiler import GUARD, LIST_TAG
-from .plan import FactPlan, Plan
+from .plan import FactPlan, Plan, depth
 
 
 @cache
@@ -59,29 +59,36 @@ class Normaliser:
                 _put(out, f"{path}__re{k}", _pattern(pattern).fullmatch(str(value)) is not None)
         return out
 
-    def item_facts(self, data: dict[str, Any]) -> list[dict[str, Any]]:
-        facts = []
-        for list_path, plan in self.plan.items.items():
-            value = get(data, list_path)
-            for i, item in enumerate([] if value is MISSING else value):
-                fact = self.project(item, plan)
-                fact[LIST_TAG] = list_path
-                fact["id"] = f"{list_path}#{i}"
-                facts.append(fact)
-        return facts
+    def items(self, data: dict[str, Any], scope: str) -> list[tuple[str, Any]]:
+        """(fact id, item) for every item of a scope, ids naming the path from the root."""
+        parts = scope.split("[].")
+        found: list[tuple[str, Any]] = [("", data)]
+        for part in parts:
+            nxt = []
+            for parent_id, parent in found:
+                value = get(parent, part)
+                for i, item in enumerate([] if value is MISSING else value):
+                    nxt.append((f"{parent_id}/{part}#{i}" if parent_id else f"{part}#{i}", item))
+            found = nxt
+        return found
 
-    def root_fact(self, data: dict[str, Any], fired_items: set[tuple[str, str]]) -> dict[str, Any]:
-        out = self.project(data, self.plan.root)
-        out[GUARD] = 1
+    def fold(
+        self, out: dict[str, Any], value: Any, own_id: str, parent_scope: str,
+        fired: set[tuple[str, str]],
+    ) -> None:
+        """Write the verdicts of the item checks whose parent is this scope into ``out``."""
         for check in self.plan.checks:
-            value = get(data, check.list_path)
-            n = 0 if value is MISSING else len(value)
-            ids = [f"{check.list_path}#{i}" for i in range(n)]
-            true = [(f"{check.k}|T", i) in fired_items for i in ids]
+            if check.parent != parent_scope:
+                continue
+            items = get(value, check.list_path)
+            n = 0 if items is MISSING else len(items)
+            prefix = f"{own_id}/" if own_id else ""
+            ids = [f"{prefix}{check.list_path}#{i}" for i in range(n)]
+            true = [(f"{check.k}|T", i) in fired for i in ids]
             if check.fold == "count":
                 out[f"__count{check.k}"] = sum(true)
                 continue
-            false = [(f"{check.k}|F", i) in fired_items for i in ids]
+            false = [(f"{check.k}|F", i) in fired for i in ids]
             want_any = check.fold == "any"
             if any(true) if want_any else any(false):
                 verdict = "T" if want_any else "F"
@@ -90,4 +97,29 @@ class Normaliser:
             else:
                 verdict = "U"
             out[f"__q{check.k}"] = verdict
+
+    def item_facts(
+        self, data: dict[str, Any], level: int, fired: set[tuple[str, str]]
+    ) -> list[dict[str, Any]]:
+        """Facts for the items of every scope at ``level`` (deeper levels already fired)."""
+        facts = []
+        for scope, plan in self.plan.items.items():
+            if depth(scope) != level:
+                continue
+            for fact_id, item in self.items(data, scope):
+                fact = self.project(item, plan)
+                self.fold(fact, item, fact_id, scope, fired)
+                fact[LIST_TAG] = scope
+                fact["id"] = fact_id
+                facts.append(fact)
+        return facts
+
+    @property
+    def max_depth(self) -> int:
+        return max((depth(s) for s in self.plan.items), default=0)
+
+    def root_fact(self, data: dict[str, Any], fired: set[tuple[str, str]]) -> dict[str, Any]:
+        out = self.project(data, self.plan.root)
+        out[GUARD] = 1
+        self.fold(out, data, "", "", fired)
         return out

@@ -16,7 +16,8 @@ List items are asserted to durable_rules as facts of their own, where each quant
 ``where`` condition is evaluated as an item rule (``<k>|T`` / ``<k>|F``); the normaliser only
 folds those per-item verdicts into ``__q<k>`` (any/all) and ``__count<k>``. Every comparison
 and boolean combination is decided by durable_rules. Dates travel as ordinals and fractions
-as integers in millionths.
+as integers in millionths. Lists inside list items work the same way one level down: the
+deepest items are asserted first, and their verdicts become fields of their parent item.
 """
 
 from __future__ import annotations
@@ -36,13 +37,28 @@ class Plan:
     regexes: dict[tuple[str, str], int] = field(default_factory=dict)
 
 
+def child_scope(parent: str, rel_path: str) -> str:
+    """Scope name of a list: ``a.b`` at the root, ``a.b[].c`` for a list inside items of a.b."""
+    return f"{parent}[].{rel_path}" if parent else rel_path
+
+
+def depth(scope: str) -> int:
+    return 0 if not scope else scope.count("[]") + 1
+
+
 @dataclass(frozen=True)
 class ItemCheck:
-    """One quantifier or count: a list and how its per-item verdicts fold."""
+    """One quantifier or count: a list (relative to its parent scope) and how its per-item
+    verdicts fold into a field of the parent's fact."""
 
     k: int
+    parent: str
     list_path: str
     fold: Literal["any", "all", "count"]
+
+    @property
+    def scope(self) -> str:
+        return child_scope(self.parent, self.list_path)
 
 
 @dataclass

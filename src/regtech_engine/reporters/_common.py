@@ -1,0 +1,56 @@
+"""Small helpers every rich reporter shares: labels, citations, where a finding points."""
+
+from __future__ import annotations
+
+from ..findings import Citation, Finding
+from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity, Theme
+
+SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
+THEME_LABELS = {
+    Theme.DATA_SECURITY: ("Data security", "数据安全"),
+    Theme.PERSONAL_INFORMATION: ("Personal information", "个人信息保护"),
+    Theme.ANTI_MONOPOLY: ("Anti-monopoly", "反垄断"),
+    Theme.SANDBOX: ("Fintech sandbox", "金融科技创新监管"),
+    Theme.AML: ("Anti-money laundering", "反洗钱"),
+}
+SEVERITY_COLOURS = {
+    Severity.CRITICAL: "#7f1d1d",
+    Severity.HIGH: "#dc2626",
+    Severity.MEDIUM: "#f59e0b",
+    Severity.LOW: "#3b82f6",
+    Severity.INFO: "#9ca3af",
+}
+SEVERITIES = SEVERITIES_DESCENDING
+
+
+def severity_label(sev: str, lang: Lang) -> str:
+    return SEVERITY_ZH[sev] if lang is Lang.ZH else sev
+
+
+def theme_label(theme: str, lang: Lang) -> str:
+    en, zh = THEME_LABELS[Theme(theme)]
+    return zh if lang is Lang.ZH else en
+
+
+def citation(c: Citation, lang: Lang) -> str:
+    return f"{c.law} 第{c.article}条" if lang is Lang.ZH else f"{c.law} Art. {c.article}"
+
+
+def citations(f: Finding, lang: Lang) -> str:
+    return "; ".join(citation(c, lang) for c in f.citations)
+
+
+def primary_line(f: Finding) -> int | None:
+    """The first evidence line: where an annotation on the spec should go."""
+    return next((e.line for e in f.evidence if e.line), None)
+
+
+def show(value: object) -> str:
+    """A spec value as a person would write it in YAML."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "[" + ", ".join(show(v) for v in value) + "]"
+    return str(value)
