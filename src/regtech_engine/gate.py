@@ -14,8 +14,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .findings import Finding, Report
 from .baseline import Baseline, match_baseline
+from .findings import Finding, Report
 from .vocabulary import Severity
 from .waivers import Waiver, WaiverRef, apply_waivers
 

@@ -82,7 +82,7 @@ def _chart(report: Report) -> str:
         f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}"'
         f' height="{height}" role="img" aria-label="findings by theme and severity">'
     ]
-    x = label_w
+    x = float(label_w)
     for s in SEVERITIES:  # legend
         parts.append(f'<rect class="legend" x="{x}" y="6" width="12" height="12"'
                      f' fill="{SEVERITY_COLOURS[s]}"/>')
@@ -95,7 +95,7 @@ def _chart(report: Report) -> str:
         en, zh = THEME_LABELS[theme]
         parts.append(f'<text class="en" x="0" y="{y + 15}" font-size="13">{_e(en)}</text>')
         parts.append(f'<text class="zh" x="0" y="{y + 15}" font-size="13">{_e(zh)}</text>')
-        x = label_w
+        x = float(label_w)
         for s in SEVERITIES:
             n = counts[(theme, s)]
             if not n:
@@ -182,8 +182,8 @@ def _spec(report: Report, result: SpecResult) -> str:
             f"<li><code>{_e(u.rule_id)}</code>: {_e(', '.join(u.missing))}</li>"
             for u in result.undetermined
         )
-        body += (f"<details><summary>{_both('Undetermined (missing fields)', '证据不足（缺少字段）')}"
-                 f"</summary><ul>{items}</ul></details>")
+        summary = _both("Undetermined (missing fields)", "证据不足（缺少字段）")
+        body += f"<details><summary>{summary}</summary><ul>{items}</ul></details>"
     return (
         f'<section class="spec" data-spec="{_e(result.spec.id)}">'
         f"<h2><code>{_e(result.spec.path)}</code> ({_e(result.spec.id)})</h2>"

@@ -18,8 +18,9 @@ from urllib.parse import quote
 import orjson
 
 from ..findings import Finding, Report
-from ..gate import Gate, WaiverRef, gate_of
+from ..gate import Gate, gate_of
 from ..vocabulary import Lang, Severity
+from ..waivers import WaiverRef
 from ._common import citations, primary_line, show
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

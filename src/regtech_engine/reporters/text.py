@@ -85,5 +85,6 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
         counts[Severity(f.severity)] += 1
     summary = ", ".join(f"{_severity(s.value, lang)} {n}" for s, n in counts.items() if n)
     lines.extend(_gate_lines(gate_of(report)))
-    lines.append(f"{labels['total']}: {total} {labels['findings']}" + (f" ({summary})" if summary else ""))
+    lines.append(f"{labels['total']}: {total} {labels['findings']}"
+                 + (f" ({summary})" if summary else ""))
     return "\n".join(lines) + "\n"
