@@ -84,7 +84,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "expected_exit": (
         "Expected `regtech check --fail-on {level}` to exit with status {expected}, "
         "but it would exit with {status}.\n{report}",
-        "期望 `regtech check --fail-on {level}` 的退出码为 {expected}，但实际为 {status}。\n{report}"),
+        "期望 `regtech check --fail-on {level}` 的退出码为 {expected}，"
+        "但实际为 {status}。\n{report}"),
 }
 
 

@@ -20,6 +20,7 @@ from ..findings import Citation
 from ..suggest import did_you_mean
 from ..vocabulary import Lang, Outcome, Severity
 from . import words
+from .fixtures import WORLD
 from .messages import (
     ScenarioProblem,
     citation_label,
@@ -30,7 +31,6 @@ from .messages import (
     theme_label,
 )
 from .phrases import PHRASES_BY_KEY
-from .fixtures import WORLD
 from .world import World
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,7 +51,9 @@ def phrase(key: str) -> Callable[[F], F]:
             try:
                 return func(**kwargs)
             except ScenarioProblem as problem:
-                pytest.fail(problem.render(kwargs[WORLD].lang), pytrace=False)
+                failure = problem.render(kwargs[WORLD].lang)
+            # Outside the `except`, so the report shows the message and no exception chain.
+            pytest.fail(failure, pytrace=False)
 
         for lang in Lang:
             # stacklevel=2: pytest-bdd puts the step fixture in the module calling `bind`.
