@@ -228,7 +228,7 @@ def compile_template(template: str, lang: Lang) -> str:
     for m in _TOKEN.finditer(template):
         quoted, bare, text = m.group(1), m.group(2), m.group(0)
         if quoted:
-            out.append(f"{_QUOTE_OPEN}(?P<{quoted}>{PARAMS[quoted].pattern}){_QUOTE_CLOSE}")
+            out.append(rf"\s*{_QUOTE_OPEN}(?P<{quoted}>{PARAMS[quoted].pattern}){_QUOTE_CLOSE}\s*")
         elif bare:
             out.append(rf"\s*(?P<{bare}>{PARAMS[bare].pattern})\s*")
         elif text in (":", "："):
