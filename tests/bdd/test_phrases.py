@@ -21,7 +21,7 @@ def test_both_wordings_take_the_same_slots(phrase: Phrase) -> None:
 def test_every_phrase_has_step_code_and_keys_are_unique() -> None:
     keys = [p.key for p in PHRASES]
     assert len(keys) == len(set(keys))
-    assert steps.BOUND == set(keys)
+    assert set(keys) == steps.BOUND
 
 
 @pytest.mark.parametrize("lang", list(Lang))
