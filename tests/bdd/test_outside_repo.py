@@ -34,9 +34,11 @@ def _team_repo(tmp_path: Path, expectation: str, separate_consent: bool) -> Path
     spec["personal_information"]["categories"][0]["separate_consent"] = separate_consent
     (tmp_path / "specs").mkdir()
     (tmp_path / "specs" / "刷脸支付.yaml").write_text(
-        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    (tmp_path / "人脸.feature").write_text(FEATURE.format(expectation=expectation),
-                                         encoding="utf-8")
+        yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    (tmp_path / "人脸.feature").write_text(
+        FEATURE.format(expectation=expectation), encoding="utf-8"
+    )
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     return tmp_path
 
@@ -45,7 +47,12 @@ def _pytest(folder: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA"],
-        cwd=folder, env=env, capture_output=True, text=True, encoding="utf-8", timeout=120,
+        cwd=folder,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
         check=False,
     )
 
@@ -70,9 +77,10 @@ def test_fails_in_chinese_when_it_does_not(tmp_path: Path) -> None:
 def test_a_malformed_spec_fails_with_file_line_and_field(tmp_path: Path) -> None:
     repo = _team_repo(tmp_path, "触发", separate_consent=False)
     spec = repo / "specs" / "刷脸支付.yaml"
-    spec.write_text(spec.read_text(encoding="utf-8").replace("  category: payment\n",
-                                                             "  category: paymnt\n"),
-                    encoding="utf-8")
+    spec.write_text(
+        spec.read_text(encoding="utf-8").replace("  category: payment\n", "  category: paymnt\n"),
+        encoding="utf-8",
+    )
     line = spec.read_text(encoding="utf-8").splitlines().index("  category: paymnt") + 1
     run = _pytest(repo)
     assert run.returncode == 1, run.stdout + run.stderr

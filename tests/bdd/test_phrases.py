@@ -29,7 +29,9 @@ def test_each_sample_matches_its_own_phrase_only(lang: Lang) -> None:
     for phrase in PHRASES:
         text = phrase.sample(lang)
         matching = [
-            (p.key, other) for p in PHRASES for other in Lang
+            (p.key, other)
+            for p in PHRASES
+            for other in Lang
             if p.kind == phrase.kind and re.fullmatch(p.pattern(other), text)
         ]
         assert matching == [(phrase.key, lang)], text

@@ -22,13 +22,15 @@ def regtech_world() -> World:
     return World()
 
 
-def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature,
-                               scenario: Scenario) -> None:
+def pytest_bdd_before_scenario(
+    request: pytest.FixtureRequest, feature: Feature, scenario: Scenario
+) -> None:
     world: World = request.getfixturevalue(WORLD)
     world.begin(Path(feature.filename), feature.language)
 
 
-def pytest_bdd_before_step(request: pytest.FixtureRequest, feature: Feature,
-                           scenario: Scenario, step: Step) -> None:
+def pytest_bdd_before_step(
+    request: pytest.FixtureRequest, feature: Feature, scenario: Scenario, step: Step
+) -> None:
     world: World = request.getfixturevalue(WORLD)
     world.step_line = step.line_number

@@ -66,6 +66,7 @@ def phrase(key: str) -> Callable[[F], F]:
 
 # -- the product spec ----------------------------------------------------------------------
 
+
 @phrase("spec_file")
 def _spec_file(regtech_world: World, file: str) -> None:
     regtech_world.use_spec_file(file)
@@ -99,6 +100,7 @@ def _remove_fields(regtech_world: World, datatable: Sequence[Sequence[str]]) -> 
 
 # -- the rules and the date ----------------------------------------------------------------
 
+
 @phrase("builtin_rules")
 def _builtin_rules(regtech_world: World) -> None:
     regtech_world.use_builtin()
@@ -126,6 +128,7 @@ def _as_of(regtech_world: World, date: str) -> None:
 
 # -- running -------------------------------------------------------------------------------
 
+
 @phrase("run")
 def _run(regtech_world: World) -> None:
     regtech_world.report()
@@ -133,12 +136,17 @@ def _run(regtech_world: World) -> None:
 
 # -- expectations --------------------------------------------------------------------------
 
+
 @phrase("fires")
 def _fires(regtech_world: World, rule: str) -> None:
     outcome = regtech_world.outcome(rule)
     if outcome is not Outcome.FAIL:
-        raise ScenarioProblem("expected_fire", rule=rule, outcome=_outcome(regtech_world, rule),
-                              report=describe_report(regtech_world.report()))
+        raise ScenarioProblem(
+            "expected_fire",
+            rule=rule,
+            outcome=_outcome(regtech_world, rule),
+            report=describe_report(regtech_world.report()),
+        )
 
 
 @phrase("does_not_fire")
@@ -146,19 +154,25 @@ def _does_not_fire(regtech_world: World, rule: str) -> None:
     if regtech_world.outcome(rule) is Outcome.FAIL:
         report = regtech_world.report()
         finding = next(f for f in report.all_findings() if f.rule_id == rule)
-        raise ScenarioProblem("expected_no_fire", rule=rule,
-                              message=lambda lang: finding.message.get(lang),
-                              report=describe_report(report))
+        raise ScenarioProblem(
+            "expected_no_fire",
+            rule=rule,
+            message=lambda lang: finding.message.get(lang),
+            report=describe_report(report),
+        )
 
 
 @phrase("outcome")
 def _outcome_is(regtech_world: World, rule: str, outcome: str) -> None:
     expected = words.outcome(outcome)
     if regtech_world.outcome(rule) is not expected:
-        raise ScenarioProblem("expected_outcome", rule=rule,
-                              expected=lambda lang: outcome_label(expected, lang),
-                              outcome=_outcome(regtech_world, rule),
-                              report=describe_report(regtech_world.report()))
+        raise ScenarioProblem(
+            "expected_outcome",
+            rule=rule,
+            expected=lambda lang: outcome_label(expected, lang),
+            outcome=_outcome(regtech_world, rule),
+            report=describe_report(regtech_world.report()),
+        )
 
 
 @phrase("finding_cites")
@@ -170,12 +184,16 @@ def _finding_cites(regtech_world: World, law: str, article: str, severity: str) 
         raise ScenarioProblem("unknown_law", law=law, hint=f" ({hint})" if hint else "")
     wanted = Citation(law=law, article=_article(article))
     report = regtech_world.report()
-    if not any(wanted in f.citations and Severity(f.severity).at_least(minimum)
-               for f in report.all_findings()):
-        raise ScenarioProblem("expected_citation",
-                              citation=lambda lang: citation_label(wanted, lang),
-                              severity=lambda lang: severity_label(minimum, lang),
-                              report=describe_report(report))
+    if not any(
+        wanted in f.citations and Severity(f.severity).at_least(minimum)
+        for f in report.all_findings()
+    ):
+        raise ScenarioProblem(
+            "expected_citation",
+            citation=lambda lang: citation_label(wanted, lang),
+            severity=lambda lang: severity_label(minimum, lang),
+            report=describe_report(report),
+        )
 
 
 @phrase("none_at_or_above")
@@ -184,17 +202,21 @@ def _none_at_or_above(regtech_world: World, severity: str) -> None:
     report = regtech_world.report()
     count = sum(Severity(f.severity).at_least(minimum) for f in report.all_findings())
     if count:
-        raise ScenarioProblem("expected_none_at_or_above", count=count,
-                              severity=lambda lang: severity_label(minimum, lang),
-                              report=describe_report(report))
+        raise ScenarioProblem(
+            "expected_none_at_or_above",
+            count=count,
+            severity=lambda lang: severity_label(minimum, lang),
+            report=describe_report(report),
+        )
 
 
 @phrase("no_findings")
 def _no_findings(regtech_world: World) -> None:
     report = regtech_world.report()
     if report.all_findings():
-        raise ScenarioProblem("expected_no_findings", count=len(report.all_findings()),
-                              report=describe_report(report))
+        raise ScenarioProblem(
+            "expected_no_findings", count=len(report.all_findings()), report=describe_report(report)
+        )
 
 
 @phrase("theme_count")
@@ -203,9 +225,13 @@ def _theme_count(regtech_world: World, theme: str, count: str) -> None:
     report = regtech_world.report()
     actual = sum(f.theme == chosen for f in report.all_findings())
     if actual != int(count):
-        raise ScenarioProblem("expected_theme_count", expected=int(count), count=actual,
-                              theme=lambda lang: theme_label(chosen, lang),
-                              report=describe_report(report))
+        raise ScenarioProblem(
+            "expected_theme_count",
+            expected=int(count),
+            count=actual,
+            theme=lambda lang: theme_label(chosen, lang),
+            report=describe_report(report),
+        )
 
 
 @phrase("exit_status")
@@ -214,8 +240,13 @@ def _exit_status(regtech_world: World, status: str, level: str) -> None:
     report = regtech_world.report()
     actual = exit_status(report.worst(), fail_on)
     if actual != int(status):
-        raise ScenarioProblem("expected_exit", level=fail_on, expected=int(status),
-                              status=actual, report=describe_report(report))
+        raise ScenarioProblem(
+            "expected_exit",
+            level=fail_on,
+            expected=int(status),
+            status=actual,
+            report=describe_report(report),
+        )
 
 
 def _outcome(world: World, rule: str) -> Callable[[Lang], str]:
@@ -227,8 +258,11 @@ def _outcome(world: World, rule: str) -> Callable[[Lang], str]:
         label = outcome_label(outcome, lang)
         if outcome is Outcome.INSUFFICIENT_EVIDENCE and missing:
             fields = localised(", ".join(missing), "、".join(missing))(lang)
-            return f"{label}（规格未写明：{fields}）" if lang is Lang.ZH \
+            return (
+                f"{label}（规格未写明：{fields}）"
+                if lang is Lang.ZH
                 else f"{label} (the spec does not state: {fields})"
+            )
         return label
 
     return render

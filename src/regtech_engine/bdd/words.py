@@ -12,13 +12,17 @@ from .messages import OUTCOME_ZH, SEVERITY_ZH, THEME_ZH, ScenarioProblem, locali
 E = TypeVar("E", bound=StrEnum)
 
 NEVER = "never"
-_THEME_ALIASES = {"个人信息": Theme.PERSONAL_INFORMATION, "沙盒": Theme.SANDBOX,
-                  "金融科技创新监管": Theme.SANDBOX}
+_THEME_ALIASES = {
+    "个人信息": Theme.PERSONAL_INFORMATION,
+    "沙盒": Theme.SANDBOX,
+    "金融科技创新监管": Theme.SANDBOX,
+}
 _LIST_SEPARATORS = re.compile(r"\s*(?:,|，|、|\band\b|和)\s*")
 
 
-def _word(raw: str, enum: type[E], zh: dict[E, str], aliases: dict[str, E],
-          what_en: str, what_zh: str) -> E:
+def _word(
+    raw: str, enum: type[E], zh: dict[E, str], aliases: dict[str, E], what_en: str, what_zh: str
+) -> E:
     text = raw.strip()
     for member in enum:
         if text.lower() == member.value or text == zh[member]:
@@ -27,8 +31,12 @@ def _word(raw: str, enum: type[E], zh: dict[E, str], aliases: dict[str, E],
         return aliases[text]
     choices_en = ", ".join(m.value for m in enum)
     choices_zh = "、".join(zh[m] for m in enum)
-    raise ScenarioProblem("bad_value", value=text, what=localised(what_en, what_zh),
-                          choices=localised(choices_en, choices_zh))
+    raise ScenarioProblem(
+        "bad_value",
+        value=text,
+        what=localised(what_en, what_zh),
+        choices=localised(choices_en, choices_zh),
+    )
 
 
 def severity(raw: str) -> Severity:

@@ -98,8 +98,12 @@ class World:
         bases = base_specs([self.feature_dir, *self.rule_dirs])
         if name not in bases:
             hint = did_you_mean(name, bases)
-            raise ScenarioProblem("unknown_base", name=name, hint=f" ({hint})" if hint else "",
-                                  known=lambda lang: join(sorted(bases), lang))
+            raise ScenarioProblem(
+                "unknown_base",
+                name=name,
+                hint=f" ({hint})" if hint else "",
+                known=lambda lang: join(sorted(bases), lang),
+            )
         base = bases[name]
         self.document = Document(base.data, dict(base.lines), base.file)
         self.changed_at = []
@@ -127,18 +131,23 @@ class World:
     def remove(self, rows: Sequence[Sequence[str]]) -> None:
         self._patch({}, [path for (path,) in self._rows(rows, PATH_HEADERS)])
 
-    def _rows(self, rows: Sequence[Sequence[str]],
-              headers: tuple[tuple[str, ...], ...]) -> list[tuple[str, ...]]:
+    def _rows(
+        self, rows: Sequence[Sequence[str]], headers: tuple[tuple[str, ...], ...]
+    ) -> list[tuple[str, ...]]:
         width = len(headers[0])
         body = list(rows)
         if body and tuple(c.strip().lower() for c in body[0]) in headers:
             body = body[1:]
         for number, row in enumerate(body, start=1):
             if len(row) != width:
-                raise ScenarioProblem("table_shape", where=self.where(), columns=width,
-                                      header=localised(" | ".join(headers[0]),
-                                                       " | ".join(headers[1])),
-                                      row=number, found=len(row))
+                raise ScenarioProblem(
+                    "table_shape",
+                    where=self.where(),
+                    columns=width,
+                    header=localised(" | ".join(headers[0]), " | ".join(headers[1])),
+                    row=number,
+                    found=len(row),
+                )
         return [tuple(c.strip() for c in row) for row in body]
 
     def _patch(self, sets: dict[str, Any], unsets: list[str]) -> None:
@@ -158,10 +167,14 @@ class World:
         try:
             return spec_from_document(self.document)
         except InputError as exc:
-            changes = (message("changes_note", where=lambda lang: join(self.changed_at, lang))
-                       if self.changed_at else "")
-            raise ScenarioProblem("spec_invalid", problems=_problems(exc),
-                                  changes=changes) from None
+            changes = (
+                message("changes_note", where=lambda lang: join(self.changed_at, lang))
+                if self.changed_at
+                else ""
+            )
+            raise ScenarioProblem(
+                "spec_invalid", problems=_problems(exc), changes=changes
+            ) from None
 
     # -- the rules and the date ------------------------------------------------------------
     def add_rules_folder(self, relative: str, only: bool) -> None:
@@ -193,8 +206,9 @@ class World:
         """Run the check (once per set-up) and return its report."""
         if self._report is None:
             spec = self.spec()
-            checker = Checker(self.pack(), self.as_of or today_in_shanghai(),
-                              themes=self.themes or None)
+            checker = Checker(
+                self.pack(), self.as_of or today_in_shanghai(), themes=self.themes or None
+            )
             self._report = checker.report([spec])
         return self._report
 
@@ -209,15 +223,22 @@ class World:
             rule_theme = rules[rule_id].theme
             chosen = self.themes
             raise ScenarioProblem(
-                "rule_not_checked", rule=rule_id,
+                "rule_not_checked",
+                rule=rule_id,
                 theme=lambda lang: theme_label(rule_theme, lang),
-                themes=lambda lang: join((theme_label(t, lang) for t in chosen), lang))
+                themes=lambda lang: join((theme_label(t, lang) for t in chosen), lang),
+            )
         return outcomes[rule_id]
 
     def missing(self, rule_id: str) -> list[str]:
         """The fields a rule needed and the spec does not state."""
-        return [p for r in self.report().results for u in r.undetermined
-                if u.rule_id == rule_id for p in u.missing]
+        return [
+            p
+            for r in self.report().results
+            for u in r.undetermined
+            if u.rule_id == rule_id
+            for p in u.missing
+        ]
 
 
 def _shift(problem: Problem, offset: int) -> Problem:
