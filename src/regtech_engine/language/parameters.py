@@ -23,7 +23,7 @@ class ParameterValue(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     since: dt.date
-    value: int | float | bool | str | list[str]
+    value: bool | int | float | dt.date | str | list[str]
     citation: Citation
     note: str | None = None
 

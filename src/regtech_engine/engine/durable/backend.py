@@ -7,19 +7,17 @@ from typing import Any
 from ...language.rules import Rule
 from ...vocabulary import Outcome
 from ..base import EvaluationContext
-from .compiler import compile_rules
+from .compiler import Compiled, compile_rules
 from .driver import Ruleset
 from .facts import Normaliser
 from .fnv import check_collisions
 
 
-class DurableRules:
-    """A rule pack compiled to durable rulesets: item rulesets first, then root rulesets."""
+class _Unit:
+    """A group of rules with its own rulesets and normaliser (see compiler.compile_rules)."""
 
-    def __init__(self, rules: list[Rule], context: EvaluationContext) -> None:
-        compiled = compile_rules(rules, context)
+    def __init__(self, compiled: Compiled, context: EvaluationContext) -> None:
         check_collisions([*compiled.root, *compiled.items])
-        self.rule_ids = compiled.rule_ids
         self.root = [Ruleset(d) for d in compiled.root]
         self.items = [Ruleset(d) for d in compiled.items]
         self.normaliser = Normaliser(compiled.plan, context.as_of)
@@ -35,6 +33,21 @@ class DurableRules:
         fired: set[str] = set()
         for ruleset in self.root:
             fired.update(name for name, _ in ruleset.fired([root]))
+        return fired
+
+
+class DurableRules:
+    """A rule pack compiled to durable rulesets, evaluated unit by unit."""
+
+    def __init__(self, rules: list[Rule], context: EvaluationContext) -> None:
+        compiled = compile_rules(rules, context)
+        self.rule_ids = [rule_id for unit in compiled for rule_id in unit.rule_ids]
+        self.units = [_Unit(c, context) for c in compiled]
+
+    def fired(self, data: dict[str, Any]) -> set[str]:
+        fired: set[str] = set()
+        for unit in self.units:
+            fired |= unit.fired(data)
         return fired
 
     def evaluate(self, data: dict[str, Any]) -> dict[str, Outcome]:

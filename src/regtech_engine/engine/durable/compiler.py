@@ -28,7 +28,7 @@ _NEG: dict[Mode, Mode] = {"T": "F", "F": "T", "CT": "CF", "CF": "CT"}
 _DR_OP = {ir.Op.NE: "$neq", ir.Op.LT: "$lt", ir.Op.LE: "$lte", ir.Op.GT: "$gt", ir.Op.GE: "$gte"}
 GUARD = "__spec"
 LIST_TAG = "__list"
-RULES_PER_RULESET = 20
+RULES_PER_RULESET = 16
 
 
 def _value(value: Any) -> Any:
@@ -218,18 +218,30 @@ def _chunks(definitions: dict[str, Any], size: int) -> list[dict[str, Any]]:
 
 
 def compile_rules(
-    rules: Iterable[Rule], context: EvaluationContext, per_ruleset: int = RULES_PER_RULESET
-) -> Compiled:
-    """Durable ruleset definitions, in chunks that stay clear of the engine's limits."""
-    compiler = Compiler(context)
-    root: dict[str, Any] = {}
-    ids = []
-    for rule in rules:
-        root.update(compiler.rule(rule))
-        ids.append(rule.id)
-    return Compiled(
-        root=_chunks(root, per_ruleset * 3),
-        items=_chunks(compiler.item_rules, per_ruleset * 2),
-        plan=compiler.plan,
-        rule_ids=ids,
-    )
+    rules: Iterable[Rule], context: EvaluationContext, per_unit: int = RULES_PER_RULESET
+) -> list[Compiled]:
+    """Rules compiled in units of ``per_unit``: each with its own rulesets and fact plan.
+
+    durable_rules refuses documents with more than 255 properties (error 302; in a batch
+    assert it corrupts memory instead) and fails with more than 64 matching sibling
+    conditions; a unit's documents carry only the fields its own rules read, which keeps
+    both far below the limits.
+    """
+    units: list[Compiled] = []
+    batch: list[Rule] = []
+    for rule in [*rules, None]:
+        if rule is not None:
+            batch.append(rule)
+        if batch and (rule is None or len(batch) == per_unit):
+            compiler = Compiler(context)
+            root: dict[str, Any] = {}
+            for r in batch:
+                root.update(compiler.rule(r))
+            units.append(Compiled(
+                root=_chunks(root, len(root)),
+                items=_chunks(compiler.item_rules, max(len(compiler.item_rules), 1)),
+                plan=compiler.plan,
+                rule_ids=[r.id for r in batch],
+            ))
+            batch = []
+    return units

@@ -3,19 +3,27 @@
 We skip durable's ``Host``: it starts timer threads that race with synchronous calls, cannot
 unregister a ruleset and costs ~40% more per document. The recipe per document (measured
 flat over 100,000 documents): fresh session id -> assert_fact -> drain the fired actions ->
-delete_state in ``finally``. Rulesets are deleted when the owner is garbage collected.
+delete_state in ``finally``. Rulesets are never deleted: ``delete_ruleset`` crashed the
+process here (segfault after freeing a ruleset that had evaluated documents), so compiled
+packs are cached per process instead (check.Checker) and their number stays small.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
-import weakref
 from typing import Any
 
 from ._loader import engine_module
 
 _ids = itertools.count(1)
+MAX_PROPERTIES = 250  # the engine's limit is 255 per document, counting nested fields
+
+
+def _properties(document: Any) -> int:
+    if isinstance(document, dict):
+        return sum(1 + _properties(v) for v in document.values())
+    return 0
 
 
 class DurableError(RuntimeError):
@@ -36,7 +44,6 @@ class Ruleset:
             )
         except Exception as exc:  # the C engine raises bare Exceptions with a code
             raise DurableError(f"durable_rules rejected a compiled ruleset: {exc}") from exc
-        weakref.finalize(self, self._engine.delete_ruleset, self.handle)
         self._sids = itertools.count(1)
 
     def fired(self, documents: list[dict[str, Any]]) -> set[tuple[str, str]]:
@@ -44,11 +51,21 @@ class Ruleset:
         fired: set[tuple[str, str]] = set()
         if not documents:
             return fired
+        for document in documents:
+            size = _properties(document)
+            if size > MAX_PROPERTIES:
+                raise DurableError(
+                    f"a document has {size} properties; durable_rules accepts at most "
+                    f"{MAX_PROPERTIES} (compile the pack in smaller units)"
+                )
         sid = str(next(self._sids))
         payload = [dict(d, sid=sid) for d in documents]
         engine = self._engine
         try:
-            result = engine.assert_facts(self.handle, json.dumps(payload, ensure_ascii=False))
+            if len(payload) == 1:
+                result = engine.assert_fact(self.handle, json.dumps(payload[0], ensure_ascii=False))
+            else:
+                result = engine.assert_facts(self.handle, json.dumps(payload, ensure_ascii=False))
             state = result[1]
             started = engine.start_action_for_state(self.handle, state)
             messages = started[1] if started else None
