@@ -23,7 +23,7 @@ _ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "
 def md_text(value: object) -> str:
     """Any value as inert Markdown text on one line (safe in a table cell)."""
     text = " ".join(str(value).split())
-    text = html.escape(text, quote=True)
+    text = html.escape(text, quote=False)
     # escape after html.escape so the entities' own `&`/`;` stay intact
     return _MD_SPECIAL.sub(r"\\\1", text)
 
