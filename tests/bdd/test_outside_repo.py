@@ -6,6 +6,7 @@ plugin is found through its entry point exactly as after ``pip install regtech-e
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -43,10 +44,10 @@ def _team_repo(tmp_path: Path, expectation: str, separate_consent: bool) -> Path
     return tmp_path
 
 
-def _pytest(folder: Path) -> subprocess.CompletedProcess[str]:
+def _pytest(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA"],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
         cwd=folder,
         env=env,
         capture_output=True,
@@ -65,13 +66,20 @@ def test_passes_when_the_expectation_holds(tmp_path: Path) -> None:
 
 
 def test_fails_in_chinese_when_it_does_not(tmp_path: Path) -> None:
-    run = _pytest(_team_repo(tmp_path, "不触发", separate_consent=False))
+    run = _pytest(
+        _team_repo(tmp_path, "不触发", separate_consent=False), "--cucumberjson=cucumber.json"
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     assert f"期望规则 {RULE} 不触发，但它触发了" in run.stdout
     assert "“face image”属于敏感个人信息" in run.stdout
     assert "报告（基准日 2026-01-01" in run.stdout
     assert f"  - {RULE}  [高]  PIPL 第29条" in run.stdout
     assert "Traceback" not in run.stdout
+    # the dashboard report holds the same message against the failing step
+    [feature] = json.loads((tmp_path / "cucumber.json").read_text(encoding="utf-8"))
+    last = feature["elements"][0]["steps"][-1]
+    assert last["result"]["status"] == "failed"
+    assert last["result"]["error_message"].startswith(f"期望规则 {RULE} 不触发")
 
 
 def test_a_malformed_spec_fails_with_file_line_and_field(tmp_path: Path) -> None:

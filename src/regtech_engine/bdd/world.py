@@ -105,7 +105,7 @@ class World:
                 known=lambda lang: join(sorted(bases), lang),
             )
         base = bases[name]
-        self.document = Document(base.data, dict(base.lines), base.file)
+        self.document = Document(base.data, dict(base.lines), _display(Path(base.file)))
         self.changed_at = []
         self._changed()
 
