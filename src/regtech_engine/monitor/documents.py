@@ -1,0 +1,58 @@
+"""The documents monitoring rules read, as pydantic models (the rule loader's scope).
+
+Rule conditions are checked against these models when loaded, so a misspelt feature is a
+load-time error with a suggestion. Every value is a plain integer, boolean or word: money is
+whole units (floored, which is exact for at-or-above tests against whole-unit thresholds),
+because durable_rules has no decimals.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from .models import Category
+
+
+class TransactionFeatures(BaseModel):
+    """One transaction with the windowed aggregates around it (see features.py)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    direction: Literal["in", "out"]
+    channel: Literal["cash", "transfer", "card", "wallet"]
+    customer_type: Literal["individual", "entity"]
+    category: Category
+    cross_border: bool
+    amount_cny: int
+    structuring_count: int  # near-threshold cash rows of the customer in the window (0 if not one)
+    structuring_total_cny: int
+    rapid_in_cny: int  # received by the account in the window before this payment out
+    rapid_out_pct: int  # share of that paid out again in the window, in percent
+    fan_in_distinct: int  # distinct payers of the account in the window (on rows `in`)
+    fan_out_distinct: int  # distinct payees of the account in the window (on rows `out`)
+    cycle_hops: int  # transfers in the shortest cycle this transfer closes (0 = none)
+    gather_intermediaries: int  # accounts relaying one source's money to this account
+    dormant_days: int  # days since the account's previous transaction (0 = none known)
+    counterparty_high_risk: bool
+    sanctions_score: int  # 0-100, best match of the counterparty name on the list
+
+
+class DayTotal(BaseModel):
+    """One customer's same-day total in one direction, category and currency basis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    category: Category
+    direction: Literal["in", "out"]
+    customer_type: Literal["individual", "entity"]
+    currency_basis: Literal["CNY", "USD"]
+    total: int
+    tx_count: int
+
+
+DOCUMENT_MODELS: dict[str, type[BaseModel]] = {
+    "transaction": TransactionFeatures,
+    "day_total": DayTotal,
+}

@@ -1,0 +1,227 @@
+"""The monitoring loop: transactions -> business-day buffer -> features -> durable -> alerts.
+
+Transactions are buffered per business day (Asia/Shanghai) and each day is processed in a
+fixed order (time, then tx_id) when a later day arrives or the input ends, so the alerts
+do not depend on line order within a day. A row for a day already closed is late: it goes
+to the dead-letter file. Everything here is picklable state except the rule pack, so a
+checkpoint is this object (checkpoint.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from .features import DAY, Evidence, Features
+from .ingest import DeadRow
+from .models import SHANGHAI, Alert, Tx
+from .rules import DayContext, MonitoringPack, MonitoringRule, fire
+from .workdays import CalendarGap, WorkdayCalendar
+
+BATCH = 2_000  # feature documents per durable_rules session
+DEDUP_DAYS = 7  # how long a tx_id is remembered after its business day closed
+CENTS = Decimal("0.01")
+
+
+def _iso(epoch: int) -> str:
+    return dt.datetime.fromtimestamp(epoch, SHANGHAI).isoformat()
+
+
+def alert_id(rule_id: str, key: str, tx_ids: list[str]) -> str:
+    digest = hashlib.sha256("\x1f".join([rule_id, key, *tx_ids]).encode()).hexdigest()
+    return digest[:20]
+
+
+@dataclass
+class Stats:
+    rows: int = 0
+    transactions: int = 0
+    duplicates: int = 0
+    dead: int = 0
+    alerts: int = 0
+    due_errors: int = 0
+
+
+@dataclass
+class Monitor:
+    """Feed transactions in; get alerts out as business days close."""
+
+    pack: MonitoringPack | None = None
+    calendar: WorkdayCalendar = field(default_factory=WorkdayCalendar)
+    features: Features = field(default_factory=Features)
+    pending: dict[dt.date, dict[str, Tx]] = field(default_factory=dict)
+    closed_through: dt.date | None = None
+    seen: dict[str, dt.date] = field(default_factory=dict)
+    last_alert: dict[tuple[str, str], tuple[int, frozenset[str]]] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
+
+    def __post_init__(self) -> None:
+        self.attach(self.pack, self.calendar)
+
+    def attach(self, pack: MonitoringPack | None, calendar: WorkdayCalendar) -> None:
+        """(Re)connect the parts that are not state: rules, lists, calendar."""
+        self.pack, self.calendar = pack, calendar
+        self.features.lists = pack.lists if pack is not None else None
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["pack"] = None
+        state["calendar"] = None
+        return state
+
+    # ------------------------------------------------------------------------------------
+    def feed(self, tx: Tx) -> tuple[list[Alert], DeadRow | None]:
+        """Buffer one transaction; alerts of any business day this closes, or a dead row."""
+        day = tx.business_date
+        if self.closed_through is not None and day <= self.closed_through:
+            if tx.tx_id in self.seen:
+                self.stats.duplicates += 1
+                return [], None
+            return [], DeadRow(tx.line, f"late: business day {day} was already closed "
+                               "(rows must arrive in day order)", tx.tx_id)
+        bucket = self.pending.get(day)
+        if tx.tx_id in self.seen or (bucket is not None and tx.tx_id in bucket):
+            self.stats.duplicates += 1
+            return [], None
+        alerts: list[Alert] = []
+        for open_day in sorted(d for d in self.pending if d < day):
+            alerts.extend(self.close_day(open_day))
+        self.pending.setdefault(day, {})[tx.tx_id] = tx
+        self.stats.transactions += 1
+        return alerts, None
+
+    def finish(self) -> list[Alert]:
+        alerts: list[Alert] = []
+        for day in sorted(self.pending):
+            alerts.extend(self.close_day(day))
+        return alerts
+
+    # ------------------------------------------------------------------------------------
+    def close_day(self, day: dt.date) -> list[Alert]:
+        assert self.pack is not None, "attach a rule pack first"
+        txs = sorted(self.pending.pop(day).values(), key=Tx.sort_key)
+        ctx = self.pack.context(day)
+        rules = self.pack.by_id()
+        alerts = self._suspicious(txs, ctx, rules)
+        alerts.extend(self._large_value(day, ctx, rules))
+        for tx in txs:
+            self.seen[tx.tx_id] = day
+        self.closed_through = day
+        self._housekeeping(day, ctx.params)
+        self.stats.alerts += len(alerts)
+        return alerts
+
+    def _suspicious(self, txs: list[Tx], ctx: DayContext,
+                    rules: Mapping[str, MonitoringRule]) -> list[Alert]:
+        ruleset = ctx.rulesets.get("transaction")
+        docs: list[dict[str, Any]] = []
+        evidence: list[dict[str, Evidence]] = []
+        for i, tx in enumerate(txs):
+            doc, ev = self.features.observe(tx, ctx.params)
+            doc["id"] = str(i)
+            docs.append(doc)
+            evidence.append(ev)
+        if ruleset is None:
+            return []
+        fired = fire(ruleset, docs, BATCH)
+        by_doc: dict[int, list[str]] = {}
+        for name, doc_id in fired:
+            by_doc.setdefault(int(doc_id), []).append(name)
+        order = list(rules)
+        alerts: list[Alert] = []
+        for i in sorted(by_doc):
+            for rule_id in sorted(by_doc[i], key=order.index):
+                alert = self._suspicious_alert(rules[rule_id], txs[i], evidence[i], ctx)
+                if alert is not None:
+                    alerts.append(alert)
+        return alerts
+
+    def _suspicious_alert(self, rule: MonitoringRule, tx: Tx, ev: Mapping[str, Evidence],
+                          ctx: DayContext) -> Alert | None:
+        typology = rule.typology or ""
+        found = ev.get(typology)
+        if found is None:  # a rule fired without the feature's evidence: nothing to show
+            return None
+        subject = found.account_id or tx.customer_id
+        key = (typology, subject)
+        ids = list(dict.fromkeys(found.tx_ids))
+        previous = self.last_alert.get(key)
+        if previous is not None and previous[1].intersection(ids):
+            return None  # the same episode: its first alert already names these rows
+        self.last_alert[key] = (found.end, frozenset(ids))
+        return Alert(
+            alert_id=alert_id(rule.id, f"{subject}|{found.start}|{found.end}", ids),
+            kind="suspicious",
+            rule_id=rule.id,
+            typology=typology,
+            citations=ctx.citations[rule.id],
+            customer_id=tx.customer_id,
+            account_id=found.account_id,
+            accounts=found.accounts,
+            direction=tx.direction,
+            business_date=tx.business_date.isoformat(),
+            tx_ids=ids,
+            window_start=_iso(found.start),
+            window_end=_iso(found.end),
+            score=found.score,
+            details=found.details,
+        )
+
+    def _large_value(self, day: dt.date, ctx: DayContext,
+                     rules: Mapping[str, MonitoringRule]) -> list[Alert]:
+        totals = self.features.take_totals()
+        ruleset = ctx.rulesets.get("day_total")
+        if ruleset is None or not totals:
+            return []
+        keys = sorted(totals)
+        docs = []
+        for i, (customer, direction, category, basis) in enumerate(keys):
+            total = totals[(customer, direction, category, basis)]
+            docs.append({"id": str(i), "category": category, "direction": direction,
+                         "customer_type": total.customer_type, "currency_basis": basis,
+                         "total": int(total.total), "tx_count": len(total.tx_ids)})
+        fired = fire(ruleset, docs, BATCH)
+        due, due_error = self._due(day)
+        alerts = []
+        for name, doc_id in sorted(fired, key=lambda f: (int(f[1]), f[0])):
+            customer, direction, category, basis = keys[int(doc_id)]
+            total = totals[keys[int(doc_id)]]
+            ids = sorted(total.tx_ids)
+            if due_error:
+                self.stats.due_errors += 1
+            alerts.append(Alert(
+                alert_id=alert_id(name, f"{customer}|{day}|{direction}|{category}|{basis}", ids),
+                kind="large_value",
+                rule_id=name,
+                category=category,
+                citations=ctx.citations[name],
+                customer_id=customer,
+                direction=direction,
+                business_date=day.isoformat(),
+                currency_basis=basis,
+                total=str(total.total.quantize(CENTS, ROUND_HALF_UP)),
+                tx_ids=ids,
+                report_due=due,
+                report_due_error=due_error,
+            ))
+        return alerts
+
+    def _due(self, day: dt.date) -> tuple[str | None, str | None]:
+        try:
+            return self.calendar.add_workdays(day, 5).isoformat(), None
+        except CalendarGap as exc:
+            return None, str(exc)
+
+    def _housekeeping(self, day: dt.date, params: Mapping[str, Any]) -> None:
+        end = int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(),
+                                      SHANGHAI).timestamp())
+        self.features.sweep(end, params)
+        horizon = day - dt.timedelta(days=DEDUP_DAYS)
+        self.seen = {k: d for k, d in self.seen.items() if d > horizon}
+        longest = max(params["monitor.fan.window_days"], params["monitor.cycle.window_days"],
+                      params["monitor.structuring.window_days"], 7) * DAY
+        self.last_alert = {k: v for k, v in self.last_alert.items() if v[0] >= end - longest}

@@ -1,0 +1,352 @@
+"""The feature layer: windowed aggregates over the transaction stream, in plain Python.
+
+durable_rules has no sums, no time windows over data timestamps and no way to expire
+partial matches, so the aggregates live here and the rules (evaluated by durable_rules)
+compare them with parameters. Each aggregate keeps only what its window needs:
+
+- large-value day totals: per (customer, direction, category, currency basis) for the open
+  business day only; handed over and dropped when the day closes;
+- structuring: near-threshold cash rows per (customer, direction) within its window;
+- rapid in-and-out: money in and out per account within its window (hours);
+- fan-in / fan-out: (time, counterparty) per account and direction within the fan window;
+- cycles and scatter-gather: the transfer graph of the cycle / gather windows (edges
+  expire), searched breadth-first from each new transfer, with a cap on nodes visited;
+- dormancy: the last activity date per account, and the customer of each account (for
+  "across customers"); these two grow with the number of accounts, not with the stream.
+
+Windows are pruned as transactions arrive and every account is swept at each day close, so
+memory is bounded by the active window. Processing order is the caller's job: it must feed
+transactions in time order (the engine sorts each business day).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .models import Tx
+from .screening import Lists
+
+DAY = 86_400
+MAX_VISITED = 4_000  # nodes a cycle search may expand; bounds the cost on dense hubs
+
+TotalKey = tuple[str, str, str, str]  # customer, direction, category, basis
+
+
+@dataclass
+class Evidence:
+    """What made a feature: the transactions, the window, the account at the centre."""
+
+    tx_ids: list[str]
+    start: int
+    end: int
+    account_id: str | None = None
+    accounts: list[str] | None = None
+    score: int | None = None
+    details: dict[str, Any] | None = None
+
+
+@dataclass
+class DayTotal:
+    customer_type: str
+    total: Decimal = Decimal(0)
+    tx_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Edge:
+    epoch: int
+    other: str
+    amount: Decimal
+    tx_ids: list[str]
+
+
+def _prune(q: deque[Any], cutoff: int) -> None:
+    while q and q[0][0] < cutoff:
+        q.popleft()
+
+
+def _prune_edges(q: deque[_Edge], cutoff: int) -> None:
+    while q and q[0].epoch < cutoff:
+        q.popleft()
+
+
+@dataclass
+class Features:
+    """All windowed state; picklable, so a checkpoint is this object."""
+
+    lists: Lists | None = None
+    totals: dict[TotalKey, DayTotal] = field(default_factory=dict)
+    structuring: dict[tuple[str, str], deque[tuple[int, str, int]]] = field(default_factory=dict)
+    rapid_in: dict[str, deque[tuple[int, str, int]]] = field(default_factory=dict)
+    rapid_out: dict[str, deque[tuple[int, str, int]]] = field(default_factory=dict)
+    fan_in: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
+    fan_out: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
+    out_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
+    in_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
+    gather: dict[tuple[str, str], dict[str, tuple[int, list[str]]]] = field(default_factory=dict)
+    last_day: dict[str, int] = field(default_factory=dict)
+    customer_of: dict[str, str] = field(default_factory=dict)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["lists"] = None  # data from the rule pack, reattached on resume
+        return state
+
+    # ------------------------------------------------------------------------------------
+    def observe(self, tx: Tx, p: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Evidence]]:
+        """Update the windows with ``tx``; its feature document and the evidence behind it."""
+        ev: dict[str, Evidence] = {}
+        self.customer_of[tx.account_id] = tx.customer_id
+        self._total(tx)
+        cny = int(tx.amount_cny)
+        doc: dict[str, Any] = {
+            "direction": tx.direction,
+            "channel": tx.channel,
+            "customer_type": tx.customer_type,
+            "category": tx.category,
+            "cross_border": tx.cross_border,
+            "amount_cny": cny,
+        }
+        doc.update(self._structuring(tx, cny, p, ev))
+        doc.update(self._rapid(tx, cny, p, ev))
+        doc.update(self._fan(tx, p, ev))
+        doc.update(self._graph(tx, p, ev))
+        doc["dormant_days"] = self._dormant(tx, ev)
+        doc["counterparty_high_risk"] = self._high_risk(tx, ev)
+        doc["sanctions_score"] = self._sanctions(tx, ev)
+        return doc, ev
+
+    def _total(self, tx: Tx) -> None:
+        key = (tx.customer_id, tx.direction, tx.category, tx.basis)
+        total = self.totals.get(key)
+        if total is None:
+            total = self.totals[key] = DayTotal(tx.customer_type)
+        total.total += tx.basis_amount
+        total.tx_ids.append(tx.tx_id)
+
+    def take_totals(self) -> dict[TotalKey, DayTotal]:
+        """The closed day's totals; the next day starts from nothing."""
+        out, self.totals = self.totals, {}
+        return out
+
+    def _structuring(self, tx: Tx, cny: int, p: Mapping[str, Any],
+                     ev: dict[str, Evidence]) -> dict[str, int]:
+        floor, ceiling = p["monitor.structuring.band_floor_cny"], p["monitor.lv.cash.cny"]
+        if tx.channel != "cash" or not floor <= cny < ceiling:
+            return {"structuring_count": 0, "structuring_total_cny": 0}
+        key = (tx.customer_id, tx.direction)
+        q = self.structuring.setdefault(key, deque())
+        q.append((tx.epoch, tx.tx_id, cny))
+        _prune(q, tx.epoch - p["monitor.structuring.window_days"] * DAY)
+        ev["structuring"] = Evidence([t[1] for t in q], q[0][0], tx.epoch)
+        return {"structuring_count": len(q), "structuring_total_cny": sum(t[2] for t in q)}
+
+    def _rapid(self, tx: Tx, cny: int, p: Mapping[str, Any],
+               ev: dict[str, Evidence]) -> dict[str, int]:
+        cutoff = tx.epoch - p["monitor.rapid.window_hours"] * 3600
+        side = self.rapid_in if tx.direction == "in" else self.rapid_out
+        q = side.setdefault(tx.account_id, deque())
+        q.append((tx.epoch, tx.tx_id, cny))
+        _prune(q, cutoff)
+        ins = self.rapid_in.get(tx.account_id)
+        if tx.direction == "in" or not ins:
+            return {"rapid_in_cny": 0, "rapid_out_pct": 0}
+        _prune(ins, cutoff)
+        if not ins:
+            return {"rapid_in_cny": 0, "rapid_out_pct": 0}
+        first = ins[0][0]
+        outs = [t for t in q if t[0] >= first]
+        received = sum(t[2] for t in ins)
+        paid = sum(t[2] for t in outs)
+        ev["rapid_in_out"] = Evidence([t[1] for t in ins] + [t[1] for t in outs], first,
+                                      tx.epoch, tx.account_id)
+        return {"rapid_in_cny": received, "rapid_out_pct": paid * 100 // received}
+
+    def _fan(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, Evidence]) -> dict[str, int]:
+        doc = {"fan_in_distinct": 0, "fan_out_distinct": 0}
+        if not tx.counterparty_id:
+            return doc
+        inbound = tx.direction == "in"
+        side = self.fan_in if inbound else self.fan_out
+        q = side.setdefault(tx.account_id, deque())
+        q.append((tx.epoch, tx.counterparty_id, tx.tx_id))
+        _prune(q, tx.epoch - p["monitor.fan.window_days"] * DAY)
+        distinct = len({t[1] for t in q})
+        typology = "fan_in" if inbound else "fan_out"
+        doc[f"{typology}_distinct"] = distinct
+        ev[typology] = Evidence([t[2] for t in q], q[0][0], tx.epoch, tx.account_id,
+                                sorted({t[1] for t in q}))
+        return doc
+
+    # -- the transfer graph ---------------------------------------------------------------
+    def _add_edge(self, src: str, dst: str, tx: Tx) -> _Edge:
+        outs = self.out_edges.setdefault(src, deque())
+        for edge in reversed(outs):  # the other ledger leg of the same transfer
+            if edge.epoch != tx.epoch:
+                break
+            if edge.other == dst and edge.amount == tx.amount:
+                edge.tx_ids.append(tx.tx_id)
+                return edge
+        edge = _Edge(tx.epoch, dst, tx.amount, [tx.tx_id])
+        outs.append(edge)
+        self.in_edges.setdefault(dst, deque()).append(_Edge(tx.epoch, src, tx.amount,
+                                                             edge.tx_ids))
+        return edge
+
+    def _graph(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, Evidence]) -> dict[str, int]:
+        doc = {"cycle_hops": 0, "gather_intermediaries": 0}
+        if tx.channel == "cash" or not tx.counterparty_id or tx.counterparty_id == tx.account_id:
+            return doc
+        src, dst = ((tx.account_id, tx.counterparty_id) if tx.direction == "out"
+                    else (tx.counterparty_id, tx.account_id))
+        closing = self._add_edge(src, dst, tx)
+        cycle = self._cycle(src, dst, closing, tx, p)
+        if cycle is not None:
+            doc["cycle_hops"] = len(cycle)
+            accounts = [src] + [e.other for e in cycle[:-1]]
+            ids = [i for e in cycle for i in e.tx_ids]
+            start = min(e.epoch for e in cycle)
+            ev["cycle"] = Evidence(ids, start, tx.epoch, tx.account_id, accounts)
+        best = self._gather(src, dst, closing, tx, p)
+        if best is not None:
+            source, relays = best
+            doc["gather_intermediaries"] = len(relays)
+            ids = [i for _, (_, tx_ids) in sorted(relays.items()) for i in tx_ids]
+            start = min(ts for ts, _ in relays.values())
+            ev["scatter_gather"] = Evidence(ids, start, tx.epoch, dst,
+                                            [source, *sorted(relays), dst])
+        return doc
+
+    def _cycle(self, src: str, dst: str, closing: _Edge, tx: Tx,
+               p: Mapping[str, Any]) -> list[_Edge] | None:
+        """Shortest path dst -> ... -> src in the window, closed by the new src -> dst."""
+        cutoff = tx.epoch - p["monitor.cycle.window_days"] * DAY
+        max_hops = p["monitor.cycle.max_hops"]
+        parents: dict[str, tuple[str, _Edge] | None] = {dst: None}
+        frontier = [dst]
+        for _ in range(max_hops - 1):
+            nxt: list[str] = []
+            for node in frontier:
+                outs = self.out_edges.get(node)
+                if not outs:
+                    continue
+                _prune_edges(outs, cutoff)
+                for edge in outs:
+                    if edge.other in parents or edge is closing:
+                        continue
+                    parents[edge.other] = (node, edge)
+                    if edge.other == src:
+                        return self._unwind(parents, src, closing, tx)
+                    nxt.append(edge.other)
+                    if len(parents) > MAX_VISITED:
+                        return None
+            frontier = nxt
+            if not frontier:
+                return None
+        return None
+
+    def _unwind(self, parents: dict[str, tuple[str, _Edge] | None], src: str,
+                closing: _Edge, tx: Tx) -> list[_Edge] | None:
+        path: list[_Edge] = []
+        node = src
+        while parents[node] is not None:
+            prev, edge = parents[node]  # type: ignore[misc]
+            path.append(edge)
+            node = prev
+        path.reverse()
+        accounts = {closing.other} | {e.other for e in path}
+        customers = {self.customer_of.get(a, f"?{a}") for a in accounts}
+        if len(customers) < 2:  # money moved between one customer's own accounts
+            return None
+        return [*path, closing]
+
+    def _gather(self, src: str, dst: str, closing: _Edge, tx: Tx,
+                p: Mapping[str, Any]) -> tuple[str, dict[str, tuple[int, list[str]]]] | None:
+        """Sources whose money reached ``dst`` through several intermediaries, ``src`` one."""
+        cutoff = tx.epoch - p["monitor.scatter_gather.window_days"] * DAY
+        ins = self.in_edges.get(src)
+        if not ins:
+            return None
+        _prune_edges(ins, cutoff)
+        best: tuple[str, dict[str, tuple[int, list[str]]]] | None = None
+        out_ids = closing.tx_ids
+        for edge in ins:
+            source = edge.other
+            if source in (dst, src) or edge.epoch > tx.epoch:
+                continue
+            relays = self.gather.setdefault((dst, source), {})
+            relays[src] = (edge.epoch, [*edge.tx_ids, *out_ids])
+            for relay in [r for r, (ts, _) in relays.items() if ts < cutoff]:
+                del relays[relay]
+            if best is None or (len(relays), source) > (len(best[1]), best[0]):
+                best = (source, dict(relays))
+        return best
+
+    # -- per-transaction lookups ----------------------------------------------------------
+    def _dormant(self, tx: Tx, ev: dict[str, Evidence]) -> int:
+        day = tx.business_date.toordinal()
+        last = self.last_day.get(tx.account_id)
+        self.last_day[tx.account_id] = day
+        if last is None or last >= day:
+            return 0
+        ev["dormant_reactivation"] = Evidence(
+            [tx.tx_id], tx.epoch, tx.epoch, tx.account_id,
+            details={"previous_activity": dt.date.fromordinal(last).isoformat()})
+        return day - last
+
+    def _high_risk(self, tx: Tx, ev: dict[str, Evidence]) -> bool:
+        if self.lists is None or not self.lists.high_risk(tx.counterparty_country,
+                                                          tx.business_date):
+            return False
+        ev["high_risk_country"] = Evidence([tx.tx_id], tx.epoch, tx.epoch, tx.account_id,
+                                           details={"country": tx.counterparty_country})
+        return True
+
+    def _sanctions(self, tx: Tx, ev: dict[str, Evidence]) -> int:
+        if self.lists is None or not tx.counterparty_name:
+            return 0
+        score, entry = self.lists.screen(tx.counterparty_name)
+        if entry is not None:
+            ev["sanctions_match"] = Evidence(
+                [tx.tx_id], tx.epoch, tx.epoch, tx.account_id, score=score,
+                details={"name": tx.counterparty_name, "list_ref": entry.ref,
+                         "list_name": entry.name})
+        return score
+
+    # -- housekeeping ---------------------------------------------------------------------
+    def sweep(self, now: int, p: Mapping[str, Any]) -> None:
+        """Drop everything older than its window (called at each day close)."""
+        horizons = {
+            "structuring": now - p["monitor.structuring.window_days"] * DAY,
+            "rapid": now - p["monitor.rapid.window_hours"] * 3600,
+            "fan": now - p["monitor.fan.window_days"] * DAY,
+        }
+        graph = now - max(p["monitor.cycle.window_days"],
+                          p["monitor.scatter_gather.window_days"]) * DAY
+        for table, cutoff in ((self.structuring, horizons["structuring"]),
+                              (self.rapid_in, horizons["rapid"]),
+                              (self.rapid_out, horizons["rapid"]),
+                              (self.fan_in, horizons["fan"]),
+                              (self.fan_out, horizons["fan"])):
+            for key in list(table):
+                q = table[key]  # type: ignore[index]
+                _prune(q, cutoff)
+                if not q:
+                    del table[key]  # type: ignore[arg-type]
+        for edges in (self.out_edges, self.in_edges):
+            for key in list(edges):
+                _prune_edges(edges[key], graph)
+                if not edges[key]:
+                    del edges[key]
+        sg = now - p["monitor.scatter_gather.window_days"] * DAY
+        for gkey in list(self.gather):
+            relays = self.gather[gkey]
+            for relay in [r for r, (ts, _) in relays.items() if ts < sg]:
+                del relays[relay]
+            if not relays:
+                del self.gather[gkey]

@@ -1,0 +1,254 @@
+"""Monitoring rules: YAML in ``<pack>/**/monitoring/``, parameters, lists; compiled per date.
+
+A monitoring rule is data like a product rule (id, texts, citations, condition) but reads a
+*feature document* (documents.py) instead of a product spec: ``document: transaction`` rules see
+each transaction with its windowed aggregates, ``on: day_total`` rules see each customer's
+same-day total per direction, category and currency basis (``document: day_total``). Conditions are parsed with the
+shared ConditionParser against those models (so mistakes are caught at load time) and
+compiled with the durable_rules Compiler; the parameters in force on each business date
+select the compiled ruleset used for that day.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..engine.base import EvaluationContext
+from ..engine.durable.compiler import Compiler
+from ..engine.durable.driver import Ruleset
+from ..engine.durable.fnv import check_collisions
+from ..engine.durable.plan import Plan
+from ..errors import InputError, Problem, RuleError
+from ..findings import Citation, Text
+from ..language import ir
+from ..language.parameters import ParameterSet, load_parameter_file
+from ..language.parse import ConditionError, ConditionParser, Scope
+from ..laws import load_laws
+from ..packs import builtin_root
+from ..vocabulary import Severity
+from ..yamlio import read_document
+from .documents import DOCUMENT_MODELS
+from .screening import Lists, load_lists
+
+FEATURE_PARAMS = (  # read by features.py, so every pack must define them
+    "monitor.lv.cash.cny", "monitor.structuring.band_floor_cny",
+    "monitor.structuring.window_days", "monitor.rapid.window_hours", "monitor.fan.window_days",
+    "monitor.cycle.window_days", "monitor.cycle.max_hops", "monitor.scatter_gather.window_days",
+)
+TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "scatter_gather",
+              "dormant_reactivation", "high_risk_country", "sanctions_match")
+_UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count)
+# durable_rules 2.0.28 crashed (SIGSEGV, measured here) when no fact of a session matched any
+# rule; every batch therefore carries one sentinel document matched by this rule.
+SENTINEL = "monitor__sentinel"
+
+
+def fire(ruleset: Ruleset, docs: list[dict[str, Any]], batch: int = 2_000) -> set[tuple[str, str]]:
+    """(rule id, document id) of every rule that fired, over batches of documents."""
+    fired: set[tuple[str, str]] = set()
+    for start in range(0, len(docs), batch):
+        chunk = [*docs[start:start + batch], {"id": SENTINEL, SENTINEL: 1}]
+        fired |= ruleset.fired(chunk)
+    fired.discard((SENTINEL, SENTINEL))
+    return fired
+
+
+class _Header(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    kind: Literal["large_value", "suspicious"]
+    document: Literal["transaction", "day_total"]
+    typology: str | None = None
+    category: str | None = None
+    severity: Severity
+    title: Text
+    citations: list[Citation]
+    cite_params: list[str] = []
+    effective_from: dt.date | None = None
+    effective_until: dt.date | None = None
+    when: Any
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class MonitoringRule:
+    id: str
+    kind: str
+    on: str
+    typology: str | None
+    category: str | None
+    severity: Severity
+    title: Text
+    citations: tuple[Citation, ...]
+    cite_params: tuple[str, ...]
+    effective_from: dt.date | None
+    effective_until: dt.date | None
+    when: ir.Condition
+    file: str
+
+    def in_force(self, day: dt.date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_until is None or day <= self.effective_until)
+
+
+@dataclass
+class DayContext:
+    """What one business date needs: parameter values and the compiled rulesets."""
+
+    params: dict[str, Any]
+    citations: dict[str, list[Citation]]
+    rulesets: dict[str, Ruleset | None]
+
+
+@dataclass
+class MonitoringPack:
+    rules: list[MonitoringRule]
+    params: ParameterSet
+    lists: Lists
+    _contexts: dict[tuple[Any, ...], DayContext] = field(default_factory=dict)
+    _by_date: dict[dt.date, DayContext] = field(default_factory=dict)
+
+    def by_id(self) -> dict[str, MonitoringRule]:
+        return {r.id: r for r in self.rules}
+
+    def context(self, day: dt.date) -> DayContext:
+        """Parameters in force on ``day`` and the rulesets compiled for them (cached)."""
+        ctx = self._by_date.get(day)
+        if ctx is not None:
+            return ctx
+        resolved = self.params.resolve_all(day)
+        missing = [n for n in FEATURE_PARAMS if n not in resolved]
+        if missing:
+            raise RuleError.single(f"parameter `{missing[0]}` has no value in force on {day}")
+        active = [r for r in self.rules if r.in_force(day)]
+        key = (tuple(sorted((n, r.since) for n, r in resolved.items())),
+               tuple(r.id for r in active))
+        ctx = self._contexts.get(key)
+        if ctx is None:
+            ctx = self._compile(day, active, resolved)
+            self._contexts[key] = ctx
+        if len(self._by_date) > 4096:
+            self._by_date.clear()
+        self._by_date[day] = ctx
+        return ctx
+
+    def _compile(self, day: dt.date, active: list[MonitoringRule],
+                 resolved: dict[str, Any]) -> DayContext:
+        evaluation = EvaluationContext(day, resolved)
+        compiler = Compiler(evaluation)
+        definitions: dict[str, dict[str, Any]] = {"transaction": {}, "day_total": {}}
+        citations: dict[str, list[Citation]] = {}
+        for rule in active:
+            needed = ir.params_used(rule.when) - set(resolved)
+            if needed:
+                raise RuleError.single(
+                    f"rule {rule.id}: parameter `{sorted(needed)[0]}` has no value in force on"
+                    f" {day}", file=rule.file)
+            condition = compiler.condition(rule.when, "T", Plan())
+            definitions[rule.on][rule.id] = {"all": [{"m": condition}]}
+            cites = list(rule.citations)
+            for name in rule.cite_params:
+                if name in resolved and resolved[name].citation not in cites:
+                    cites.append(resolved[name].citation)
+            citations[rule.id] = cites
+        rulesets: dict[str, Ruleset | None] = {}
+        for on, definition in definitions.items():
+            if definition:
+                definition[SENTINEL] = {"all": [{"m": {SENTINEL: 1}}]}
+                check_collisions([definition])
+                rulesets[on] = Ruleset(copy.deepcopy(definition))
+            else:
+                rulesets[on] = None
+        return DayContext({n: r.value for n, r in resolved.items()}, citations, rulesets)
+
+
+def _wrap(exc: InputError) -> RuleError:
+    return exc if isinstance(exc, RuleError) else RuleError(exc.problems)
+
+
+def load_rule(path: Path, params: ParameterSet, laws: set[str]) -> MonitoringRule:
+    try:
+        doc = read_document(path)
+    except InputError as exc:
+        raise _wrap(exc) from None
+    except OSError as exc:
+        raise RuleError.single(f"cannot read rule: {exc.strerror}", file=str(path)) from None
+    try:
+        head = _Header.model_validate(doc.data)
+    except ValidationError as exc:
+        raise RuleError([
+            Problem(e["msg"], doc.file, doc.line_of(tuple(e["loc"])),
+                    ".".join(map(str, e["loc"])))
+            for e in exc.errors(include_url=False)
+        ]) from None
+    scope = Scope(DOCUMENT_MODELS[head.document], "")
+    try:
+        when = ConditionParser(doc, list(params.parameters)).parse(head.when, ("when",), scope)
+    except ConditionError as exc:
+        raise RuleError([exc.problem]) from None
+    problems = []
+    if any(isinstance(node, _UNSUPPORTED) for node in ir.walk(when)):
+        problems.append("monitoring conditions use comparisons, present/absent, all/any/not")
+    if head.kind == "suspicious" and head.typology not in TYPOLOGIES:
+        problems.append(f"`typology` must be one of {', '.join(TYPOLOGIES)}")
+    if head.kind == "large_value" and (head.document != "day_total" or not head.category):
+        problems.append("a large_value rule reads `document: day_total` and names its `category`")
+    if head.kind == "suspicious" and head.document != "transaction":
+        problems.append("a suspicious rule reads `document: transaction`")
+    for cite in head.citations:
+        if laws and cite.law not in laws:
+            problems.append(f"unknown law code `{cite.law}` (see rules/laws.yaml)")
+    for name in head.cite_params:
+        if name not in params.parameters:
+            problems.append(f"unknown parameter `{name}` in cite_params")
+    if problems:
+        raise RuleError([Problem(m, doc.file, 1) for m in problems])
+    return MonitoringRule(
+        head.id, head.kind, head.document, head.typology, head.category, head.severity, head.title,
+        tuple(head.citations), tuple(head.cite_params), head.effective_from,
+        head.effective_until, when, doc.file,
+    )
+
+
+def load_pack(roots: list[Path] | None = None, builtin: bool = True) -> MonitoringPack:
+    """Rules from ``<root>/**/monitoring/*.yaml``, parameters from ``<root>/parameters/
+    *monitoring*.yaml`` and lists from ``<root>/**/lists/*.yaml``, for every root."""
+    folders = ([builtin_root()] if builtin else []) + list(roots or [])
+    params = ParameterSet({}, {})
+    lists = Lists()
+    rule_files: list[Path] = []
+    for root in folders:
+        if not root.is_dir():
+            raise RuleError.single("rules folder not found", file=str(root))
+        for file in sorted((root / "parameters").glob("*monitoring*.yaml")):
+            try:
+                params.merge(load_parameter_file(file))
+            except InputError as exc:
+                raise _wrap(exc) from None
+        for folder in sorted(p for p in root.rglob("lists") if p.is_dir()):
+            more = load_lists(folder)
+            for code, items in more.jurisdictions.items():
+                lists.jurisdictions.setdefault(code, []).extend(items)
+            lists.sanctions.extend(more.sanctions)
+        rule_files.extend(sorted(root.rglob("monitoring/*.yaml")))
+    try:
+        laws = set(load_laws())
+    except (InputError, OSError):
+        laws = set()
+    rules = [load_rule(f, params, laws) for f in rule_files]
+    seen: dict[str, str] = {}
+    for rule in rules:
+        if rule.id in seen:
+            raise RuleError.single(f"rule id {rule.id} is also defined in {seen[rule.id]}",
+                                   file=rule.file)
+        seen[rule.id] = rule.file
+    if not rules:
+        raise RuleError.single("no monitoring rules found", file=", ".join(map(str, folders)))
+    return MonitoringPack(rules, params, lists)
