@@ -1,0 +1,60 @@
+"""``regtech impact``: what a rule change would do to existing specs, before publishing it.
+
+The base and the changed pack are each the built-in packs plus the given folders, like
+``regtech check --rules``. To compare two versions of the built-in packs themselves (a pull
+request on this repository's ``rules/``), pass both trees whole with ``--no-builtin``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..errors import SpecError, UsageError
+from ..impact import compare
+from ..language.rules import load_pack
+from ..reporters.impact import IMPACT_FORMATS, render_impact
+from ..vocabulary import Lang, Theme
+from .check_cmd import load_specs
+from .common import as_of_option, lang_option, theme_option
+
+_DIRS = click.Path(path_type=Path, file_okay=False)
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--base-rules", "base_dirs", multiple=True, type=_DIRS,
+              help="Rule folder(s) as published now (repeatable; default: none extra).")
+@click.option("--rules", "new_dirs", multiple=True, type=_DIRS,
+              help="Rule folder(s) as changed (repeatable).")
+@click.option("--no-builtin", is_flag=True,
+              help="Compare only the given folders (e.g. two checkouts of rules/).")
+@click.option("--format", "fmt", type=click.Choice(IMPACT_FORMATS), default="text",
+              show_default=True)
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the result here instead of standard output.")
+@as_of_option
+@theme_option
+@lang_option
+@click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable",
+              hidden=True)
+def impact(paths: tuple[str, ...], base_dirs: tuple[Path, ...], new_dirs: tuple[Path, ...],
+           no_builtin: bool, fmt: str, output: Path | None, as_of: dt.date,
+           themes: tuple[str, ...], lang: str, backend: str) -> None:
+    """List, per spec, the findings a rule change would add, remove or re-grade."""
+    if not base_dirs and not new_dirs:
+        raise UsageError.single("give the changed rules with --rules (and the current ones"
+                                " with --base-rules)")
+    base = load_pack(list(base_dirs), builtin=not no_builtin)
+    new = load_pack(list(new_dirs), builtin=not no_builtin)
+    specs, problems = load_specs(paths)
+    if problems:
+        raise SpecError(problems)
+    result = compare(base, new, specs, as_of, [Theme(t) for t in themes], backend)
+    text = render_impact(result, fmt, Lang(lang))
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
