@@ -18,6 +18,7 @@ class _Group(click.Group):
         "check": ("regtech_engine.cli.check_cmd", "check"),
         "rules": ("regtech_engine.cli.rules_cmd", "rules"),
         "explain": ("regtech_engine.cli.explain_cmd", "explain"),
+        "monitor": ("regtech_engine.cli.monitor_cmd", "monitor"),
         "baseline": ("regtech_engine.cli.baseline_cmd", "baseline"),
         "impact": ("regtech_engine.cli.impact_cmd", "impact"),
     }

@@ -1,0 +1,228 @@
+"""``regtech monitor``: transaction monitoring (contracts/transactions.md).
+
+``regtech monitor PATH|- [options]`` runs the monitor (the ``run`` subcommand, implied when
+the first argument is not a subcommand); ``generate``, ``evaluate`` and ``alerts`` help test
+it and work with its output. Heavy modules are imported inside the commands.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import EXIT_INPUT, EXIT_OK
+
+SUBCOMMANDS = ("run", "generate", "evaluate", "alerts")
+
+
+class _MonitorGroup(click.Group):
+    """``regtech monitor PATH`` means ``regtech monitor run PATH``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group(cls=_MonitorGroup)
+def monitor() -> None:
+    """Monitor transactions: large-value reports and suspicious-pattern alerts.
+
+    regtech monitor PATH|- [--rates FILE] [--output FILE] [--dead-letter FILE]
+    [--checkpoint DIR] [--resume] [--rules DIR]... [--holidays FILE] [--store FILE]
+    """
+
+
+class _Progress:
+    """Throughput on a terminal (standard error), at most twice a second."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, stats: Any) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < 0.5:
+            return
+        self.last = now
+        rate = stats.rows / max(now - self.start, 1e-9)
+        click.echo(f"\r{stats.rows:,} rows  {rate:,.0f} rows/s  {stats.alerts:,} alerts",
+                   err=True, nl=False)
+
+    def done(self) -> None:
+        if self.enabled and self.last:
+            click.echo("", err=True)
+
+
+@monitor.command("run")
+@click.argument("source", metavar="PATH|-")
+@click.option("--rates", type=click.Path(path_type=Path, dir_okay=False),
+              help="YAML: {USD: {cny: 7.10, usd: 1}, ...}; CNY needs no entry.")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Alerts as JSONL (default: standard output).")
+@click.option("--dead-letter", "dead_letter", type=click.Path(path_type=Path, dir_okay=False),
+              help="Rejected rows as JSONL with line number and reason.")
+@click.option("--checkpoint", type=click.Path(path_type=Path, file_okay=False),
+              help="Save progress in this folder (needs --output).")
+@click.option("--resume", is_flag=True, help="Continue from the checkpoint in --checkpoint.")
+@click.option("--rules", "rules_dirs", multiple=True,
+              type=click.Path(path_type=Path, file_okay=False),
+              help="Add monitoring rules, parameters and lists from this folder (repeatable).")
+@click.option("--holidays", type=click.Path(path_type=Path, dir_okay=False),
+              help="Official holidays and adjusted working days for years the installed "
+                   "calendar does not cover.")
+@click.option("--store", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also keep alerts in this SQLite file (see `regtech monitor alerts`).")
+@click.option("--checkpoint-every", type=click.IntRange(min=1), default=50_000,
+              show_default=True, help="Rows between checkpoints.")
+def run_command(source: str, rates: Path | None, output: Path | None,
+                dead_letter: Path | None, checkpoint: Path | None, resume: bool,
+                rules_dirs: tuple[Path, ...], holidays: Path | None, store: Path | None,
+                checkpoint_every: int) -> int:
+    """Monitor the transactions in PATH (JSONL or CSV, .gz allowed; `-` = standard input)."""
+    from ..monitor.rates import Rates, load_rates
+    from ..monitor.rules import load_pack
+    from ..monitor.runner import RunOptions, run
+    from ..monitor.workdays import WorkdayCalendar, load_holidays
+
+    if source != "-" and not Path(source).is_file():
+        raise click.BadParameter(f"{source}: no such file", param_hint="PATH")
+    options = RunOptions(
+        source=source,
+        pack=load_pack(list(rules_dirs)),
+        rates=load_rates(rates) if rates else Rates(),
+        calendar=WorkdayCalendar(load_holidays(holidays) if holidays else None),
+        output=output, dead_letter=dead_letter, checkpoint=checkpoint, resume=resume,
+        store=store, checkpoint_every=checkpoint_every,
+    )
+    progress = _Progress()
+    result = run(options, progress=progress)
+    progress.done()
+    stats = result.stats
+    if result.resumed_from:
+        click.echo(f"resumed after row {result.resumed_from:,}", err=True)
+    for row in result.dead_sample:
+        click.echo(f"{source}:{row.line}: rejected: {row.reason}", err=True)
+    where = f" (see {dead_letter})" if dead_letter else ""
+    click.echo(
+        f"{stats.rows:,} rows: {stats.transactions:,} transactions, {stats.duplicates:,} "
+        f"repeated tx_id, {stats.dead:,} rejected{where}; {stats.alerts:,} alerts", err=True)
+    if stats.due_errors:
+        click.echo(f"{stats.due_errors:,} large-value alerts have no report_due: their year is "
+                   "not in the working-day calendar (pass --holidays FILE)", err=True)
+    return EXIT_OK
+
+
+@monitor.command("generate")
+@click.argument("out_dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--n", "n", type=click.IntRange(min=100), default=10_000, show_default=True,
+              help="About how many transactions to write.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--plants", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Planted instances per typology and large-value category.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
+              show_default=True)
+@click.option("--start", default="2025-09-15", show_default=True, help="First business day.")
+@click.option("--days", type=click.IntRange(min=7), default=30, show_default=True)
+def generate_command(out_dir: Path, n: int, seed: int, plants: int, fmt: str, start: str,
+                     days: int) -> int:
+    """Write transactions.<fmt>, labels.csv and rates.yaml with planted typologies."""
+    import datetime as dt
+
+    from ..monitor.generate import GeneratorConfig, write_dataset
+
+    try:
+        first = dt.date.fromisoformat(start)
+    except ValueError:
+        raise click.BadParameter(f"{start!r} is not a date", param_hint="--start") from None
+    files = write_dataset(out_dir, GeneratorConfig(n=n, seed=seed, plants=plants, start=first,
+                                                   days=days), fmt)
+    for file in files:
+        click.echo(str(file))
+    return EXIT_OK
+
+
+@monitor.command("evaluate")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--labels", type=click.Path(path_type=Path, dir_okay=False),
+              help="Labels file (default: labels.csv beside the transactions).")
+@click.option("--alerts", "alerts_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Score these alerts (JSONL) instead of running the monitor.")
+@click.option("--rates", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--rules", "rules_dirs", multiple=True,
+              type=click.Path(path_type=Path, file_okay=False))
+@click.option("--save-alerts", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the alerts raised to this JSONL file.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def evaluate_command(path: Path, labels: Path | None, alerts_file: Path | None,
+                     rates: Path | None, rules_dirs: tuple[Path, ...],
+                     save_alerts: Path | None, as_json: bool) -> int:
+    """Per-typology precision and recall at the alert level.
+
+    PATH is a generated transactions file (labels.csv beside it) or an AMLSim folder
+    (transactions.csv.gz, labels.csv, alerts.csv), scored as its README says.
+    """
+    import json
+
+    from ..monitor import evaluate as ev
+
+    if not path.exists():
+        click.echo(f"{path}: not found. {ev.WHERE_TO_GET_DATA}", err=True)
+        return EXIT_INPUT
+    scores = ev.evaluate_path(path, labels=labels, alerts_file=alerts_file, rates=rates,
+                              rules=list(rules_dirs), save_alerts=save_alerts)
+    if as_json:
+        click.echo(json.dumps(scores.to_json(), indent=2))
+    else:
+        click.echo(scores.render())
+    return EXIT_OK
+
+
+@monitor.group("alerts")
+def alerts_group() -> None:
+    """List and mark alerts kept in an SQLite store (--store of a run)."""
+
+
+@alerts_group.command("list")
+@click.option("--store", required=True, type=click.Path(path_type=Path, dir_okay=False,
+                                                        exists=True))
+@click.option("--status", default=None)
+@click.option("--kind", type=click.Choice(["large_value", "suspicious"]), default=None)
+def alerts_list(store: Path, status: str | None, kind: str | None) -> int:
+    """One line per alert: id, status, kind, typology or category, customer, date."""
+    from ..monitor.sinks import AlertStore
+
+    db = AlertStore(store)
+    try:
+        for item in db.list(status, kind):
+            label = item.get("typology") or item.get("category")
+            click.echo(f"{item['alert_id']}  {item['status']:<9}  {item['kind']:<11}  "
+                       f"{label:<32}  {item['customer_id']}  {item['business_date']}")
+    finally:
+        db.close()
+    return EXIT_OK
+
+
+@alerts_group.command("mark")
+@click.argument("alert_id")
+@click.argument("status", type=click.Choice(["new", "reviewing", "reported", "dismissed"]))
+@click.option("--store", required=True, type=click.Path(path_type=Path, dir_okay=False,
+                                                        exists=True))
+@click.option("--note", default=None)
+def alerts_mark(alert_id: str, status: str, store: Path, note: str | None) -> int:
+    """Set an alert's status (and an optional note)."""
+    from ..monitor.sinks import AlertStore
+
+    db = AlertStore(store)
+    try:
+        if not db.mark(alert_id, status, note):
+            click.echo(f"no alert {alert_id} in {store}", err=True)
+            return EXIT_INPUT
+    finally:
+        db.close()
+    return EXIT_OK
