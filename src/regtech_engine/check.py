@@ -82,7 +82,7 @@ class Checker:
 
     # -- outcomes ------------------------------------------------------------------------
     def outcomes(self, data: dict[str, Any]) -> dict[str, Outcome]:
-        decided = self.compiled.evaluate(data)
+        decided = self.compiled.evaluate(data, self.as_of)
         return {
             r.id: decided.get(r.id, Outcome.NOT_APPLICABLE) for r in self.pack.rules
         }

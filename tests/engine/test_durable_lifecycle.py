@@ -34,7 +34,7 @@ def test_compiling_the_same_pack_twice_works() -> None:
     first = DurableRules(pack.rules, ctx)
     second = DurableRules(pack.rules, ctx)
     data = spec_values(load_spec(EXAMPLE).model)
-    assert first.evaluate(data) == second.evaluate(data)
+    assert first.evaluate(data, ctx.as_of) == second.evaluate(data, ctx.as_of)
 
 
 def test_no_state_leaks_between_evaluations() -> None:

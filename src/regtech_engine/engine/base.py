@@ -28,9 +28,13 @@ class EvaluationContext:
 
 
 class CompiledRules(Protocol):
-    """Rules prepared for one context; evaluates spec data to one outcome per rule."""
+    """Rules prepared for one set of parameter values; evaluates spec data at a date.
 
-    def evaluate(self, data: dict[str, Any]) -> dict[str, Outcome]: ...
+    ``as_of`` is passed per evaluation (ages of dates depend on it) so that one compiled
+    pack serves every date on which the same parameter values are in force.
+    """
+
+    def evaluate(self, data: dict[str, Any], as_of: dt.date) -> dict[str, Outcome]: ...
 
 
 class Backend(Protocol):

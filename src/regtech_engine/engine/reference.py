@@ -8,6 +8,7 @@ undecided. Truth is three-valued: True, False, or None for unknown.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import re
 from collections.abc import Callable
@@ -203,8 +204,11 @@ class ReferenceRules:
         self.rules = rules
         self.evaluator = Evaluator(context)
 
-    def evaluate(self, data: dict[str, Any]) -> dict[str, Outcome]:
-        return {rule.id: self.evaluator.outcome(rule, data) for rule in self.rules}
+    def evaluate(self, data: dict[str, Any], as_of: dt.date) -> dict[str, Outcome]:
+        evaluator = self.evaluator
+        if as_of != evaluator.ctx.as_of:
+            evaluator = Evaluator(EvaluationContext(as_of, evaluator.ctx.params))
+        return {rule.id: evaluator.outcome(rule, data) for rule in self.rules}
 
 
 class ReferenceBackend:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from ...language.rules import Rule
@@ -20,15 +21,15 @@ class _Unit:
         check_collisions([*compiled.root, *compiled.items])
         self.root = [Ruleset(d) for d in compiled.root]
         self.items = [Ruleset(d) for d in compiled.items]
-        self.normaliser = Normaliser(compiled.plan, context.as_of)
+        self.normaliser = Normaliser(compiled.plan)
 
-    def fired(self, data: dict[str, Any]) -> set[str]:
+    def fired(self, data: dict[str, Any], as_of: dt.date) -> set[str]:
         fired_items: set[tuple[str, str]] = set()
         for level in range(self.normaliser.max_depth, 0, -1):
-            facts = self.normaliser.item_facts(data, level, fired_items)
+            facts = self.normaliser.item_facts(data, level, fired_items, as_of)
             for ruleset in self.items:
                 fired_items |= ruleset.fired(facts)
-        root = self.normaliser.root_fact(data, fired_items)
+        root = self.normaliser.root_fact(data, fired_items, as_of)
         root["id"] = "spec"
         fired: set[str] = set()
         for ruleset in self.root:
@@ -44,14 +45,14 @@ class DurableRules:
         self.rule_ids = [rule_id for unit in compiled for rule_id in unit.rule_ids]
         self.units = [_Unit(c, context) for c in compiled]
 
-    def fired(self, data: dict[str, Any]) -> set[str]:
+    def fired(self, data: dict[str, Any], as_of: dt.date) -> set[str]:
         fired: set[str] = set()
         for unit in self.units:
-            fired |= unit.fired(data)
+            fired |= unit.fired(data, as_of)
         return fired
 
-    def evaluate(self, data: dict[str, Any]) -> dict[str, Outcome]:
-        fired = self.fired(data)
+    def evaluate(self, data: dict[str, Any], as_of: dt.date) -> dict[str, Outcome]:
+        fired = self.fired(data, as_of)
         outcomes: dict[str, Outcome] = {}
         for rule_id in self.rule_ids:
             if f"{rule_id}|na" in fired:

@@ -33,11 +33,10 @@ def _put(out: dict[str, Any], path: str, value: Any) -> None:
 
 
 class Normaliser:
-    def __init__(self, plan: FactPlan, as_of: dt.date) -> None:
+    def __init__(self, plan: FactPlan) -> None:
         self.plan = plan
-        self.as_of = as_of
 
-    def project(self, data: Any, plan: Plan) -> dict[str, Any]:
+    def project(self, data: Any, plan: Plan, as_of: dt.date) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for path in plan.copy:
             value = get(data, path)
@@ -52,7 +51,7 @@ class Normaliser:
         for path in plan.ages:
             value = get(data, path)
             if value is not MISSING:
-                _put(out, f"{path}__age", age_days(value, self.as_of))
+                _put(out, f"{path}__age", age_days(value, as_of))
         for (path, pattern), k in plan.regexes.items():
             value = get(data, path)
             if value is not MISSING:
@@ -99,7 +98,7 @@ class Normaliser:
             out[f"__q{check.k}"] = verdict
 
     def item_facts(
-        self, data: dict[str, Any], level: int, fired: set[tuple[str, str]]
+        self, data: dict[str, Any], level: int, fired: set[tuple[str, str]], as_of: dt.date
     ) -> list[dict[str, Any]]:
         """Facts for the items of every scope at ``level`` (deeper levels already fired)."""
         facts = []
@@ -107,7 +106,7 @@ class Normaliser:
             if depth(scope) != level:
                 continue
             for fact_id, item in self.items(data, scope):
-                fact = self.project(item, plan)
+                fact = self.project(item, plan, as_of)
                 self.fold(fact, item, fact_id, scope, fired)
                 fact[LIST_TAG] = scope
                 fact["id"] = fact_id
@@ -118,8 +117,10 @@ class Normaliser:
     def max_depth(self) -> int:
         return max((depth(s) for s in self.plan.items), default=0)
 
-    def root_fact(self, data: dict[str, Any], fired: set[tuple[str, str]]) -> dict[str, Any]:
-        out = self.project(data, self.plan.root)
+    def root_fact(
+        self, data: dict[str, Any], fired: set[tuple[str, str]], as_of: dt.date
+    ) -> dict[str, Any]:
+        out = self.project(data, self.plan.root, as_of)
         out[GUARD] = 1
         self.fold(out, data, "", "", fired)
         return out
