@@ -208,10 +208,10 @@ class Features:
         cycle = self._cycle(src, dst, closing, tx, p)
         if cycle is not None:
             doc["cycle_hops"] = len(cycle)
-            accounts = [src] + [e.other for e in cycle[:-1]]
+            accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
             ids = [i for e in cycle for i in e.tx_ids]
             start = min(e.epoch for e in cycle)
-            ev["cycle"] = Evidence(ids, start, tx.epoch, tx.account_id, accounts)
+            ev["cycle"] = Evidence(ids, start, tx.epoch, dst, accounts)
         best = self._gather(src, dst, closing, tx, p)
         if best is not None:
             source, relays = best
