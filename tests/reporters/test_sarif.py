@@ -18,7 +18,8 @@ from tests.reporters.helpers import AS_OF, GATE_ARGS, SPECS, report_of
 
 SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft4Validator(SCHEMA)
-SHIPPED = sorted([*BASES.glob("*.yaml"), *FIXTURES.rglob("*.yaml"), *SPECS.glob("*.yaml")])
+SHIPPED = sorted(p for folder in (BASES, FIXTURES, SPECS) for p in folder.rglob("*")
+                 if p.suffix in (".yaml", ".yml", ".json"))
 
 
 def _errors(doc: dict[str, object]) -> list[str]:
@@ -39,11 +40,22 @@ def test_schema_rejects_a_broken_document() -> None:
 
 
 @pytest.mark.parametrize("spec", SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
-def test_sarif_of_every_shipped_spec_validates(spec: Path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_sarif_of_every_shipped_spec_validates(spec: Path, cli, monkeypatch,  # type: ignore[no-untyped-def]
+                                               tmp_path: Path) -> None:
+    from sarif import loader
+
     monkeypatch.chdir(REPO)
-    result = cli("check", str(spec.relative_to(REPO)), "--format", "sarif", "--fail-on", "never")
+    name = spec.relative_to(REPO).as_posix()
+    out = tmp_path / "out.sarif"
+    result = cli("check", name, "--format", "sarif", "--fail-on", "never", "--output", str(out))
     assert result.code == 0, result.err
-    assert _errors(json.loads(result.out)) == []
+    assert _errors(json.loads(out.read_text(encoding="utf-8"))) == []
+    report = json.loads(cli("check", name, "--format", "json", "--fail-on", "never").out)
+    expected = sorted(
+        (name, next((e["line"] for e in f["evidence"] if e.get("line")), 1), f["rule_id"])
+        for r in report["results"] for f in r["findings"])
+    records = loader.load_sarif_file(str(out)).get_records()
+    assert sorted((r["Location"], int(r["Line"]), r["Code"]) for r in records) == expected
 
 
 def test_sarif_with_findings_waivers_and_baseline_validates() -> None:
