@@ -162,6 +162,9 @@ def test_max_waiver_days_is_configurable(work: Path, cli) -> None:  # type: igno
     assert result.code == 2
     assert "more than 29 days after 2026-06-01" in result.err
     assert _check(cli, "--waivers", "waivers.yaml", "--max-waiver-days", "30").code == 0
+    negative = _check(cli, "--waivers", "waivers.yaml", "--max-waiver-days", "-1")
+    assert negative.code == 2
+    assert "Invalid value for '--max-waiver-days': -1 is not in the range x>=0" in negative.err
 
 
 def test_not_a_waiver_file(work: Path, cli) -> None:  # type: ignore[no-untyped-def]

@@ -65,8 +65,6 @@ def apply_gate_options(
 
     waivers = None
     if waivers_path is not None:
-        if max_waiver_days < 0:
-            raise UsageError.single("--max-waiver-days must be 0 or more")
         rules = {r.id: r.body.waivable for r in pack.rules}
         waivers = load_waivers(waivers_path, rules, as_of, max_waiver_days)
     baseline = load_baseline(baseline_path) if baseline_path is not None else None
@@ -94,7 +92,7 @@ def exit_status(worst: Severity | None, fail_on: str) -> int:
 @lang_option
 @click.option("--waivers", "waivers_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Waiver file (default: ./.regtech-waivers.yaml when it exists).")
-@click.option("--max-waiver-days", type=int, default=365, show_default=True,
+@click.option("--max-waiver-days", type=click.IntRange(min=0), default=365, show_default=True,
               help="Refuse waivers that expire more than this many days after --as-of.")
 @click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Fail only on findings not in this baseline (regtech baseline create).")
