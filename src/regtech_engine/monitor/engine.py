@@ -222,6 +222,7 @@ class Monitor:
         self.features.sweep(end, params)
         horizon = day - dt.timedelta(days=DEDUP_DAYS)
         self.seen = {k: d for k, d in self.seen.items() if d > horizon}
-        longest = max(params["monitor.fan.window_days"], params["monitor.cycle.window_days"],
-                      params["monitor.structuring.window_days"], 7) * DAY
+        longest = max(params.get("monitor.fan.window_days", 0),
+                      params.get("monitor.cycle.window_days", 0),
+                      params.get("monitor.structuring.window_days", 0), 7) * DAY
         self.last_alert = {k: v for k, v in self.last_alert.items() if v[0] >= end - longest}

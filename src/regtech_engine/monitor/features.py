@@ -14,7 +14,8 @@ compare them with parameters. Each aggregate keeps only what its window needs:
 - dormancy: the last activity date per account, and the customer of each account (for
   "across customers"); these two grow with the number of accounts, not with the stream.
 
-Windows are pruned as transactions arrive and every account is swept at each day close, so
+A feature whose parameters have no value in force on the business date is not computed
+(its fields are 0). Windows are pruned as transactions arrive and every account is swept at each day close, so
 memory is bounded by the active window. Processing order is the caller's job: it must feed
 transactions in time order (the engine sorts each business day).
 """
@@ -35,6 +36,11 @@ DAY = 86_400
 MAX_VISITED = 4_000  # nodes a cycle search may expand; bounds the cost on dense hubs
 
 TotalKey = tuple[str, str, str, str]  # customer, direction, category, basis
+WINDOW_PARAMS = ("monitor.rapid.window_hours", "monitor.fan.window_days",
+                 "monitor.cycle.window_days", "monitor.cycle.max_hops",
+                 "monitor.scatter_gather.window_days")
+_WINDOW_FIELDS = ("rapid_in_cny", "rapid_out_pct", "fan_in_distinct", "fan_out_distinct",
+                  "cycle_hops", "gather_intermediaries")
 
 
 @dataclass
@@ -113,9 +119,12 @@ class Features:
             "amount_cny": cny,
         }
         doc.update(self._structuring(tx, cny, p, ev))
-        doc.update(self._rapid(tx, cny, p, ev))
-        doc.update(self._fan(tx, p, ev))
-        doc.update(self._graph(tx, p, ev))
+        if all(name in p for name in WINDOW_PARAMS):
+            doc.update(self._rapid(tx, cny, p, ev))
+            doc.update(self._fan(tx, p, ev))
+            doc.update(self._graph(tx, p, ev))
+        else:
+            doc.update(dict.fromkeys(_WINDOW_FIELDS, 0))
         doc["dormant_days"] = self._dormant(tx, ev)
         doc["counterparty_high_risk"] = self._high_risk(tx, ev)
         doc["sanctions_score"] = self._sanctions(tx, ev)
@@ -136,8 +145,9 @@ class Features:
 
     def _structuring(self, tx: Tx, cny: int, p: Mapping[str, Any],
                      ev: dict[str, Evidence]) -> dict[str, int]:
-        floor, ceiling = p["monitor.structuring.band_floor_cny"], p["monitor.lv.cash.cny"]
-        if tx.channel != "cash" or not floor <= cny < ceiling:
+        floor = p.get("monitor.structuring.band_floor_cny")
+        ceiling = p.get("monitor.structuring.band_ceiling_cny")
+        if floor is None or ceiling is None or tx.channel != "cash" or not floor <= cny < ceiling:
             return {"structuring_count": 0, "structuring_total_cny": 0}
         key = (tx.customer_id, tx.direction)
         q = self.structuring.setdefault(key, deque())
@@ -321,8 +331,10 @@ class Features:
     # -- housekeeping ---------------------------------------------------------------------
     def sweep(self, now: int, p: Mapping[str, Any]) -> None:
         """Drop everything older than its window (called at each day close)."""
+        if not all(name in p for name in WINDOW_PARAMS):
+            return
         horizons = {
-            "structuring": now - p["monitor.structuring.window_days"] * DAY,
+            "structuring": now - p.get("monitor.structuring.window_days", 0) * DAY,
             "rapid": now - p["monitor.rapid.window_hours"] * 3600,
             "fan": now - p["monitor.fan.window_days"] * DAY,
         }

@@ -37,7 +37,7 @@ from .documents import DOCUMENT_MODELS
 from .screening import Lists, load_lists
 
 FEATURE_PARAMS = (  # read by features.py, so every pack must define them
-    "monitor.lv.cash.cny", "monitor.structuring.band_floor_cny",
+    "monitor.structuring.band_ceiling_cny", "monitor.structuring.band_floor_cny",
     "monitor.structuring.window_days", "monitor.rapid.window_hours", "monitor.fan.window_days",
     "monitor.cycle.window_days", "monitor.cycle.max_hops", "monitor.scatter_gather.window_days",
 )
@@ -124,9 +124,6 @@ class MonitoringPack:
         if ctx is not None:
             return ctx
         resolved = self.params.resolve_all(day)
-        missing = [n for n in FEATURE_PARAMS if n not in resolved]
-        if missing:
-            raise RuleError.single(f"parameter `{missing[0]}` has no value in force on {day}")
         active = [r for r in self.rules if r.in_force(day)]
         key = (tuple(sorted((n, r.since) for n, r in resolved.items())),
                tuple(r.id for r in active))
@@ -242,6 +239,10 @@ def load_pack(roots: list[Path] | None = None, builtin: bool = True) -> Monitori
         laws = set(load_laws())
     except (InputError, OSError):
         laws = set()
+    missing = [n for n in FEATURE_PARAMS if n not in params.parameters]
+    if missing:
+        raise RuleError.single(f"the feature layer needs parameter `{missing[0]}`",
+                               file=", ".join(map(str, folders)))
     rules = [load_rule(f, params, laws) for f in rule_files]
     seen: dict[str, str] = {}
     for rule in rules:

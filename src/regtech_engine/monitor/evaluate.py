@@ -1,0 +1,260 @@
+"""Alert-level precision and recall per typology, against labels.
+
+Two label formats: the generator's ``labels.csv`` (one planted instance a row) and an AMLSim
+folder (``labels.csv`` of labelled transfers, ``alerts.csv`` of member accounts), scored as
+its README says: a planted alert is found when a raised alert of its typology names its hub
+account (for a cycle: any two of its accounts) within the alert's period. A raised alert is
+a true positive when it finds some planted instance of its own typology.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import json
+import tempfile
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import TransactionError
+from .rates import Rates, load_rates
+from .rules import load_pack
+from .runner import RunOptions, run
+
+WHERE_TO_GET_DATA = (
+    "AMLSim (Apache-2.0) is at https://github.com/IBM/AMLSim: generate its 10K parameter set, "
+    "then convert each transfer to two ledger legs in the transaction contract "
+    "(transactions.csv.gz, labels.csv, alerts.csv; see the shared datasets README)."
+)
+
+
+@dataclass
+class TypologyScore:
+    typology: str
+    planted: int = 0
+    found: int = 0
+    alerts: int = 0
+    true_alerts: int = 0
+
+    @property
+    def recall(self) -> float | None:
+        return self.found / self.planted if self.planted else None
+
+    @property
+    def precision(self) -> float | None:
+        return self.true_alerts / self.alerts if self.alerts else None
+
+
+@dataclass
+class Scores:
+    rows: dict[str, TypologyScore] = field(default_factory=dict)
+    unlabelled: Counter[str] = field(default_factory=Counter)
+
+    def row(self, typology: str) -> TypologyScore:
+        return self.rows.setdefault(typology, TypologyScore(typology))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "typologies": {
+                t: {"planted": s.planted, "found": s.found, "recall": s.recall,
+                    "alerts": s.alerts, "true_alerts": s.true_alerts, "precision": s.precision}
+                for t, s in sorted(self.rows.items())},
+            "alerts_of_unlabelled_typologies": dict(sorted(self.unlabelled.items())),
+        }
+
+    def render(self) -> str:
+        def fmt(x: float | None) -> str:
+            return "  -  " if x is None else f"{x:.3f}"
+
+        lines = [f"{'typology':<22} {'planted':>7} {'found':>6} {'recall':>7} {'alerts':>7} "
+                 f"{'true':>6} {'precision':>9}"]
+        for t, s in sorted(self.rows.items()):
+            lines.append(f"{t:<22} {s.planted:>7} {s.found:>6} {fmt(s.recall):>7} "
+                         f"{s.alerts:>7} {s.true_alerts:>6} {fmt(s.precision):>9}")
+        if self.unlabelled:
+            other = ", ".join(f"{k} {v}" for k, v in sorted(self.unlabelled.items()))
+            lines.append(f"alerts of typologies these labels do not cover: {other}")
+        return "\n".join(lines)
+
+
+def load_alerts(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _typology(alert: dict[str, Any]) -> str:
+    return "large_value" if alert["kind"] == "large_value" else str(alert.get("typology"))
+
+
+def score_generated(alerts: list[dict[str, Any]], labels: Path) -> Scores:
+    scores = Scores()
+    lv_keys: set[tuple[str, ...]] = set()
+    planted: dict[str, list[set[str]]] = defaultdict(list)
+    with labels.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            scores.row(row["typology"]).planted += 1
+            if row["kind"] == "large_value":
+                lv_keys.add((row["customer_id"], row["business_date"], row["direction"],
+                             row["category"], row["currency_basis"]))
+            else:
+                planted[row["typology"]].append(set(row["tx_ids"].split()))
+    raised_lv: set[tuple[str, ...]] = set()
+    for alert in alerts:
+        typology = _typology(alert)
+        if typology not in scores.rows:
+            scores.unlabelled[typology] += 1
+            continue
+        score = scores.rows[typology]
+        score.alerts += 1
+        if typology == "large_value":
+            key = (alert["customer_id"], alert["business_date"], alert["direction"],
+                   alert["category"], alert["currency_basis"])
+            raised_lv.add(key)
+            score.true_alerts += key in lv_keys
+        else:
+            ids = set(alert["tx_ids"])
+            score.true_alerts += any(ids & inst for inst in planted[typology])
+    if "large_value" in scores.rows:
+        scores.rows["large_value"].found = len(lv_keys & raised_lv)
+    for typology, instances in planted.items():
+        raised = [set(a["tx_ids"]) for a in alerts if _typology(a) == typology]
+        scores.rows[typology].found = sum(any(inst & r for r in raised) for inst in instances)
+    return scores
+
+
+@dataclass
+class _Planted:
+    typology: str
+    accounts: set[str]
+    hub: str
+    start: dt.date
+    end: dt.date
+
+
+def _amlsim_planted(folder: Path) -> list[_Planted]:
+    members: dict[str, set[str]] = defaultdict(set)
+    kinds: dict[str, str] = {}
+    with (folder / "alerts.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            members[row["alert_id"]].add(row["account_id"])
+            kinds[row["alert_id"]] = row["typology"]
+    transfers: dict[str, str] = {}
+    with (folder / "labels.csv").open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            transfers[row["tx_id"]] = row["alert_id"]
+    senders: dict[str, Counter[str]] = defaultdict(Counter)
+    receivers: dict[str, Counter[str]] = defaultdict(Counter)
+    dates: dict[str, list[dt.date]] = defaultdict(list)
+    with gzip.open(folder / "transactions.csv.gz", "rt", encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            tx_id = row["tx_id"]
+            if not tx_id.endswith("-out"):
+                continue
+            alert = transfers.get(tx_id[:-4])
+            if alert is None:
+                continue
+            senders[alert][row["account_id"]] += 1
+            receivers[alert][row["counterparty_id"]] += 1
+            dates[alert].append(dt.date.fromisoformat(row["timestamp"][:10]))
+    out = []
+    for alert, kind in kinds.items():
+        if not dates[alert]:
+            continue
+        hub = (receivers if kind == "fan_in" else senders)[alert].most_common(1)[0][0]
+        out.append(_Planted(kind, members[alert], hub, min(dates[alert]), max(dates[alert])))
+    return out
+
+
+def _named(alert: dict[str, Any]) -> set[str]:
+    names = set(alert.get("accounts") or [])
+    if alert.get("account_id"):
+        names.add(alert["account_id"])
+    return names
+
+
+def _period(alert: dict[str, Any]) -> tuple[dt.date, dt.date]:
+    start = alert.get("window_start") or alert["business_date"]
+    end = alert.get("window_end") or alert["business_date"]
+    return dt.date.fromisoformat(start[:10]), dt.date.fromisoformat(end[:10])
+
+
+def _finds(alert: dict[str, Any], planted: _Planted) -> bool:
+    start, end = _period(alert)
+    if end < planted.start or start > planted.end:
+        return False
+    named = _named(alert)
+    if planted.typology == "cycle":
+        return len(named & planted.accounts) >= 2
+    return planted.hub in named
+
+
+def score_amlsim(alerts: list[dict[str, Any]], folder: Path) -> Scores:
+    scores = Scores()
+    planted = _amlsim_planted(folder)
+    for p in planted:
+        scores.row(p.typology).planted += 1
+    by_typology: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for alert in alerts:
+        typology = _typology(alert)
+        if typology in scores.rows:
+            by_typology[typology].append(alert)
+        else:
+            scores.unlabelled[typology] += 1
+    for typology, score in scores.rows.items():
+        mine = [p for p in planted if p.typology == typology]
+        raised = by_typology[typology]
+        score.alerts = len(raised)
+        score.true_alerts = sum(any(_finds(a, p) for p in mine) for a in raised)
+        score.found = sum(any(_finds(a, p) for a in raised) for p in mine)
+    return scores
+
+
+def _is_amlsim(path: Path) -> bool:
+    return path.is_dir() and (path / "alerts.csv").is_file() and (
+        path / "transactions.csv.gz").is_file()
+
+
+def evaluate_path(path: Path, labels: Path | None = None, alerts_file: Path | None = None,
+                  rates: Path | None = None, rules: list[Path] | None = None,
+                  save_alerts: Path | None = None) -> Scores:
+    """Run the monitor on ``path`` (unless ``alerts_file`` is given) and score its alerts."""
+    amlsim = _is_amlsim(path)
+    if amlsim:
+        source = path / "transactions.csv.gz"
+        rate_table = load_rates(rates) if rates else Rates({"USD": (_d("7.1"), _d("1"))})
+    else:
+        if path.is_dir():
+            candidates = sorted(path.glob("transactions.*"))
+            if not candidates:
+                raise TransactionError.single(f"no transactions file in {path}. "
+                                              f"{WHERE_TO_GET_DATA}", file=str(path))
+            source = candidates[0]
+        else:
+            source = path
+        default_rates = source.parent / "rates.yaml"
+        rate_path = rates or (default_rates if default_rates.is_file() else None)
+        rate_table = load_rates(rate_path) if rate_path else Rates()
+        labels = labels or source.parent / "labels.csv"
+        if not labels.is_file():
+            raise TransactionError.single("labels file not found", file=str(labels))
+    if alerts_file is None:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = save_alerts or Path(tmp) / "alerts.jsonl"
+            run(RunOptions(str(source), load_pack(rules), rate_table, output=out,
+                           dead_letter=Path(tmp) / "dead.jsonl"))
+            alerts = load_alerts(out)
+    else:
+        alerts = load_alerts(alerts_file)
+    if amlsim:
+        return score_amlsim(alerts, path)
+    assert labels is not None
+    return score_generated(alerts, labels)
+
+
+def _d(text: str) -> Any:
+    from decimal import Decimal
+
+    return Decimal(text)
