@@ -111,3 +111,10 @@ def test_create_refuses_invalid_specs(work: Path, cli) -> None:  # type: ignore[
     assert not (work / "baseline.json").exists()
     missing = cli("baseline", "create", "nothing.yaml")
     assert missing.code == 2 and "Missing option '--output'" in missing.err
+
+
+@pytest.mark.parametrize("command", [("check",), ("baseline", "create", "--output", "b.json")])
+def test_no_builtin_needs_a_rules_folder(work: Path, cli, command: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    result = cli(*command, "--no-builtin", "compliant.yaml")
+    assert result.code == 2
+    assert "--no-builtin needs at least one --rules folder" in result.err
