@@ -59,7 +59,7 @@ class DurableRules:
                 outcomes[rule_id] = Outcome.NOT_APPLICABLE
             elif f"{rule_id}|fail" in fired:
                 outcomes[rule_id] = Outcome.FAIL
-            elif f"{rule_id}|pass" in fired:
+            elif f"{rule_id}|gap" not in fired or f"{rule_id}|pass" in fired:
                 outcomes[rule_id] = Outcome.PASS
             else:
                 outcomes[rule_id] = Outcome.INSUFFICIENT_EVIDENCE

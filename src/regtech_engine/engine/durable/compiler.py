@@ -2,10 +2,9 @@
 
 Three-valued truth is compiled, not emulated: each condition is compiled in one of four
 modes, ``T`` (definitely true), ``F`` (definitely false) and their complements ``CT`` (not
-definitely true) and ``CF`` (not definitely false). A rule becomes up to three durable
-rules: ``<id>|fail`` = A∧T(when), ``<id>|pass`` = A∧F(when) and ``<id>|na`` = CT(applies_when)
-with A = T(applies_when). A rule that is applicable but fires neither is undetermined
-(insufficient evidence). Durable's comparisons are false on absent fields, which gives T and
+definitely true) and ``CF`` (not definitely false). A rule becomes durable rules for its
+failure, its scope exclusion and, where a field it reads can be absent, its "gap" (see
+``Compiler.rule``), so that a compliant spec fires almost nothing. Durable's comparisons are false on absent fields, which gives T and
 F their "field must be present" meaning for free. List quantifiers become item rules
 (see plan.py).
 """
@@ -60,6 +59,7 @@ class Compiler:
         self.ctx = context
         self.plan = FactPlan()
         self.item_rules: dict[str, dict[str, Any]] = {}
+        self.quantifier_ids: dict[int, int] = {}
 
     def operand(self, operand: ir.Operand, plan: Plan) -> Any:
         if isinstance(operand, ir.Literal_):
@@ -131,7 +131,11 @@ class Compiler:
         if isinstance(cond, ir.Not):
             return self.condition(cond.condition, _NEG[mode], plan, scope)
         if isinstance(cond, ir.Quantified):
-            k = self.item_check(scope, plan, cond.path, cond.where, cond.quantifier)
+            if id(cond) not in self.quantifier_ids:
+                self.quantifier_ids[id(cond)] = self.item_check(
+                    scope, plan, cond.path, cond.where, cond.quantifier
+                )
+            k = self.quantifier_ids[id(cond)]
             name = f"__q{k}"
             verdict = {"T": "T", "F": "F", "CT": "T", "CF": "F"}[mode]
             return {name: verdict} if mode in ("T", "F") else {"$neq": {name: verdict}}
@@ -141,6 +145,30 @@ class Compiler:
             op = cond.op if mode in ("T", "CF") else ir.NEGATED[cond.op]
             return _cmp(op, f"__count{k}", value)
         raise TypeError(f"cannot compile {type(cond).__name__}")  # pragma: no cover
+
+    def gaps(self, cond: ir.Condition, plan: Plan, scope: str) -> list[dict[str, Any]]:
+        """Durable conditions, one per way ``cond`` can be unknown (an absent field, an
+        undecided quantifier). When none holds, the condition is definitely true or false."""
+        out: list[dict[str, Any]] = []
+        for node in _leaves(cond):
+            if isinstance(node, ir.Compare):
+                if node.op in (ir.Op.CONTAINS, ir.Op.NOT_CONTAINS):
+                    continue
+                if node.derived is ir.Derived.LENGTH:
+                    continue
+                name = f"{node.path}__age" if node.derived is ir.Derived.AGE_DAYS else node.path
+                out.append({"$nex": {name: 1}})
+                if isinstance(node.operand, ir.FieldRef):
+                    out.append({"$nex": {node.operand.path: 1}})
+            elif isinstance(node, ir.Matches):
+                k = self.plan.regex(plan, node.path, node.pattern)
+                out.append({"$nex": {f"{node.path}__re{k}": 1}})
+            elif isinstance(node, ir.Quantified):
+                out.append({f"__q{self.quantifier_ids[id(node)]}": "U"})
+        unique: dict[str, dict[str, Any]] = {}
+        for c in out:
+            unique.setdefault(repr(c), c)
+        return list(unique.values())
 
     def item_check(
         self, parent: str, parent_plan: Plan, path: str, where: ir.Condition, fold: Any
@@ -152,29 +180,48 @@ class Compiler:
         scope = check.scope
         item_plan = self.plan.item_plan(scope)
         tag = {LIST_TAG: scope}
+        decisive, other = {"any": ("T", "F"), "all": ("F", "T"), "count": ("T", "")}[fold]
         self.item_rules.update(
-            _rules(f"{k}|T", [tag, self.condition(where, "T", item_plan, scope)])
+            _rules(f"{k}|{decisive}", [tag, self.condition(where, decisive, item_plan, scope)])
         )
-        if fold != "count":
-            self.item_rules.update(
-                _rules(f"{k}|F", [tag, self.condition(where, "F", item_plan, scope)])
-            )
+        gaps = self.gaps(where, item_plan, scope)
+        if other and gaps:
+            gap = gaps[0] if len(gaps) == 1 else {"$or": gaps}
+            self.item_rules.update(_rules(f"{k}|gap", [tag, gap]))
+            self.item_rules.update(_rules(
+                f"{k}|{other}", [tag, gap, self.condition(where, other, item_plan, scope)]
+            ))
         return k
 
     def rule(self, rule: Rule) -> dict[str, dict[str, Any]]:
+        """``fail`` = A∧T(when); ``gap`` = A∧(a way to be unknown); ``pass`` = gap∧F(when);
+        ``na`` = CT(applies_when). Without a gap, an applicable rule that did not fail
+        passed: with every field it reads present, its condition is two-valued. So only
+        failures, scope exclusions and specs with missing fields fire anything."""
         root = self.plan.root
         guard = {GUARD: 1}
         applies = [self.condition(rule.applies_when, "T", root)] if rule.applies_when else []
-        out = {
-            f"{rule.id}|fail": [guard, *applies, self.condition(rule.when, "T", root)],
-            f"{rule.id}|pass": [guard, *applies, self.condition(rule.when, "F", root)],
-        }
+        out = {f"{rule.id}|fail": [guard, *applies, self.condition(rule.when, "T", root)]}
+        gaps = self.gaps(rule.when, root, "")
+        if gaps:
+            gap = gaps[0] if len(gaps) == 1 else {"$or": gaps}
+            out[f"{rule.id}|gap"] = [guard, *applies, gap]
+            out[f"{rule.id}|pass"] = [guard, *applies, gap, self.condition(rule.when, "F", root)]
         if rule.applies_when is not None:
             out[f"{rule.id}|na"] = [guard, self.condition(rule.applies_when, "CT", root)]
         rules: dict[str, dict[str, Any]] = {}
         for name, parts in out.items():
             rules.update(_rules(name, parts))
         return rules
+
+
+def _leaves(cond: ir.Condition) -> list[ir.Condition]:
+    """Leaves and quantifiers of a condition, not descending into quantifier bodies."""
+    if isinstance(cond, ir.AllOf | ir.AnyOf):
+        return [leaf for c in cond.conditions for leaf in _leaves(c)]
+    if isinstance(cond, ir.Not):
+        return _leaves(cond.condition)
+    return [cond]
 
 
 MAX_EXPRESSIONS = 24  # durable_rules fails above 32 expressions in one rule (error 113)
@@ -217,6 +264,19 @@ def _chunks(definitions: dict[str, Any], size: int) -> list[dict[str, Any]]:
     ]
 
 
+def check_unit_size(plan: FactPlan, rule_ids: list[str]) -> None:
+    """Refuse a unit whose documents could exceed durable_rules' property limit."""
+    from .driver import MAX_PROPERTIES, DurableError
+
+    extra = 5 + len(plan.checks)  # id, sid, doc marker, guard or list tag, verdicts
+    for scope, p in [("spec", plan.root), *plan.items.items()]:
+        if p.bound() + extra > MAX_PROPERTIES:
+            raise DurableError(
+                f"rules {', '.join(rule_ids)} read more than {MAX_PROPERTIES} fields of {scope};"
+                " durable_rules cannot match such documents: compile them in smaller units"
+            )
+
+
 def compile_rules(
     rules: Iterable[Rule], context: EvaluationContext, per_unit: int = RULES_PER_RULESET
 ) -> list[Compiled]:
@@ -237,6 +297,7 @@ def compile_rules(
             root: dict[str, Any] = {}
             for r in batch:
                 root.update(compiler.rule(r))
+            check_unit_size(compiler.plan, [r.id for r in batch])
             units.append(Compiled(
                 root=_chunks(root, len(root)),
                 items=_chunks(compiler.item_rules, max(len(compiler.item_rules), 1)),

@@ -17,13 +17,12 @@ from typing import Any
 from ._loader import engine_module
 
 _ids = itertools.count(1)
+# Every document fires SEEN. durable_rules only initialises a session's action context when
+# an action starts, and delete_state frees that context: a session in which nothing fired
+# freed uninitialised pointers (valgrind: deleteStateNode) and crashed the process later.
+SEEN = "__seen"
+DOC = "__doc"
 MAX_PROPERTIES = 250  # the engine's limit is 255 per document, counting nested fields
-
-
-def _properties(document: Any) -> int:
-    if isinstance(document, dict):
-        return sum(1 + _properties(v) for v in document.values())
-    return 0
 
 
 class DurableError(RuntimeError):
@@ -38,6 +37,7 @@ class Ruleset:
         self.name = f"regtech{next(_ids)}"
         for rule in definition.values():
             rule.pop("run", None)
+        definition = {**definition, SEEN: {"all": [{"m": {DOC: 1}}]}}
         try:
             self.handle = self._engine.create_ruleset(
                 self.name, json.dumps(definition, ensure_ascii=False)
@@ -47,19 +47,19 @@ class Ruleset:
         self._sids = itertools.count(1)
 
     def fired(self, documents: list[dict[str, Any]]) -> set[tuple[str, str]]:
-        """Assert documents as facts in a fresh session; (rule name, fact id) of each firing."""
+        """Assert documents as facts in a fresh session; (rule name, fact id) of each firing.
+
+        Documents must carry an ``id`` (unique in the batch) and stay within the engine's
+        property limit (the compiler guarantees it: see compiler.check_unit_size).
+        """
         fired: set[tuple[str, str]] = set()
         if not documents:
             return fired
-        for document in documents:
-            size = _properties(document)
-            if size > MAX_PROPERTIES:
-                raise DurableError(
-                    f"a document has {size} properties; durable_rules accepts at most "
-                    f"{MAX_PROPERTIES} (compile the pack in smaller units)"
-                )
         sid = str(next(self._sids))
-        payload = [dict(d, sid=sid) for d in documents]
+        # "id" and "sid" last: the engine misbehaved (memory corruption, later segfaults) when
+        # they came first; at the end, each action message's fact id is found from the end
+        payload = [{**{k: v for k, v in d.items() if k != "id"}, DOC: 1, "id": d["id"],
+                    "sid": sid} for d in documents]
         engine = self._engine
         try:
             if len(payload) == 1:
@@ -70,9 +70,9 @@ class Ruleset:
             started = engine.start_action_for_state(self.handle, state)
             messages = started[1] if started else None
             while messages:
-                for name, match in json.loads(messages).items():
-                    # rules split for size are named "<name>#<i>"; report the original name
-                    fired.add((name.split("#", 1)[0], match["m"]["id"]))
+                name, fact_id = _name_and_id(messages)
+                if name != SEEN:
+                    fired.add((name, fact_id))
                 messages = engine.complete_and_start_action(self.handle, state)
         except Exception as exc:
             if "MessageNotHandled" in str(exc):
@@ -84,3 +84,22 @@ class Ruleset:
             except Exception:  # noqa: S110 - nothing to clean when no session was created
                 pass
         return fired
+
+
+_ID = '"id": "'
+
+
+def _name_and_id(message: str) -> tuple[str, str]:
+    """(rule name, fact id) of one action message ``{"<rule>":{"m":{..., "id": "<id>", "sid": ...}}}``.
+
+    The engine echoes the fact as we serialised it (json.dumps escapes quotes inside values,
+    so the last ``"id": "`` is our key); rules split for size are named ``<name>#<i>``.
+    """
+    name_end = message.find('":{')
+    start = message.rfind(_ID)
+    if message.startswith('{"') and name_end > 0 and start > 0:
+        start += len(_ID)
+        return message[2:name_end].split("#", 1)[0], message[start : message.index('"', start)]
+    parsed = json.loads(message)  # pragma: no cover - the engine's format changed
+    (name, match), = parsed.items()
+    return name.split("#", 1)[0], next(iter(match.values()))["id"]

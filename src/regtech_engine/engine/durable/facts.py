@@ -83,16 +83,17 @@ class Normaliser:
             n = 0 if items is MISSING else len(items)
             prefix = f"{own_id}/" if own_id else ""
             ids = [f"{prefix}{check.list_path}#{i}" for i in range(n)]
-            true = [(f"{check.k}|T", i) in fired for i in ids]
             if check.fold == "count":
-                out[f"__count{check.k}"] = sum(true)
+                out[f"__count{check.k}"] = sum((f"{check.k}|T", i) in fired for i in ids)
                 continue
-            false = [(f"{check.k}|F", i) in fired for i in ids]
-            want_any = check.fold == "any"
-            if any(true) if want_any else any(false):
-                verdict = "T" if want_any else "F"
-            elif all(false) if want_any else all(true):
-                verdict = "F" if want_any else "T"
+            # any: an item that is T decides; all: an item that is F decides. Otherwise an
+            # item is the other way unless it had a gap and did not fire the other verdict.
+            decisive, other = ("T", "F") if check.fold == "any" else ("F", "T")
+            if any((f"{check.k}|{decisive}", i) in fired for i in ids):
+                verdict = decisive
+            elif all((f"{check.k}|gap", i) not in fired or (f"{check.k}|{other}", i) in fired
+                     for i in ids):
+                verdict = other
             else:
                 verdict = "U"
             out[f"__q{check.k}"] = verdict

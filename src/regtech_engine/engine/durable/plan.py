@@ -36,6 +36,13 @@ class Plan:
     ages: set[str] = field(default_factory=set)
     regexes: dict[tuple[str, str], int] = field(default_factory=dict)
 
+    def bound(self) -> int:
+        """An upper bound on the properties of a document projected by this plan."""
+        paths = [*self.copy, *self.present, *self.lengths, *self.ages,
+                 *(p for p, _ in self.regexes)]
+        prefixes = {".".join(p.split(".")[:i]) for p in paths for i in range(1, p.count(".") + 1)}
+        return len(paths) + len(prefixes)
+
 
 def child_scope(parent: str, rel_path: str) -> str:
     """Scope name of a list: ``a.b`` at the root, ``a.b[].c`` for a list inside items of a.b."""
