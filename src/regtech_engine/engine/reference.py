@@ -21,7 +21,7 @@ from ..language.rules import Rule
 from ..vocabulary import Outcome
 from ..yamlio import PathKey
 from .base import EvaluationContext
-from .values import MISSING, age_days, get, quantise
+from .values import ITEM, MISSING, age_days, get, quantise
 
 Truth = bool | None
 
@@ -45,7 +45,8 @@ def _pattern(text: str) -> re.Pattern[str]:
 
 
 def _split(path: str) -> PathKey:
-    return tuple(path.split("."))
+    """A path as key parts; ``item`` (a plain list value itself) adds nothing."""
+    return () if path == ITEM else tuple(path.split("."))
 
 
 @dataclass

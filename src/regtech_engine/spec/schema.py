@@ -145,7 +145,11 @@ def resolve_through_lists(path: str, root: type[BaseModel] = ProductSpec) -> Fie
             continue
         current = resolve(part, model)
         if i < len(parts) - 1:
-            if current.kind != "list" or current.item is None or current.item.model is None:
-                raise UnknownPath(path, part, f"`{part}` is not a list of sections")
+            if current.kind != "list" or current.item is None:
+                raise UnknownPath(path, part, f"`{part}` is not a list")
+            if current.item.model is None:
+                if parts[i + 1].strip("."):
+                    raise UnknownPath(path, part, f"items of `{part}` are plain values")
+                return current.item
             model = current.item.model
     return current
