@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from .features import DAY, Evidence, Features
+from .features import DAY, EvidenceFn, Features
 from .ingest import DeadRow
 from .models import SHANGHAI, Alert, Tx
 from .rules import DayContext, MonitoringPack, MonitoringRule, fire
@@ -119,7 +119,7 @@ class Monitor:
                     rules: Mapping[str, MonitoringRule]) -> list[Alert]:
         ruleset = ctx.rulesets.get("transaction")
         docs: list[dict[str, Any]] = []
-        evidence: list[dict[str, Evidence]] = []
+        evidence: list[dict[str, EvidenceFn]] = []
         for i, tx in enumerate(txs):
             doc, ev = self.features.observe(tx, ctx.params)
             doc["id"] = str(i)
@@ -140,12 +140,13 @@ class Monitor:
                     alerts.append(alert)
         return alerts
 
-    def _suspicious_alert(self, rule: MonitoringRule, tx: Tx, ev: Mapping[str, Evidence],
+    def _suspicious_alert(self, rule: MonitoringRule, tx: Tx, ev: Mapping[str, EvidenceFn],
                           ctx: DayContext) -> Alert | None:
         typology = rule.typology or ""
-        found = ev.get(typology)
-        if found is None:  # a rule fired without the feature's evidence: nothing to show
+        build = ev.get(typology)
+        if build is None:  # a rule fired without the feature's evidence: nothing to show
             return None
+        found = build()
         subject = found.account_id or tx.customer_id
         key = (typology, subject)
         ids = list(dict.fromkeys(found.tx_ids))

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from .models import Tx
@@ -56,6 +57,15 @@ class Evidence:
     details: dict[str, Any] | None = None
 
 
+EvidenceFn = Callable[[], Evidence]  # built only when a rule fires: most rows never need it
+
+
+def _ev_rows(rows: tuple[tuple[Any, ...], ...], id_at: int, start: int, end: int,
+             account: str | None = None, cp_at: int | None = None) -> Evidence:
+    accounts = sorted({r[cp_at] for r in rows}) if cp_at is not None else None
+    return Evidence([r[id_at] for r in rows], start, end, account, accounts)
+
+
 @dataclass
 class DayTotal:
     customer_type: str
@@ -76,6 +86,14 @@ def _prune(q: deque[Any], cutoff: int) -> None:
         q.popleft()
 
 
+def _prune_fan(q: deque[tuple[int, str, str]], counts: dict[str, int], cutoff: int) -> None:
+    while q and q[0][0] < cutoff:
+        _, gone, _ = q.popleft()
+        counts[gone] -= 1
+        if not counts[gone]:
+            del counts[gone]
+
+
 def _prune_edges(q: deque[_Edge], cutoff: int) -> None:
     while q and q[0].epoch < cutoff:
         q.popleft()
@@ -92,6 +110,8 @@ class Features:
     rapid_out: dict[str, deque[tuple[int, str, int]]] = field(default_factory=dict)
     fan_in: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
     fan_out: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
+    fan_in_counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    fan_out_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     out_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
     in_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
     gather: dict[tuple[str, str], dict[str, tuple[int, list[str]]]] = field(default_factory=dict)
@@ -104,9 +124,10 @@ class Features:
         return state
 
     # ------------------------------------------------------------------------------------
-    def observe(self, tx: Tx, p: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Evidence]]:
+    def observe(self, tx: Tx,
+                p: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, EvidenceFn]]:
         """Update the windows with ``tx``; its feature document and the evidence behind it."""
-        ev: dict[str, Evidence] = {}
+        ev: dict[str, EvidenceFn] = {}
         self.customer_of[tx.account_id] = tx.customer_id
         self._total(tx)
         cny = int(tx.amount_cny)
@@ -144,7 +165,7 @@ class Features:
         return out
 
     def _structuring(self, tx: Tx, cny: int, p: Mapping[str, Any],
-                     ev: dict[str, Evidence]) -> dict[str, int]:
+                     ev: dict[str, EvidenceFn]) -> dict[str, int]:
         floor = p.get("monitor.structuring.band_floor_cny")
         ceiling = p.get("monitor.structuring.band_ceiling_cny")
         if floor is None or ceiling is None or tx.channel != "cash" or not floor <= cny < ceiling:
@@ -153,11 +174,11 @@ class Features:
         q = self.structuring.setdefault(key, deque())
         q.append((tx.epoch, tx.tx_id, cny))
         _prune(q, tx.epoch - p["monitor.structuring.window_days"] * DAY)
-        ev["structuring"] = Evidence([t[1] for t in q], q[0][0], tx.epoch)
+        ev["structuring"] = partial(_ev_rows, tuple(q), 1, q[0][0], tx.epoch)
         return {"structuring_count": len(q), "structuring_total_cny": sum(t[2] for t in q)}
 
     def _rapid(self, tx: Tx, cny: int, p: Mapping[str, Any],
-               ev: dict[str, Evidence]) -> dict[str, int]:
+               ev: dict[str, EvidenceFn]) -> dict[str, int]:
         cutoff = tx.epoch - p["monitor.rapid.window_hours"] * 3600
         side = self.rapid_in if tx.direction == "in" else self.rapid_out
         q = side.setdefault(tx.account_id, deque())
@@ -173,24 +194,25 @@ class Features:
         outs = [t for t in q if t[0] >= first]
         received = sum(t[2] for t in ins)
         paid = sum(t[2] for t in outs)
-        ev["rapid_in_out"] = Evidence([t[1] for t in ins] + [t[1] for t in outs], first,
-                                      tx.epoch, tx.account_id)
+        ev["rapid_in_out"] = partial(_ev_rows, (*ins, *outs), 1, first, tx.epoch,
+                                     tx.account_id)
         return {"rapid_in_cny": received, "rapid_out_pct": paid * 100 // received}
 
-    def _fan(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, Evidence]) -> dict[str, int]:
+    def _fan(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, EvidenceFn]) -> dict[str, int]:
         doc = {"fan_in_distinct": 0, "fan_out_distinct": 0}
         if not tx.counterparty_id:
             return doc
         inbound = tx.direction == "in"
         side = self.fan_in if inbound else self.fan_out
+        counts = (self.fan_in_counts if inbound else self.fan_out_counts).setdefault(
+            tx.account_id, {})
         q = side.setdefault(tx.account_id, deque())
         q.append((tx.epoch, tx.counterparty_id, tx.tx_id))
-        _prune(q, tx.epoch - p["monitor.fan.window_days"] * DAY)
-        distinct = len({t[1] for t in q})
+        counts[tx.counterparty_id] = counts.get(tx.counterparty_id, 0) + 1
+        _prune_fan(q, counts, tx.epoch - p["monitor.fan.window_days"] * DAY)
         typology = "fan_in" if inbound else "fan_out"
-        doc[f"{typology}_distinct"] = distinct
-        ev[typology] = Evidence([t[2] for t in q], q[0][0], tx.epoch, tx.account_id,
-                                sorted({t[1] for t in q}))
+        doc[f"{typology}_distinct"] = len(counts)
+        ev[typology] = partial(_ev_rows, tuple(q), 2, q[0][0], tx.epoch, tx.account_id, 1)
         return doc
 
     # -- the transfer graph ---------------------------------------------------------------
@@ -208,7 +230,7 @@ class Features:
                                                              edge.tx_ids))
         return edge
 
-    def _graph(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, Evidence]) -> dict[str, int]:
+    def _graph(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, EvidenceFn]) -> dict[str, int]:
         doc = {"cycle_hops": 0, "gather_intermediaries": 0}
         if tx.channel == "cash" or not tx.counterparty_id or tx.counterparty_id == tx.account_id:
             return doc
@@ -221,15 +243,15 @@ class Features:
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
             ids = [i for e in cycle for i in e.tx_ids]
             start = min(e.epoch for e in cycle)
-            ev["cycle"] = Evidence(ids, start, tx.epoch, dst, accounts)
+            ev["cycle"] = partial(Evidence, ids, start, tx.epoch, dst, accounts)
         best = self._gather(src, dst, closing, tx, p)
         if best is not None:
             source, relays = best
             doc["gather_intermediaries"] = len(relays)
             ids = [i for _, (_, tx_ids) in sorted(relays.items()) for i in tx_ids]
             start = min(ts for ts, _ in relays.values())
-            ev["scatter_gather"] = Evidence(ids, start, tx.epoch, dst,
-                                            [source, *sorted(relays), dst])
+            ev["scatter_gather"] = partial(Evidence, ids, start, tx.epoch, dst,
+                                           [source, *sorted(relays), dst])
         return doc
 
     def _cycle(self, src: str, dst: str, closing: _Edge, tx: Tx,
@@ -298,32 +320,33 @@ class Features:
         return best
 
     # -- per-transaction lookups ----------------------------------------------------------
-    def _dormant(self, tx: Tx, ev: dict[str, Evidence]) -> int:
+    def _dormant(self, tx: Tx, ev: dict[str, EvidenceFn]) -> int:
         day = tx.business_date.toordinal()
         last = self.last_day.get(tx.account_id)
         self.last_day[tx.account_id] = day
         if last is None or last >= day:
             return 0
-        ev["dormant_reactivation"] = Evidence(
-            [tx.tx_id], tx.epoch, tx.epoch, tx.account_id,
+        ev["dormant_reactivation"] = partial(
+            Evidence, [tx.tx_id], tx.epoch, tx.epoch, tx.account_id,
             details={"previous_activity": dt.date.fromordinal(last).isoformat()})
         return day - last
 
-    def _high_risk(self, tx: Tx, ev: dict[str, Evidence]) -> bool:
+    def _high_risk(self, tx: Tx, ev: dict[str, EvidenceFn]) -> bool:
         if self.lists is None or not self.lists.high_risk(tx.counterparty_country,
                                                           tx.business_date):
             return False
-        ev["high_risk_country"] = Evidence([tx.tx_id], tx.epoch, tx.epoch, tx.account_id,
-                                           details={"country": tx.counterparty_country})
+        ev["high_risk_country"] = partial(Evidence, [tx.tx_id], tx.epoch, tx.epoch,
+                                          tx.account_id,
+                                          details={"country": tx.counterparty_country})
         return True
 
-    def _sanctions(self, tx: Tx, ev: dict[str, Evidence]) -> int:
+    def _sanctions(self, tx: Tx, ev: dict[str, EvidenceFn]) -> int:
         if self.lists is None or not tx.counterparty_name:
             return 0
         score, entry = self.lists.screen(tx.counterparty_name)
         if entry is not None:
-            ev["sanctions_match"] = Evidence(
-                [tx.tx_id], tx.epoch, tx.epoch, tx.account_id, score=score,
+            ev["sanctions_match"] = partial(
+                Evidence, [tx.tx_id], tx.epoch, tx.epoch, tx.account_id, score=score,
                 details={"name": tx.counterparty_name, "list_ref": entry.ref,
                          "list_name": entry.name})
         return score
@@ -342,14 +365,18 @@ class Features:
                           p["monitor.scatter_gather.window_days"]) * DAY
         for table, cutoff in ((self.structuring, horizons["structuring"]),
                               (self.rapid_in, horizons["rapid"]),
-                              (self.rapid_out, horizons["rapid"]),
-                              (self.fan_in, horizons["fan"]),
-                              (self.fan_out, horizons["fan"])):
+                              (self.rapid_out, horizons["rapid"])):
             for key in list(table):
                 q = table[key]  # type: ignore[index]
                 _prune(q, cutoff)
                 if not q:
                     del table[key]  # type: ignore[arg-type]
+        for queues, counters in ((self.fan_in, self.fan_in_counts),
+                                 (self.fan_out, self.fan_out_counts)):
+            for key in list(queues):
+                _prune_fan(queues[key], counters[key], horizons["fan"])
+                if not queues[key]:
+                    del queues[key], counters[key]
         for edges in (self.out_edges, self.in_edges):
             for key in list(edges):
                 _prune_edges(edges[key], graph)
