@@ -66,6 +66,17 @@ def _ev_rows(rows: tuple[tuple[Any, ...], ...], id_at: int, start: int, end: int
     return Evidence([r[id_at] for r in rows], start, end, account, accounts)
 
 
+def _ev_edges(edges: tuple[Any, ...], start: int, end: int, account: str,
+              accounts: list[str]) -> Evidence:
+    """Evidence from transfers, read when the alert is made: by then the day is complete and
+    each transfer lists both of its ledger legs."""
+    flat: list[Any] = []
+    for item in edges:
+        flat.extend(item if isinstance(item, tuple) else (item,))
+    ids = [i for edge in flat for i in edge.tx_ids]
+    return Evidence(ids, start, end, account, accounts)
+
+
 @dataclass
 class DayTotal:
     customer_type: str
@@ -114,7 +125,8 @@ class Features:
     fan_out_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     out_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
     in_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
-    gather: dict[tuple[str, str], dict[str, tuple[int, list[str]]]] = field(default_factory=dict)
+    gather: dict[tuple[str, str], dict[str, tuple[int, tuple[_Edge, _Edge]]]] = field(
+        default_factory=dict)
     last_day: dict[str, int] = field(default_factory=dict)
     customer_of: dict[str, str] = field(default_factory=dict)
 
@@ -241,17 +253,16 @@ class Features:
         if cycle is not None:
             doc["cycle_hops"] = len(cycle)
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
-            ids = [i for e in cycle for i in e.tx_ids]
             start = min(e.epoch for e in cycle)
-            ev["cycle"] = partial(Evidence, ids, start, tx.epoch, dst, accounts)
+            ev["cycle"] = partial(_ev_edges, tuple(cycle), start, tx.epoch, dst, accounts)
         best = self._gather(src, dst, closing, tx, p)
         if best is not None:
             source, relays = best
             doc["gather_intermediaries"] = len(relays)
-            ids = [i for _, (_, tx_ids) in sorted(relays.items()) for i in tx_ids]
             start = min(ts for ts, _ in relays.values())
-            ev["scatter_gather"] = partial(Evidence, ids, start, tx.epoch, dst,
-                                           [source, *sorted(relays), dst])
+            ev["scatter_gather"] = partial(
+                _ev_edges, tuple(edges for _, (_, edges) in sorted(relays.items())), start,
+                tx.epoch, dst, [source, *sorted(relays), dst])
         return doc
 
     def _cycle(self, src: str, dst: str, closing: _Edge, tx: Tx,
@@ -298,21 +309,20 @@ class Features:
         return [*path, closing]
 
     def _gather(self, src: str, dst: str, closing: _Edge, tx: Tx,
-                p: Mapping[str, Any]) -> tuple[str, dict[str, tuple[int, list[str]]]] | None:
+                p: Mapping[str, Any]) -> tuple[str, dict[str, tuple[int, tuple[_Edge, _Edge]]]] | None:
         """Sources whose money reached ``dst`` through several intermediaries, ``src`` one."""
         cutoff = tx.epoch - p["monitor.scatter_gather.window_days"] * DAY
         ins = self.in_edges.get(src)
         if not ins:
             return None
         _prune_edges(ins, cutoff)
-        best: tuple[str, dict[str, tuple[int, list[str]]]] | None = None
-        out_ids = closing.tx_ids
+        best: tuple[str, dict[str, tuple[int, tuple[_Edge, _Edge]]]] | None = None
         for edge in ins:
             source = edge.other
             if source in (dst, src) or edge.epoch > tx.epoch:
                 continue
             relays = self.gather.setdefault((dst, source), {})
-            relays[src] = (edge.epoch, [*edge.tx_ids, *out_ids])
+            relays[src] = (edge.epoch, (edge, closing))
             for relay in [r for r, (ts, _) in relays.items() if ts < cutoff]:
                 del relays[relay]
             if best is None or (len(relays), source) > (len(best[1]), best[0]):

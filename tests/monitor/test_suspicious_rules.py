@@ -1,0 +1,187 @@
+"""Every suspicious-pattern rule: a case that fires and cases that do not."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .conftest import RunRows, row, suspicious
+
+
+def transfer(src: str, dst: str, when: str, amount: str, tx: str,
+             customers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Both ledger legs of a transfer between two of the institution's accounts."""
+    owner = customers or {}
+    return [
+        row(tx_id=f"{tx}-out", timestamp=when, customer_id=owner.get(src, f"C{src}"),
+            account_id=src, direction="out", channel="transfer", amount=amount,
+            counterparty_id=dst),
+        row(tx_id=f"{tx}-in", timestamp=when, customer_id=owner.get(dst, f"C{dst}"),
+            account_id=dst, direction="in", channel="transfer", amount=amount,
+            counterparty_id=src),
+    ]
+
+
+# -- structuring -------------------------------------------------------------------------
+def _cash(day: int, amount: str, tx: str) -> dict[str, Any]:
+    return row(tx_id=tx, timestamp=f"2025-09-{day:02d}T10:00:00", amount=amount)
+
+
+def test_structuring_fires_on_three_near_threshold_deposits(run_rows: RunRows) -> None:
+    alerts, _ = run_rows([_cash(1, "45000", "s1"), _cash(2, "49999.99", "s2"),
+                          _cash(4, "41000", "s3")])
+    [alert] = suspicious(alerts, "structuring")
+    assert alert["tx_ids"] == ["s1", "s2", "s3"]
+    assert alert["window_start"].startswith("2025-09-01")
+    assert alert["window_end"].startswith("2025-09-04")
+    assert alert["rule_id"] == "AML-SUS-STRUCTURING"
+
+
+def test_structuring_needs_three_in_the_window_and_in_the_band(run_rows: RunRows) -> None:
+    two, _ = run_rows([_cash(1, "45000", "a"), _cash(2, "45000", "b")])
+    spread, _ = run_rows([_cash(1, "45000", "a"), _cash(9, "45000", "b"),
+                          _cash(17, "45000", "c")])
+    small, _ = run_rows([_cash(1, "30000", "a"), _cash(2, "30000", "b"),
+                         _cash(3, "30000", "c")])
+    assert suspicious(two + spread + small, "structuring") == []
+
+
+# -- rapid in-and-out ---------------------------------------------------------------------
+def _flow(out_amount: str, out_time: str) -> list[dict[str, Any]]:
+    return [row(tx_id="in", channel="transfer", amount="200000", counterparty_id="X1",
+                timestamp="2025-09-10T09:00:00"),
+            row(tx_id="out", channel="transfer", direction="out", amount=out_amount,
+                counterparty_id="X2", timestamp=out_time)]
+
+
+def test_rapid_in_out_fires_when_most_money_leaves_soon(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(_flow("190000", "2025-09-10T15:00:00"))
+    [alert] = suspicious(alerts, "rapid_in_out")
+    assert (alert["account_id"], alert["tx_ids"]) == ("A1", ["in", "out"])
+
+
+def test_rapid_in_out_not_for_a_small_share_or_after_the_window(run_rows: RunRows) -> None:
+    half, _ = run_rows(_flow("100000", "2025-09-10T15:00:00"))
+    late, _ = run_rows(_flow("199000", "2025-09-13T09:00:00"))
+    assert suspicious(half + late, "rapid_in_out") == []
+
+
+# -- fan-in / fan-out ---------------------------------------------------------------------
+def _fan(direction: str, parties: int, step_days: int) -> list[dict[str, Any]]:
+    first = dt.datetime(2025, 8, 1, 10)
+    return [row(tx_id=f"f{i}", channel="transfer", direction=direction, amount="3000",
+                counterparty_id=f"X{i}",
+                timestamp=(first + dt.timedelta(days=i * step_days)).isoformat())
+            for i in range(parties)]
+
+
+def test_fan_in_and_fan_out_fire_on_five_counterparties(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(_fan("in", 5, 2))
+    [alert] = suspicious(alerts, "fan_in")
+    assert alert["tx_ids"] == ["f0", "f1", "f2", "f3", "f4"]
+    assert alert["account_id"] == "A1"
+    alerts, _ = run_rows(_fan("out", 5, 2))
+    assert len(suspicious(alerts, "fan_out")) == 1
+
+
+def test_fan_needs_five_distinct_counterparties_within_the_window(run_rows: RunRows) -> None:
+    four, _ = run_rows(_fan("in", 4, 2) + _fan("out", 4, 2))
+    spread, _ = run_rows(_fan("in", 5, 8))  # any five span 32 days: beyond the 30-day window
+    repeat = [row(tx_id=f"r{i}", channel="transfer", amount="3000", counterparty_id="X1",
+                  timestamp=f"2025-08-{1 + i:02d}T10:00:00") for i in range(8)]
+    same, _ = run_rows(repeat)
+    assert suspicious(four + spread + same, "fan_in") == []
+    assert suspicious(four, "fan_out") == []
+
+
+# -- cycle ------------------------------------------------------------------------------
+def test_cycle_through_three_customers_fires(run_rows: RunRows) -> None:
+    rows = (transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
+            + transfer("B", "C", "2025-09-02T10:00:00", "29000", "y")
+            + transfer("C", "A", "2025-09-03T10:00:00", "28000", "z"))
+    alerts, _ = run_rows(rows)
+    [alert] = suspicious(alerts, "cycle")
+    assert set(alert["accounts"]) == {"A", "B", "C"}
+    assert {"x-out", "y-out", "z-out"} <= set(alert["tx_ids"])
+
+
+def test_two_hop_cycle_fires_but_not_within_one_customer_or_without_return(
+        run_rows: RunRows) -> None:
+    two, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+                      + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
+    assert len(suspicious(two, "cycle")) == 1
+    own = {"A": "C1", "B": "C1"}
+    same, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p", own)
+                       + transfer("B", "A", "2025-09-02T10:00:00", "100", "q", own))
+    chain, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+                        + transfer("B", "C", "2025-09-02T10:00:00", "100", "q"))
+    late, _ = run_rows(transfer("A", "B", "2025-07-01T10:00:00", "100", "p")
+                       + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
+    assert suspicious(same + chain + late, "cycle") == []
+
+
+# -- scatter-gather -----------------------------------------------------------------------
+def _scatter(relays: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for i in range(relays):
+        rows += transfer("S", f"M{i}", f"2025-09-01T1{i}:00:00", "20000", f"s{i}")
+        rows += transfer(f"M{i}", "D", f"2025-09-02T1{i}:00:00", "19000", f"g{i}")
+    return sorted(rows, key=lambda r: r["timestamp"])  # rows must come in day order
+
+
+def test_scatter_gather_fires_on_three_intermediaries(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(_scatter(3))
+    [alert] = suspicious(alerts, "scatter_gather")
+    assert alert["account_id"] == "D"
+    assert alert["accounts"][0] == "S" and alert["accounts"][-1] == "D"
+
+
+def test_scatter_gather_not_on_two(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(_scatter(2))
+    assert suspicious(alerts, "scatter_gather") == []
+
+
+# -- dormant reactivation -----------------------------------------------------------------
+def _dormant(last: str, amount: str) -> list[dict[str, Any]]:
+    return [row(tx_id="old", timestamp=f"{last}T10:00:00", amount="100"),
+            row(tx_id="new", timestamp="2025-09-01T10:00:00", amount=amount,
+                channel="transfer", counterparty_id="X9")]
+
+
+def test_dormant_account_reactivated_with_a_large_amount(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(_dormant("2025-01-02", "60000"))
+    [alert] = suspicious(alerts, "dormant_reactivation")
+    assert alert["tx_ids"] == ["new"]
+    assert alert["details"]["previous_activity"] == "2025-01-02"
+
+
+def test_no_dormancy_alert_for_small_amounts_or_short_gaps(run_rows: RunRows) -> None:
+    small, _ = run_rows(_dormant("2025-01-02", "40000"))
+    recent, _ = run_rows(_dormant("2025-06-01", "60000"))
+    assert suspicious(small + recent, "dormant_reactivation") == []
+
+
+# -- lists --------------------------------------------------------------------------------
+def test_high_risk_country_counterparty(run_rows: RunRows) -> None:
+    alerts, _ = run_rows([
+        row(tx_id="kp", channel="transfer", direction="out", counterparty_country="KP"),
+        row(tx_id="us", channel="transfer", direction="out", counterparty_country="US"),
+        row(tx_id="cn", channel="transfer", direction="out", counterparty_country="CN"),
+    ])
+    [alert] = suspicious(alerts, "high_risk_country")
+    assert alert["tx_ids"] == ["kp"]
+    assert alert["details"] == {"country": "KP"}
+
+
+def test_sanctions_match_exact_fuzzy_and_traditional_chinese(run_rows: RunRows) -> None:
+    names = {"trad": "東方遠景國際貿易 有限公司", "punct": "TANCHON commercial-bank.",
+             "typo": "Korea Kwangson Bankng Corporation", "clean": "Bank of Shanghai",
+             "short": "Korea Bank"}
+    alerts, _ = run_rows([row(tx_id=k, channel="transfer", direction="out",
+                              counterparty_name=v, counterparty_id=f"X{k}")
+                          for k, v in names.items()])
+    found = {a["tx_ids"][0]: a for a in suspicious(alerts, "sanctions_match")}
+    assert set(found) == {"trad", "punct", "typo"}
+    assert found["trad"]["score"] == 100 and found["punct"]["score"] == 100
+    assert 90 <= found["typo"]["score"] < 100
+    assert found["trad"]["details"]["list_ref"] == "TEST-001"
