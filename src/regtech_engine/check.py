@@ -208,10 +208,11 @@ def get_path(data: Any, path: PathKey) -> Any:
 
 
 def _freeze(value: Any) -> Any:
+    """A hashable copy of a value (evidence may be a whole section holding lists)."""
     if isinstance(value, list):
-        return tuple(value)
+        return tuple(_freeze(v) for v in value)
     if isinstance(value, dict):
-        return tuple(sorted(value.items()))
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
     return value
 
 

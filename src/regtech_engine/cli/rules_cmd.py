@@ -89,3 +89,53 @@ def test(folders: tuple[Path, ...], no_builtin: bool, backend: str) -> None:
         click.echo(f"  no firing and non-firing cases: {rule_id}")
     if run.failed or run.uncovered:
         raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+@rules.command("lint")
+@click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
+@click.option("--no-builtin", is_flag=True, help="Lint only the given folders' rules.")
+def lint_cmd(folders: tuple[Path, ...], no_builtin: bool) -> None:
+    """Duplicate ids, dead rules, unknown laws, unused or undefined parameters."""
+    from ..lint import lint
+
+    result = lint(list(folders), builtin=not (no_builtin or folders))
+    for problem in result.problems:
+        click.echo(problem.render())
+    count = len(result.pack.rules) if result.pack else 0
+    click.echo(f"{len(result.problems)} problems in {count} rules")
+    if result.problems:
+        raise click.exceptions.Exit(EXIT_FINDINGS)
+
+
+@rules.command("coverage")
+@rules_option
+@click.option("--all-laws", is_flag=True, help="Also list laws no rule cites.")
+def coverage_cmd(rules_dirs: tuple[Path, ...], all_laws: bool) -> None:
+    """Per law code: the articles rules enforce, with rule and test-case counts."""
+    from ..lawcoverage import law_coverage
+
+    pack = load_pack(list(rules_dirs))
+    for law, articles in law_coverage(pack).items():
+        if not articles:
+            if all_laws:
+                click.echo(f"{law}: no rules")
+            continue
+        total = len({r for a in articles for r in a.rules})
+        click.echo(f"{law} ({pack.laws[law].name.en}): {len(articles)} articles, {total} rules")
+        for a in articles:
+            click.echo(f"  Art. {a.article:<14} {len(a.rules):>3} rules {a.cases:>4} cases  "
+                       + ", ".join(a.rules))
+
+
+@rules.command("docs")
+@rules_option
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False))
+def docs_cmd(rules_dirs: tuple[Path, ...], output: Path | None) -> None:
+    """Write the rule reference (markdown) generated from the rule files."""
+    from ..refdocs import rules_markdown
+
+    text = rules_markdown(load_pack(list(rules_dirs)))
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)

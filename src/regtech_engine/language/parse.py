@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,6 +47,7 @@ class Scope:
 class ConditionParser:
     document: Document
     params: Collection[str]
+    param_values: Mapping[str, list[Any]] | None = None  # every dated value, for type checks
 
     def fail(self, message: str, at: PathKey, hint: str | None = None) -> ConditionError:
         return ConditionError(
@@ -199,6 +200,7 @@ class ConditionParser:
                     raise self.fail(
                         f"unknown parameter `{name}`", at, did_you_mean(str(name), self.params)
                     )
+                self._check_param(str(name), ftype, op, at)
                 return ir.ParamRef(name=str(name))
             if set(raw) == {"field"}:
                 if scope.label:
@@ -220,6 +222,22 @@ class ConditionParser:
             return ir.Literal_(value=list(raw))
         self._check_value(raw, target, at)
         return ir.Literal_(value=raw)
+
+    def _check_param(self, name: str, ftype: FieldType, op: ir.Op, at: PathKey) -> None:
+        """Every dated value of a parameter must fit the field it is compared with."""
+        if self.param_values is None:
+            return
+        target = ftype.item if op in (ir.Op.CONTAINS, ir.Op.NOT_CONTAINS) else ftype
+        assert target is not None
+        for value in self.param_values.get(name, []):
+            items = value if op in (ir.Op.IN, ir.Op.NOT_IN) and isinstance(value, list) else [value]
+            for item in items:
+                try:
+                    self._check_value(item, target, at)
+                except ConditionError:
+                    raise self.fail(
+                        f"parameter `{name}` has value {item!r}, not a {target.describe()}", at
+                    ) from None
 
     def _check_value(self, value: Any, ftype: FieldType, at: PathKey) -> None:
         ok = {

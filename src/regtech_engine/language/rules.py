@@ -224,7 +224,11 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
             Problem("effective_until is before effective_from", doc.file,
                     doc.line_of(("effective_until",)))
         )
-    parser = ConditionParser(doc, params.parameters.keys())
+    parser = ConditionParser(
+        doc,
+        params.parameters.keys(),
+        {name: [v.value for v in p.values] for name, p in params.parameters.items()},
+    )
     when: ir.Condition | None = None
     applies: ir.Condition | None = None
     try:

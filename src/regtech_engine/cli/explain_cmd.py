@@ -1,0 +1,106 @@
+"""``regtech explain SPEC RULE_ID``: why a rule fired or not, and what would fix it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..check import Checker
+from ..errors import UsageError
+from ..explain import ConditionLine, Explanation, explain as explain_rule
+from ..language.rules import load_pack
+from ..spec.loader import load_spec
+from ..suggest import did_you_mean
+from ..vocabulary import Lang
+from .common import as_of_option, lang_option, rules_option
+
+_WORDS = {
+    Lang.EN: {"outcome": "Outcome", "not_in_force": "the rule is not in force on", "applies":
+              "Applies when", "when": "Fails when", "params": "Parameters in force",
+              "since": "since", "missing": "Missing fields", "fix": "Smallest change to pass",
+              "nofix": "No single-field change found; see the conditions above.",
+              True: "true", False: "false", None: "unknown", "line": "line", "absent": "absent", "present": "(present)",
+              "fail": "FAIL (finding)", "pass": "PASS", "not_applicable": "NOT APPLICABLE",
+              "insufficient_evidence": "INSUFFICIENT EVIDENCE"},
+    Lang.ZH: {"outcome": "结论", "not_in_force": "该规则在此日期不适用：", "applies": "适用条件",
+              "when": "违规条件", "params": "生效参数", "since": "自", "missing": "缺少字段",
+              "fix": "使其通过的最小修改", "nofix": "未找到单字段修改，请参见上方条件。",
+              True: "成立", False: "不成立", None: "未知", "line": "行", "absent": "缺失", "present": "（已填写）",
+              "fail": "不通过（发现问题）", "pass": "通过", "not_applicable": "不适用",
+              "insufficient_evidence": "证据不足"},
+}
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _lines(lines: list[ConditionLine], words: dict[Any, str]) -> list[str]:
+    out = []
+    for line in lines:
+        pad = "  " * (line.depth + 1)
+        out.append(f"{pad}[{words[line.truth]}] {line.text}")
+        for path, value, number in line.values:
+            where = f" ({words['line']} {number})" if number else ""
+            if value is None:
+                shown = words["absent"]
+            elif isinstance(value, dict | list):
+                shown = words["present"]
+            else:
+                shown = _show(value)
+            out.append(f"{pad}    {path} = {shown}{where}")
+    return out
+
+
+def render(result: Explanation, lang: Lang) -> str:
+    w = _WORDS[lang]
+    rule = result.rule
+    out = [f"{rule.id}: {rule.body.title.get(lang)}",
+           f"{w['outcome']}: {w[result.outcome.value]}  (as of {result.as_of})"]
+    if not result.in_force:
+        out.append(f"  {w['not_in_force']} {result.as_of}")
+    if result.applies:
+        out.append(f"{w['applies']}:")
+        out.extend(_lines(result.applies, w))
+    out.append(f"{w['when']}:")
+    out.extend(_lines(result.lines, w))
+    if result.parameters:
+        out.append(f"{w['params']}:")
+        for p in result.parameters:
+            out.append(f"  {p.name} = {_show(p.value)}  ({w['since']} {p.since}, "
+                       f"{p.citation.law} {p.citation.article})")
+    if result.missing:
+        out.append(f"{w['missing']}: {', '.join(result.missing)}")
+    if result.outcome.value == "fail":
+        out.append(f"{w['fix']}:")
+        if result.fix:
+            for change in result.fix:
+                new = w["absent"] if change.new is None else _show(change.new)
+                out.append(f"  {change.path}: {_show(change.old)} -> {new}")
+        else:
+            out.append(f"  {w['nofix']}")
+    return "\n".join(out) + "\n"
+
+
+@click.command()
+@click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("rule_id")
+@as_of_option
+@rules_option
+@lang_option
+def explain(spec: Path, rule_id: str, as_of: dt.date, rules_dirs: tuple[Path, ...], lang: str) -> None:
+    """Explain why RULE_ID fires or not on SPEC."""
+    pack = load_pack(list(rules_dirs))
+    rules = pack.by_id()
+    if rule_id not in rules:
+        raise UsageError.single(f"no rule `{rule_id}`", hint=did_you_mean(rule_id, rules))
+    loaded = load_spec(spec)
+    result = explain_rule(Checker(pack, as_of), loaded, rules[rule_id])
+    click.echo(render(result, Lang(lang)), nl=False)
