@@ -1,0 +1,145 @@
+"""Input handling: dead letters, repeated tx_id, line order, CSV, gzip, standard input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+from regtech_engine.monitor.generate import GeneratorConfig, write_dataset
+
+from .conftest import RunRows, large_value, read_alerts, row, write_jsonl
+
+
+def _dead(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_bad_rows_go_to_the_dead_letter_file_with_line_and_reason(
+        run_rows: RunRows, tmp_path: Path) -> None:
+    dead = tmp_path / "dead.jsonl"
+    good = row(tx_id="good", amount="50000")
+    rows = [
+        good,
+        row(tx_id="neg", amount="-5"),
+        row(tx_id="cur", currency="JPY"),
+        row(tx_id="time", timestamp="yesterday"),
+        row(tx_id="miss", customer_id=None),
+        row(tx_id="dir", direction="sideways"),
+        row(tx_id="nan", amount="NaN"),
+    ]
+    alerts, result = run_rows(rows, dead_letter=dead)
+    assert [a["tx_ids"] for a in large_value(alerts)] == [["good"]]
+    reasons = {d["line"]: d["reason"] for d in _dead(dead)}
+    assert sorted(reasons) == [2, 3, 4, 5, 6, 7]
+    assert "positive" in reasons[2]
+    assert "JPY" in reasons[3]
+    assert "ISO 8601" in reasons[4]
+    assert "customer_id" in reasons[5]
+    assert "direction" in reasons[6]
+    assert result.stats.dead == 6 and result.stats.transactions == 1
+
+
+def test_malformed_json_line_is_a_dead_letter_not_a_stop(run_rows: RunRows,
+                                                         tmp_path: Path) -> None:
+    source = write_jsonl(tmp_path / "x.jsonl", [row(tx_id="a", amount="50000")])
+    with source.open("a", encoding="utf-8") as fh:
+        fh.write("{not json\n[1, 2]\n")
+        fh.write(json.dumps(row(tx_id="b", amount="1")) + "\n")
+    from regtech_engine.monitor.ingest import open_text, read_transactions
+    from regtech_engine.monitor.rates import Rates
+
+    with open_text(source) as stream:
+        items = [item for _, item in read_transactions(stream, source, Rates())]
+    kinds = [type(i).__name__ for i in items]
+    assert kinds == ["Tx", "DeadRow", "DeadRow", "Tx"]
+    assert items[1].line == 2 and "JSON" in items[1].reason  # type: ignore[union-attr]
+
+
+def test_repeated_tx_id_is_counted_once(run_rows: RunRows) -> None:
+    same = row(tx_id="dup", amount="30000")
+    alerts, result = run_rows([same, dict(same), row(tx_id="other", amount="19999")])
+    assert large_value(alerts) == []  # 30,000 + 19,999 < 50,000: the repeat is not added
+    assert result.stats.duplicates == 1
+
+
+def test_repeat_on_a_later_day_is_still_counted_once(run_rows: RunRows) -> None:
+    first = row(tx_id="dup", amount="30000")
+    alerts, result = run_rows([first, row(tx_id="next", timestamp="2025-10-01T09:00:00"),
+                               dict(first)])
+    assert result.stats.duplicates == 1 and result.stats.dead == 0
+
+
+def test_line_order_within_a_day_does_not_change_alerts(tmp_path: Path, run_rows: RunRows) -> None:
+    files = write_dataset(tmp_path / "gen", GeneratorConfig(n=1500, seed=3, plants=2, days=10))
+    lines = files[0].read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines]
+    baseline, _ = run_rows(rows)
+
+    from regtech_engine.monitor.ingest import parse_timestamp
+    from regtech_engine.monitor.models import SHANGHAI
+
+    days: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        days.setdefault(parse_timestamp(r["timestamp"]).astimezone(SHANGHAI).date().isoformat(),
+                        []).append(r)
+    rng = random.Random(5)
+    shuffled: list[dict[str, Any]] = []
+    for day in sorted(days):
+        batch = days[day][:]
+        rng.shuffle(batch)
+        shuffled.extend(batch)
+    assert shuffled != rows
+    again, _ = run_rows(shuffled)
+    assert again == baseline
+    assert len(baseline) > 20
+
+
+def test_a_row_for_a_closed_day_is_late(run_rows: RunRows, tmp_path: Path) -> None:
+    dead = tmp_path / "dead.jsonl"
+    _, result = run_rows([row(timestamp="2025-10-01T10:00:00"),
+                          row(timestamp="2025-10-02T10:00:00"),  # closes Oct 1
+                          row(timestamp="2025-10-01T23:00:00")], dead_letter=dead)
+    [entry] = _dead(dead)
+    assert entry["line"] == 3 and "late" in entry["reason"]
+
+
+def test_an_earlier_day_still_open_is_not_late(run_rows: RunRows) -> None:
+    alerts, result = run_rows([row(timestamp="2025-10-02T10:00:00", amount="50000"),
+                               row(timestamp="2025-10-01T10:00:00", amount="50000")])
+    assert result.stats.dead == 0
+    assert [a["business_date"] for a in large_value(alerts)] == ["2025-10-01", "2025-10-02"]
+
+
+def test_csv_and_gzip_input(tmp_path: Path, monitoring_pack: Any, rates: Any) -> None:
+    from regtech_engine.monitor.runner import RunOptions, run
+
+    csv_text = ("tx_id,timestamp,customer_id,customer_type,account_id,direction,channel,"
+                "amount,currency,counterparty_id,counterparty_country,cross_border\n"
+                "c1,2025-09-30T10:00:00,C1,individual,A1,out,transfer,150000,CNY,X1,HK,\n"
+                "c2,2025-09-30T11:00:00,C1,individual,A2,out,transfer,50000,CNY,X2,,true\n"
+                "c3,2025-09-30T11:00:00,C1,individual,A2,out\n")
+    path = tmp_path / "tx.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write(csv_text)
+    out = tmp_path / "alerts.jsonl"
+    result = run(RunOptions(str(path), monitoring_pack, rates, output=out))
+    [alert] = large_value(read_alerts(out))
+    assert alert["category"] == "individual_cross_border_transfer"
+    assert alert["tx_ids"] == ["c1", "c2"]
+    assert result.stats.dead == 1 and result.dead_sample[0].line == 4
+
+
+def test_standard_input_through_the_cli(cli: Any, monkeypatch: Any, tmp_path: Path) -> None:
+    import io
+    import sys
+
+    text = json.dumps(row(tx_id="s1", amount="50000")) + "\n" + "oops\n"
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    result = cli("monitor", "-")
+    assert result.code == 0
+    [alert] = [json.loads(line) for line in result.out.splitlines()]
+    assert alert["tx_ids"] == ["s1"]
+    assert "1 rejected" in result.err and "-:2" in result.err
