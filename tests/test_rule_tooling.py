@@ -10,7 +10,9 @@ from regtech_engine.refdocs import rules_markdown
 from .conftest import DATA, FIXTURES, REPO
 
 
-def test_rules_list_has_95_rules_in_five_themes(cli, pack: RulePack) -> None:  # type: ignore[no-untyped-def]
+def test_rules_list_has_95_rules_in_five_themes(  # type: ignore[no-untyped-def]
+    cli, pack: RulePack
+) -> None:
     assert len(pack.rules) >= 95
     assert {r.theme.value for r in pack.rules} == {
         "data_security", "personal_information", "anti_monopoly", "sandbox", "aml"}

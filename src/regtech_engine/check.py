@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from . import __version__
 from .engine.base import Backend, CompiledRules, EvaluationContext
@@ -53,7 +53,7 @@ def get_backend(name: str) -> Backend:
 class Checker:
     """A rule pack prepared for one as-of date; checks any number of specs."""
 
-    _cache: dict[tuple[str, str, str, tuple[str, ...]], CompiledRules] = {}
+    _cache: ClassVar[dict[tuple[str, str, str, tuple[str, ...]], CompiledRules]] = {}
 
     def __init__(
         self,

@@ -6,6 +6,9 @@ Core code raises these; only the CLI turns them into messages and exit code 2.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+_E = TypeVar("_E", bound="InputError")
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,8 @@ class InputError(Exception):
         return "\n".join(p.render() for p in self.problems)
 
     @classmethod
-    def single(cls, message: str, **where: object) -> InputError:
-        return cls([Problem(message, **where)])  # type: ignore[arg-type]
+    def single(cls: type[_E], message: str, **where: Any) -> _E:
+        return cls([Problem(message, **where)])
 
 
 class YamlError(InputError):

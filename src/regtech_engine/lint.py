@@ -90,10 +90,11 @@ def _satisfiable(conds: list[ir.Condition], model: type[Any]) -> str | None:
                 return f"no value of `{cond.path}` satisfies all its comparisons"
         elif ftype.kind in ("int", "float") and isinstance(value, int | float):
             v = float(value)
+            strict = 1e-9 if cond.op in (ir.Op.GT, ir.Op.LT) else 0.0
             if cond.op in (ir.Op.GT, ir.Op.GE):
-                low[cond.path] = max(low.get(cond.path, float("-inf")), v + (1e-9 if cond.op is ir.Op.GT else 0))
+                low[cond.path] = max(low.get(cond.path, float("-inf")), v + strict)
             elif cond.op in (ir.Op.LT, ir.Op.LE):
-                high[cond.path] = min(high.get(cond.path, float("inf")), v - (1e-9 if cond.op is ir.Op.LT else 0))
+                high[cond.path] = min(high.get(cond.path, float("inf")), v - strict)
             elif cond.op is ir.Op.EQ:
                 low[cond.path] = max(low.get(cond.path, float("-inf")), v)
                 high[cond.path] = min(high.get(cond.path, float("inf")), v)
@@ -148,6 +149,6 @@ def unused_parameters(pack: RulePack) -> list[Problem]:
                 used |= set(_PARAM_REF.findall(file.read_text(encoding="utf-8")))
     problems = []
     for name in sorted(set(pack.parameters.parameters) - used):
-        file, line = pack.parameters.sources[name]
-        problems.append(Problem(f"parameter `{name}` is defined but no rule uses it", file, line))
+        source, line = pack.parameters.sources[name]
+        problems.append(Problem(f"parameter `{name}` is defined but no rule uses it", source, line))
     return problems

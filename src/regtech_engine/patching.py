@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import itertools
 import re
 from typing import Any
 
@@ -25,7 +26,7 @@ def parse_path(path: str) -> list[str | int]:
 def set_path(data: dict[str, Any], path: str, value: Any) -> None:
     parts = parse_path(path)
     current: Any = data
-    for part, nxt in zip(parts, parts[1:], strict=False):
+    for part, nxt in itertools.pairwise(parts):
         container: Any = {} if isinstance(nxt, str) else []
         if isinstance(part, int):
             if not isinstance(current, list) or part > len(current):

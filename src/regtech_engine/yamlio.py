@@ -116,7 +116,7 @@ class _Builder:
         return value, size
 
     def scalar(self, event: Any) -> Any:
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return _constructor.construct_object(node)
@@ -163,10 +163,11 @@ class _Builder:
                     event.start_mark,
                     (*path, key),
                 )
-            self.lines[(*path, key)] = event.start_mark.line + 1
+            key_line = event.start_mark.line + 1 if event.start_mark is not None else 0
+            self.lines[(*path, key)] = key_line
             value_event = next(events)
             value, n = self.build(events, value_event, (*path, key), depth + 1)
-            self.lines[(*path, key)] = event.start_mark.line + 1
+            self.lines[(*path, key)] = key_line
             result[key] = value
             size += n
         raise self.fail("unterminated mapping", start.start_mark, path)  # pragma: no cover
@@ -186,7 +187,7 @@ def parse_text(text: str, file: str = "<string>") -> Document:
                     raise builder.fail("only one YAML document per file", event.start_mark)
                 data, _ = builder.build(events, next(events), (), 0)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        mark: Any = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or str(exc)
         raise YamlError.single(f"invalid YAML/JSON: {problem}", file=file, line=line) from None

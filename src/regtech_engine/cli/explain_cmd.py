@@ -10,7 +10,8 @@ import click
 
 from ..check import Checker
 from ..errors import UsageError
-from ..explain import ConditionLine, Explanation, explain as explain_rule
+from ..explain import ConditionLine, Explanation
+from ..explain import explain as explain_rule
 from ..language.rules import load_pack
 from ..spec.loader import load_spec
 from ..suggest import did_you_mean
@@ -22,13 +23,15 @@ _WORDS = {
               "Applies when", "when": "Fails when", "params": "Parameters in force",
               "since": "since", "missing": "Missing fields", "fix": "Smallest change to pass",
               "nofix": "No single-field change found; see the conditions above.",
-              True: "true", False: "false", None: "unknown", "line": "line", "absent": "absent", "present": "(present)",
+              True: "true", False: "false", None: "unknown", "line": "line", "absent": "absent",
+              "present": "(present)",
               "fail": "FAIL (finding)", "pass": "PASS", "not_applicable": "NOT APPLICABLE",
               "insufficient_evidence": "INSUFFICIENT EVIDENCE"},
     Lang.ZH: {"outcome": "结论", "not_in_force": "该规则在此日期不适用：", "applies": "适用条件",
               "when": "违规条件", "params": "生效参数", "since": "自", "missing": "缺少字段",
               "fix": "使其通过的最小修改", "nofix": "未找到单字段修改，请参见上方条件。",
-              True: "成立", False: "不成立", None: "未知", "line": "行", "absent": "缺失", "present": "（已填写）",
+              True: "成立", False: "不成立", None: "未知", "line": "行", "absent": "缺失",
+              "present": "（已填写）",
               "fail": "不通过（发现问题）", "pass": "通过", "not_applicable": "不适用",
               "insufficient_evidence": "证据不足"},
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import ClassVar
 
 import click
 
@@ -14,7 +15,7 @@ from .common import EXIT_INPUT
 class _Group(click.Group):
     """Subcommands are imported only when used, so ``regtech check`` starts fast."""
 
-    _commands = {
+    _commands: ClassVar[dict[str, tuple[str, str]]] = {
         "check": ("regtech_engine.cli.check_cmd", "check"),
         "rules": ("regtech_engine.cli.rules_cmd", "rules"),
         "explain": ("regtech_engine.cli.explain_cmd", "explain"),

@@ -183,9 +183,8 @@ class Evaluator:
             if not items:
                 return [(base, [])]
             for i, item in enumerate(items):
-                if cond.quantifier == "any" and self.truth(cond.where, item) is True:
-                    out.extend(self.witness(cond.where, item, (*base, i)))
-                elif cond.quantifier == "all":
+                chosen = cond.quantifier == "all" or self.truth(cond.where, item) is True
+                if chosen:
                     out.extend(self.witness(cond.where, item, (*base, i)))
             return out
         if isinstance(cond, ir.Count):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -72,7 +72,7 @@ class FieldRef(_Node):
     path: str
 
 
-Operand = Annotated[Union[Literal_, ParamRef, FieldRef], Field(discriminator="kind")]
+Operand = Annotated[Literal_ | ParamRef | FieldRef, Field(discriminator="kind")]
 
 
 class Derived(StrEnum):
@@ -140,7 +140,7 @@ class Count(_Node):
 
 
 Condition = Annotated[
-    Union[Compare, Presence, Matches, AllOf, AnyOf, Not, Quantified, Count],
+    "Compare | Presence | Matches | AllOf | AnyOf | Not | Quantified | Count",
     Field(discriminator="kind"),
 ]
 

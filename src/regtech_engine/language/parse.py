@@ -72,7 +72,9 @@ class ConditionParser:
         return self._leaf(raw, at, scope)
 
     # -- combinators -------------------------------------------------------------------
-    def _combinator(self, key: str, raw: dict[str, Any], at: PathKey, scope: Scope) -> Any:
+    def _combinator(
+        self, key: str, raw: dict[str, Any], at: PathKey, scope: Scope
+    ) -> ir.Condition:
         body = raw[key]
         if key in ("all", "any"):
             self._only(raw, {key}, at)
@@ -91,9 +93,10 @@ class ConditionParser:
             self._only(raw, {key, "where"}, at)
             if "where" not in raw:
                 raise self.fail(f"`{key}` needs a `where` condition", at)
-            where = self._item_condition(raw["where"], (*at, "where"), item, path, scope)
-            quantifier = "any" if key == "any_item" else "all"
-            return ir.Quantified(quantifier=quantifier, path=path, where=where)
+            body = self._item_condition(raw["where"], (*at, "where"), item, path, scope)
+            return ir.Quantified(
+                quantifier="any" if key == "any_item" else "all", path=path, where=body
+            )
         # count
         if scope.label:
             raise self.fail("`count` cannot be nested inside a list quantifier", at)

@@ -88,10 +88,11 @@ def field_type_of(annotation: Any) -> FieldType:
 @cache
 def fields_of(model: type[BaseModel]) -> dict[str, FieldType]:
     """Field names as written in YAML (aliases honoured) mapped to their types."""
-    return {
-        (info.alias or name): field_type_of(info.annotation)
-        for name, info in model.model_fields.items()
-    }
+    out: dict[str, FieldType] = {}
+    for name, info in model.model_fields.items():
+        assert info.annotation is not None
+        out[info.alias or name] = field_type_of(info.annotation)  # type: ignore[arg-type]
+    return out
 
 
 def attribute_name(model: type[BaseModel], key: str) -> str:

@@ -4,7 +4,8 @@ Three-valued truth is compiled, not emulated: each condition is compiled in one 
 modes, ``T`` (definitely true), ``F`` (definitely false) and their complements ``CT`` (not
 definitely true) and ``CF`` (not definitely false). A rule becomes durable rules for its
 failure, its scope exclusion and, where a field it reads can be absent, its "gap" (see
-``Compiler.rule``), so that a compliant spec fires almost nothing. Durable's comparisons are false on absent fields, which gives T and
+``Compiler.rule``), so that a compliant spec fires almost nothing. Durable's comparisons
+are false on absent fields, which gives T and
 F their "field must be present" meaning for free. List quantifiers become item rules
 (see plan.py).
 """
@@ -180,12 +181,14 @@ class Compiler:
         scope = check.scope
         item_plan = self.plan.item_plan(scope)
         tag = {LIST_TAG: scope}
-        decisive, other = {"any": ("T", "F"), "all": ("F", "T"), "count": ("T", "")}[fold]
+        pairs: dict[str, tuple[Mode, Mode | None]] = {
+            "any": ("T", "F"), "all": ("F", "T"), "count": ("T", None)}
+        decisive, other = pairs[fold]
         self.item_rules.update(
             _rules(f"{k}|{decisive}", [tag, self.condition(where, decisive, item_plan, scope)])
         )
         gaps = self.gaps(where, item_plan, scope)
-        if other and gaps:
+        if other is not None and gaps:
             gap = gaps[0] if len(gaps) == 1 else {"$or": gaps}
             self.item_rules.update(_rules(f"{k}|gap", [tag, gap]))
             self.item_rules.update(_rules(

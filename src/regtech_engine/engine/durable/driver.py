@@ -10,6 +10,7 @@ packs are cached per process instead (check.Checker) and their number stays smal
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from typing import Any
@@ -79,10 +80,8 @@ class Ruleset:
                 return fired
             raise DurableError(f"durable_rules failed while evaluating: {exc}") from exc
         finally:
-            try:
+            with contextlib.suppress(Exception):  # nothing to clean if no session was made
                 engine.delete_state(self.handle, sid)
-            except Exception:  # noqa: S110 - nothing to clean when no session was created
-                pass
         return fired
 
 
