@@ -24,7 +24,8 @@ def test_rule_test_runner_on_a_team_folder(cli, tmp_path: Path) -> None:  # type
     rule = (DATA / "oracle_rules" / "ORACLE-008-MATCHES.yaml").read_text()
     rule += """tests:
   - {name: fires, base: payment-compliant, set: {product.name: "Easy Pay"}, as_of: 2026-01-01, expect: fail}
-  - {name: wrong expectation, base: payment-compliant, set: {product.name: "Bank"}, as_of: 2026-01-01, expect: fail}
+  - {name: wrong expectation, base: payment-compliant, set: {product.name: "Bank"},
+     as_of: 2026-01-01, expect: fail}
 """
     (tmp_path / "r.yaml").write_text(rule)
     (tmp_path / "parameters").mkdir()
