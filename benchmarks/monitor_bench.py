@@ -1,0 +1,190 @@
+"""Throughput and memory of ``regtech monitor`` beside a plain-Python baseline, in one run.
+
+    python benchmarks/monitor_bench.py [--n 1000000] [--days 90] [--seed 1] [--keep DIR]
+
+Generates N transactions with planted typologies (``regtech monitor generate``), then, each
+in a fresh child process so peak memory is its own:
+
+- full pack: ingest -> features -> durable_rules (all monitoring rules) -> alerts;
+- baseline: the same large-value logic (validation, Shanghai business day, categories,
+  CNY/USD day totals, at-or-above, report_due) in plain Python with no rules engine.
+
+Prints transactions/second, peak RSS and RSS samples along the stream (flat = bounded by
+the window), and the ratio of the two throughputs. Not run by the test suite except as a
+tiny smoke test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        pages = int(fh.read().split()[1])
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def full_pack(source: str, rates_path: str, n: int, out: Any) -> None:
+    from regtech_engine.monitor.rates import load_rates
+    from regtech_engine.monitor.rules import load_pack
+    from regtech_engine.monitor.runner import RunOptions, run
+
+    pack = load_pack()
+    rates = load_rates(Path(rates_path))
+    samples: list[tuple[int, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        result = run(RunOptions(source, pack, rates, output=Path(tmp) / "alerts.jsonl",
+                                checkpoint_every=max(1, n // 10)),
+                     progress=lambda s: samples.append((s.rows, round(_rss_mb(), 1))))
+        elapsed = time.perf_counter() - start
+    out.send({"rows": result.stats.rows, "alerts": result.stats.alerts, "seconds": elapsed,
+              "peak_mb": _peak_mb(), "samples": samples})
+
+
+def baseline(source: str, rates_path: str, n: int, out: Any) -> None:
+    """Large-value reports only, written directly in Python (no feature layer, no engine)."""
+    import datetime as dt
+    from decimal import Decimal
+
+    import chinese_calendar
+    import yaml
+
+    rates = {k: (Decimal(str(v["cny"])), Decimal(str(v["usd"])))
+             for k, v in yaml.safe_load(Path(rates_path).read_text()).items()}
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    cny_limit = {"cash": 50_000, "entity_transfer": 2_000_000,
+                 "individual_domestic_transfer": 500_000,
+                 "individual_cross_border_transfer": 200_000}
+    usd_limit = {"cash": 10_000, "entity_transfer": 200_000,
+                 "individual_domestic_transfer": 100_000,
+                 "individual_cross_border_transfer": 10_000}
+
+    def due(day: dt.date) -> dt.date:
+        left = 5
+        while left:
+            day += dt.timedelta(days=1)
+            left -= chinese_calendar.is_workday(day)
+        return day
+
+    start = time.perf_counter()
+    totals: dict[tuple[str, str, str, str], list[Any]] = {}
+    current: dt.date | None = None
+    alerts = rows = 0
+    seen: set[str] = set()
+
+    def close() -> int:
+        count = 0
+        for (customer, direction, category, basis), (total, ids) in sorted(totals.items()):
+            limit = (cny_limit if basis == "CNY" else usd_limit)[category]
+            if total >= limit:
+                assert current is not None
+                json.dumps({"customer_id": customer, "direction": direction,
+                            "category": category, "currency_basis": basis,
+                            "total": str(total), "tx_ids": sorted(ids),
+                            "report_due": due(current).isoformat()})
+                count += 1
+        totals.clear()
+        return count
+
+    with open(source, encoding="utf-8") as fh:
+        for line in fh:
+            rows += 1
+            r = json.loads(line)
+            if r["tx_id"] in seen:
+                continue
+            seen.add(r["tx_id"])
+            amount = Decimal(str(r["amount"]))
+            if amount <= 0:
+                continue
+            stamp = dt.datetime.fromisoformat(r["timestamp"])
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=shanghai)
+            day = stamp.astimezone(shanghai).date()
+            if current is not None and day > current:
+                alerts += close()
+            current = day if current is None or day > current else current
+            country = r.get("counterparty_country")
+            cross = country is not None and country != "CN"
+            category = ("cash" if r["channel"] == "cash" else "entity_transfer"
+                        if r["customer_type"] == "entity" else
+                        "individual_cross_border_transfer" if cross
+                        else "individual_domestic_transfer")
+            if r["currency"] == "CNY":
+                basis, value = "CNY", amount
+            else:
+                basis, value = "USD", amount * rates[r["currency"]][1]
+            entry = totals.setdefault((r["customer_id"], r["direction"], category, basis),
+                                      [Decimal(0), []])
+            entry[0] += value
+            entry[1].append(r["tx_id"])
+        alerts += close()
+    out.send({"rows": rows, "alerts": alerts, "seconds": time.perf_counter() - start,
+              "peak_mb": _peak_mb(), "samples": []})
+
+
+def _child(target: Any, *args: Any) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=target, args=(*args, child))
+    proc.start()
+    result: dict[str, Any] = parent.recv()
+    proc.join()
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--days", type=int, default=90,
+                        help="Business days the stream spans (longer than the 30-day windows,"
+                             " so memory can be seen to level off).")
+    parser.add_argument("--keep", type=Path, help="Write the generated data here and keep it.")
+    args = parser.parse_args(argv)
+
+    from regtech_engine.monitor.generate import GeneratorConfig, write_dataset
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = args.keep or Path(tmp)
+        t0 = time.perf_counter()
+        days = args.days
+        files = write_dataset(folder, GeneratorConfig(n=args.n, seed=args.seed, days=days,
+                                                      plants=max(1, min(50, args.n // 20000))))
+        print(f"generated {args.n:,} transactions over {days} days in "
+              f"{time.perf_counter() - t0:.1f} s: {files[0]}")
+        source, rates = str(files[0]), str(files[2])
+        full = _child(full_pack, source, rates, args.n)
+        base = _child(baseline, source, rates, args.n)
+    report = {"n": args.n}
+    for name, r in (("full pack (durable_rules)", full), ("baseline (plain Python LV)", base)):
+        rate = r["rows"] / r["seconds"]
+        report[name] = {**r, "tx_per_s": rate}
+        print(f"{name:<28} {r['rows']:>10,} rows  {r['seconds']:>7.1f} s  {rate:>9,.0f} tx/s  "
+              f"peak {r['peak_mb']:>6.0f} MB  {r['alerts']:,} alerts")
+    if full["samples"]:
+        print("RSS along the stream (rows: MB): "
+              + ", ".join(f"{rows:,}: {mb}" for rows, mb in full["samples"]))
+    ratio = (full["rows"] / full["seconds"]) / (base["rows"] / base["seconds"])
+    report["ratio"] = ratio
+    print(f"full pack / baseline throughput: {ratio:.2f}x "
+          f"(baseline {1 / ratio:.1f}x faster)")
+    return report
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
