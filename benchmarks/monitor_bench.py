@@ -138,7 +138,7 @@ def baseline(source: str, rates_path: str, n: int, out: Any) -> None:
 
 
 def _child(target: Any, *args: Any) -> dict[str, Any]:
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context("fork")  # the parent never loads durable_rules
     parent, child = ctx.Pipe()
     proc = ctx.Process(target=target, args=(*args, child))
     proc.start()
