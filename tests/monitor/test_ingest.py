@@ -67,7 +67,7 @@ def test_repeated_tx_id_is_counted_once(run_rows: RunRows) -> None:
 
 def test_repeat_on_a_later_day_is_still_counted_once(run_rows: RunRows) -> None:
     first = row(tx_id="dup", amount="30000")
-    alerts, result = run_rows([first, row(tx_id="next", timestamp="2025-10-01T09:00:00"),
+    _alerts, result = run_rows([first, row(tx_id="next", timestamp="2025-10-01T09:00:00"),
                                dict(first)])
     assert result.stats.duplicates == 1 and result.stats.dead == 0
 
@@ -99,7 +99,7 @@ def test_line_order_within_a_day_does_not_change_alerts(tmp_path: Path, run_rows
 
 def test_a_row_for_a_closed_day_is_late(run_rows: RunRows, tmp_path: Path) -> None:
     dead = tmp_path / "dead.jsonl"
-    _, result = run_rows([row(timestamp="2025-10-01T10:00:00"),
+    _, _result = run_rows([row(timestamp="2025-10-01T10:00:00"),
                           row(timestamp="2025-10-02T10:00:00"),  # closes Oct 1
                           row(timestamp="2025-10-01T23:00:00")], dead_letter=dead)
     [entry] = _dead(dead)

@@ -47,7 +47,7 @@ def load(folder: Path) -> Checkpoint | None:
         return None
     try:
         with path.open("rb") as fh:
-            checkpoint = pickle.load(fh)  # noqa: S301 - our own file, written by save()
+            checkpoint = pickle.load(fh)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
         raise TransactionError.single(f"unreadable checkpoint: {exc}", file=str(path)) from None
     if not isinstance(checkpoint, Checkpoint) or checkpoint.version != VERSION:

@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from .models import SHANGHAI, Tx, TransactionRow
+from .models import SHANGHAI, TransactionRow, Tx
 from .rates import Rates
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -76,7 +76,7 @@ def _jsonl(first: str, stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | 
             continue
         try:
             value = json.loads(raw)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             yield lineno, f"not valid JSON: {exc.msg}", raw
             continue
         if not isinstance(value, dict):
@@ -101,7 +101,7 @@ def _csv(first: str, stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | st
         if len(values) != len(header):
             yield lineno, f"expected {len(header)} columns, found {len(values)}", raw
             continue
-        row = {k: v for k, v in zip(header, values, strict=True) if v != ""}
+        row: dict[str, Any] = {k: v for k, v in zip(header, values, strict=True) if v != ""}
         if "cross_border" in row:
             flag = str(row["cross_border"]).lower()
             row["cross_border"] = {"true": True, "false": False, "1": True, "0": False}.get(

@@ -43,7 +43,8 @@ def load_rates(path: Path) -> Rates:
     except InputError as exc:
         raise TransactionError(exc.problems) from None
     except OSError as exc:
-        raise TransactionError.single(f"cannot read rates file: {exc.strerror}", file=str(path))
+        raise TransactionError.single(f"cannot read rates file: {exc.strerror}",
+                                      file=str(path)) from None
     if not isinstance(doc.data, dict):
         raise TransactionError.single("a rates file maps currencies to {cny: N, usd: N}",
                                       file=doc.file, line=1)

@@ -1,10 +1,10 @@
 """Monitoring rules: YAML in ``<pack>/**/monitoring/``, parameters, lists; compiled per date.
 
 A monitoring rule is data like a product rule (id, texts, citations, condition) but reads a
-*feature document* (documents.py) instead of a product spec: ``document: transaction`` rules see
-each transaction with its windowed aggregates, ``on: day_total`` rules see each customer's
-same-day total per direction, category and currency basis (``document: day_total``). Conditions are parsed with the
-shared ConditionParser against those models (so mistakes are caught at load time) and
+*feature document* (documents.py) instead of a product spec: ``document: transaction`` rules
+see each transaction with its windowed aggregates, ``document: day_total`` rules see each
+customer's same-day total per direction, category and currency basis. Conditions are parsed
+with the shared ConditionParser against those models (so mistakes are caught at load time) and
 compiled with the durable_rules Compiler; the parameters in force on each business date
 select the compiled ruleset used for that day.
 """

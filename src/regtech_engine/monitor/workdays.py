@@ -79,7 +79,8 @@ def load_holidays(path: Path) -> HolidayFile:
     except InputError as exc:
         raise TransactionError(exc.problems) from None
     except OSError as exc:
-        raise TransactionError.single(f"cannot read holiday file: {exc.strerror}", file=str(path))
+        raise TransactionError.single(f"cannot read holiday file: {exc.strerror}",
+                                      file=str(path)) from None
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("years"), list):
         raise TransactionError.single(

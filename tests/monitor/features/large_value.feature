@@ -1,0 +1,19 @@
+Feature: Large-value reports and suspicious patterns in a day's transactions
+
+  Scenario: Two cash deposits on two accounts reach the cash threshold before National Day
+    Given the transactions:
+      | tx_id | timestamp           | customer_id | customer_type | account_id | direction | channel | amount | currency |
+      | t1    | 2025-09-30T10:00:00 | C1          | individual    | A1         | in        | cash    | 30000  | CNY      |
+      | t2    | 2025-09-30T15:00:00 | C1          | individual    | A2         | in        | cash    | 20000  | CNY      |
+      | t3    | 2025-09-30T16:00:00 | C2          | individual    | A3         | in        | cash    | 49999  | CNY      |
+    When the transactions are monitored
+    Then a large-value report is raised for customer "C1" on 2025-09-30, due 2025-10-14
+    And no alert is raised for customer "C2"
+
+  Scenario: Cash kept just under the threshold over three days
+    Given the transactions:
+      | tx_id | timestamp           | customer_id | customer_type | account_id | direction | channel | amount | currency |
+      | s1    | 2025-09-01T10:00:00 | C7          | individual    | A7         | in        | cash    | 45000  | CNY      |
+      | s2    | 2025-09-02T10:00:00 | C7          | individual    | A7         | in        | cash    | 48000  | CNY      |
+      | s3    | 2025-09-03T10:00:00 | C7          | individual    | A7         | in        | cash    | 49500  | CNY      |
+    Then a suspicious alert of typology "structuring" names transactions "s1, s2, s3"

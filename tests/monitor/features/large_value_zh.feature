@@ -1,0 +1,20 @@
+# language: zh-CN
+功能: 大额交易报告
+
+  场景: 春节前两笔现金存款累计达到大额标准
+    假如有以下交易：
+      | tx_id | timestamp           | customer_id | customer_type | account_id | direction | channel | amount | currency |
+      | t1    | 2026-02-12T10:00:00 | C1          | individual    | A1         | in        | cash    | 25000  | CNY      |
+      | t2    | 2026-02-12T23:59:59 | C1          | individual    | A2         | in        | cash    | 25000  | CNY      |
+      | t3    | 2026-02-12T16:30:00Z | C2         | individual    | A3         | in        | cash    | 50000  | CNY      |
+    当监测这些交易
+    那么为客户“C1”在2026-02-12生成大额交易报告，报送截止2026-02-26
+    而且为客户“C2”在2026-02-13生成大额交易报告，报送截止2026-02-27
+
+  场景: 交易对手名称为繁体写法的制裁名单实体
+    假如有以下交易：
+      | tx_id | timestamp           | customer_id | customer_type | account_id | direction | channel  | amount | currency | counterparty_id | counterparty_name |
+      | n1    | 2025-09-10T10:00:00 | C5          | entity        | A5         | out       | transfer | 8000   | CNY      | X1              | 東方遠景國際貿易有限公司 |
+      | n2    | 2025-09-10T11:00:00 | C6          | entity        | A6         | out       | transfer | 8000   | CNY      | X2              | 上海华瑞贸易有限公司 |
+    那么“sanctions_match”类型的可疑预警列出交易“n1”
+    而且客户“C6”没有预警
