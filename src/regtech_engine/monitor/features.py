@@ -10,7 +10,11 @@ compare them with parameters. Each aggregate keeps only what its window needs:
 - rapid in-and-out: money in and out per account within its window (hours);
 - fan-in / fan-out: (time, counterparty) per account and direction within the fan window;
 - cycles and scatter-gather: the transfer graph of the cycle / gather windows (edges
-  expire), searched breadth-first from each new transfer, with a cap on nodes visited;
+  expire), searched breadth-first from each new transfer, with a cap on nodes visited.
+  Cycles are searched over transfers that open a new relationship (no transfer between the
+  same two accounts, same direction, in ``monitor.cycle.new_pair_days``): regular payments
+  that happen to form a loop are ordinary business; the last transfer per pair is kept for
+  that lookback;
 - dormancy: the last activity date per account, and the customer of each account (for
   "across customers"); these two grow with the number of accounts, not with the stream.
 
@@ -39,6 +43,7 @@ MAX_VISITED = 4_000  # nodes a cycle search may expand; bounds the cost on dense
 TotalKey = tuple[str, str, str, str]  # customer, direction, category, basis
 WINDOW_PARAMS = ("monitor.rapid.window_hours", "monitor.fan.window_days",
                  "monitor.cycle.window_days", "monitor.cycle.max_hops",
+                 "monitor.cycle.new_pair_days",
                  "monitor.scatter_gather.window_days")
 _WINDOW_FIELDS = ("rapid_in_cny", "rapid_out_pct", "fan_in_distinct", "fan_out_distinct",
                   "cycle_hops", "gather_intermediaries")
@@ -125,6 +130,7 @@ class Features:
     fan_out_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     out_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
     in_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
+    pair_last: dict[tuple[str, str], tuple[int, _Edge, bool]] = field(default_factory=dict)
     gather: dict[tuple[str, str], dict[str, tuple[int, tuple[_Edge, _Edge]]]] = field(
         default_factory=dict)
     last_day: dict[str, int] = field(default_factory=dict)
@@ -228,19 +234,23 @@ class Features:
         return doc
 
     # -- the transfer graph ---------------------------------------------------------------
-    def _add_edge(self, src: str, dst: str, tx: Tx) -> _Edge:
-        outs = self.out_edges.setdefault(src, deque())
-        for edge in reversed(outs):  # the other ledger leg of the same transfer
-            if edge.epoch != tx.epoch:
-                break
-            if edge.other == dst and edge.amount == tx.amount:
-                edge.tx_ids.append(tx.tx_id)
-                return edge
+    def _add_edge(self, src: str, dst: str, tx: Tx, lookback: int) -> tuple[_Edge, bool]:
+        """The transfer as an edge (the other ledger leg of a transfer already seen joins
+        it), and whether it opens a new relationship: no transfer src -> dst in the
+        ``lookback`` seconds before it. Only new-relationship edges enter the cycle graph."""
+        key = (src, dst)
+        last = self.pair_last.get(key)
+        if last is not None and last[0] == tx.epoch and last[1].amount == tx.amount:
+            last[1].tx_ids.append(tx.tx_id)
+            return last[1], last[2]
+        new = last is None or last[0] < tx.epoch - lookback
         edge = _Edge(tx.epoch, dst, tx.amount, [tx.tx_id])
-        outs.append(edge)
+        self.pair_last[key] = (tx.epoch, edge, new)
+        if new:
+            self.out_edges.setdefault(src, deque()).append(edge)
         self.in_edges.setdefault(dst, deque()).append(_Edge(tx.epoch, src, tx.amount,
                                                              edge.tx_ids))
-        return edge
+        return edge, new
 
     def _graph(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, EvidenceFn]) -> dict[str, int]:
         doc = {"cycle_hops": 0, "gather_intermediaries": 0}
@@ -248,8 +258,8 @@ class Features:
             return doc
         src, dst = ((tx.account_id, tx.counterparty_id) if tx.direction == "out"
                     else (tx.counterparty_id, tx.account_id))
-        closing = self._add_edge(src, dst, tx)
-        cycle = self._cycle(src, dst, closing, tx, p)
+        closing, new = self._add_edge(src, dst, tx, p["monitor.cycle.new_pair_days"] * DAY)
+        cycle = self._cycle(src, dst, closing, tx, p) if new else None
         if cycle is not None:
             doc["cycle_hops"] = len(cycle)
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
@@ -392,6 +402,8 @@ class Features:
                 _prune_edges(edges[key], graph)
                 if not edges[key]:
                     del edges[key]
+        pairs = now - p["monitor.cycle.new_pair_days"] * DAY
+        self.pair_last = {k: v for k, v in self.pair_last.items() if v[0] >= pairs}
         sg = now - p["monitor.scatter_gather.window_days"] * DAY
         for gkey in list(self.gather):
             relays = self.gather[gkey]
