@@ -23,6 +23,7 @@ from .workdays import WorkdayCalendar
 
 CHECKPOINT_EVERY = 50_000
 KEEP_DEAD = 50
+PROGRESS_EVERY = 5_000
 
 
 @dataclass
@@ -127,6 +128,8 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
                 save(rows)
                 if progress is not None:
                     progress(stats)
+            elif progress is not None and rows % PROGRESS_EVERY == 0:
+                progress(stats)
             if opts.stop_after is not None and rows >= skip + opts.stop_after:
                 result.completed = False
                 return result
