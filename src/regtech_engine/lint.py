@@ -19,6 +19,7 @@ from .spec.models import ProductSpec
 from .spec.schema import FieldType, resolve
 
 _PARAM_REF = re.compile(r"param:\s*([A-Za-z0-9_.-]+)")
+_QUOTED_PARAM = re.compile(r"\"(monitor\.[a-z0-9_.]+)\"")
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,10 @@ def unused_parameters(pack: RulePack) -> list[Problem]:
         used |= rule.params()
         for text in (rule.body.message, rule.body.remediation, rule.body.title):
             used |= set(_PARAM_REF.findall(text.en + text.zh))
+    # the monitoring feature layer reads its window and band parameters by name
+    monitor = Path(__file__).resolve().parent / "monitor"
+    for source in sorted(monitor.glob("*.py")):
+        used |= set(_QUOTED_PARAM.findall(source.read_text(encoding="utf-8")))
     # transaction-monitoring rules name their parameters too
     for folder in pack.sources:
         for file in sorted(Path(folder).rglob("*.yaml")):
