@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from .datamodel import Frozen
 from .vocabulary import Lang, Outcome, Severity, Theme
 
 
-class _Value(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Value):
+class Text(Frozen):
     """A user-facing text in both languages."""
 
     en: str
@@ -23,14 +20,14 @@ class Text(_Value):
         return self.zh if str(lang) == "zh" else self.en
 
 
-class Citation(_Value):
+class Citation(Frozen):
     """A law code from laws.yaml and an article (``"29"``, ``"5(1)"``)."""
 
     law: str
     article: str
 
 
-class Evidence(_Value):
+class Evidence(Frozen):
     """A spec value a rule looked at: where it is, what it was, on which line."""
 
     path: str
@@ -38,7 +35,7 @@ class Evidence(_Value):
     line: int | None = None
 
 
-class Finding(_Value):
+class Finding(Frozen):
     rule_id: str
     theme: Theme
     severity: Severity
@@ -55,12 +52,12 @@ class Finding(_Value):
                 else -Severity(self.severity).rank, self.rule_id, self.fingerprint)
 
 
-class Undetermined(_Value):
+class Undetermined(Frozen):
     rule_id: str
     missing: list[str]
 
 
-class Outcomes(_Value):
+class Outcomes(Frozen):
     fail: int = 0
     pass_: int = Field(0, alias="pass")
     not_applicable: int = 0
@@ -69,27 +66,27 @@ class Outcomes(_Value):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
-class Summary(_Value):
+class Summary(Frozen):
     rules_evaluated: int
     findings: int
     outcomes: Outcomes
     by_severity: dict[str, int]
 
 
-class SpecRef(_Value):
+class SpecRef(Frozen):
     path: str
     id: str
     digest: str
 
 
-class RuleOutcome(_Value):
+class RuleOutcome(Frozen):
     """Every rule's verdict on one spec (for JUnit, explain and the BDD steps)."""
 
     rule_id: str
     outcome: Outcome
 
 
-class SpecResult(_Value):
+class SpecResult(Frozen):
     spec: SpecRef
     findings: list[Finding]
     undetermined: list[Undetermined]
@@ -97,13 +94,13 @@ class SpecResult(_Value):
     outcomes: list[RuleOutcome] = Field(default_factory=list, exclude=True)
 
 
-class Tool(_Value):
+class Tool(Frozen):
     name: str = "regtech-engine"
     version: str
     rules_digest: str
 
 
-class Report(_Value):
+class Report(Frozen):
     tool: Tool
     as_of: str
     results: list[SpecResult]

@@ -12,9 +12,10 @@ import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .baseline import Baseline, match_baseline
+from .datamodel import Frozen
 from .findings import Finding, Report
 from .vocabulary import Severity
 from .waivers import Waiver, WaiverRef, apply_waivers
@@ -28,11 +29,9 @@ class FindingStatus(StrEnum):
     BASELINED = "baselined"
 
 
-class _Value(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class WaivedFinding(_Value):
+class WaivedFinding(Frozen):
     spec: str
     spec_id: str
     rule_id: str
@@ -40,7 +39,7 @@ class WaivedFinding(_Value):
     waiver: WaiverRef
 
 
-class BaselineInfo(_Value):
+class BaselineInfo(Frozen):
     """What the baseline file accepted, and how many of its entries no longer occur."""
 
     file: str
@@ -49,7 +48,7 @@ class BaselineInfo(_Value):
     fixed: int
 
 
-class Gate(_Value):
+class Gate(Frozen):
     """Waiver and baseline information added to a report (``gate`` in the JSON report)."""
 
     waivers_file: str | None = None

@@ -13,9 +13,8 @@ import datetime as dt
 from collections.abc import Sequence
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
-
 from .check import Checker
+from .datamodel import Frozen
 from .findings import Finding, SpecRef, Text
 from .language.rules import Rule, RulePack
 from .spec.loader import LoadedSpec
@@ -28,11 +27,9 @@ class Change(StrEnum):
     SEVERITY = "severity_changed"
 
 
-class _Value(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class FindingChange(_Value):
+class FindingChange(Frozen):
     change: Change
     rule_id: str
     theme: Theme
@@ -42,18 +39,18 @@ class FindingChange(_Value):
     line: int | None
 
 
-class SpecImpact(_Value):
+class SpecImpact(Frozen):
     spec: SpecRef
     changes: list[FindingChange]
 
 
-class RuleChanges(_Value):
+class RuleChanges(Frozen):
     added: list[str]
     removed: list[str]
     modified: list[str]
 
 
-class Impact(_Value):
+class Impact(Frozen):
     as_of: str
     base_digest: str
     new_digest: str

@@ -145,8 +145,8 @@ def unused_parameters(pack: RulePack) -> list[Problem]:
             used |= set(_PARAM_REF.findall(text.en + text.zh))
     # the monitoring feature layer reads its window and band parameters by name
     monitor = Path(__file__).resolve().parent / "monitor"
-    for source in sorted(monitor.glob("*.py")):
-        used |= set(_QUOTED_PARAM.findall(source.read_text(encoding="utf-8")))
+    for module in sorted(monitor.glob("*.py")):
+        used |= set(_QUOTED_PARAM.findall(module.read_text(encoding="utf-8")))
     # transaction-monitoring rules name their parameters too
     for folder in pack.sources:
         for file in sorted(Path(folder).rglob("*.yaml")):

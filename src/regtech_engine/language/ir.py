@@ -15,11 +15,9 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-class _Node(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+from ..datamodel import Frozen
 
 
 class Op(StrEnum):
@@ -53,19 +51,19 @@ ORDERING_OPS = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
 Scalar = bool | int | float | str | dt.date
 
 
-class Literal_(_Node):
+class Literal_(Frozen):
     kind: Literal["literal"] = "literal"
     value: Scalar | list[Scalar]
 
 
-class ParamRef(_Node):
+class ParamRef(Frozen):
     """A named, date-versioned parameter; its value is the one in force on as-of."""
 
     kind: Literal["param"] = "param"
     name: str
 
 
-class FieldRef(_Node):
+class FieldRef(Frozen):
     """Another field in the same scope (the root, or the same list item)."""
 
     kind: Literal["field"] = "field"
@@ -83,7 +81,7 @@ class Derived(StrEnum):
     LENGTH = "length"  # number of items of a list (absent = 0)
 
 
-class Compare(_Node):
+class Compare(Frozen):
     kind: Literal["compare"] = "compare"
     path: str
     op: Op
@@ -91,13 +89,13 @@ class Compare(_Node):
     derived: Derived = Derived.VALUE
 
 
-class Presence(_Node):
+class Presence(Frozen):
     kind: Literal["presence"] = "presence"
     path: str
     present: bool
 
 
-class Matches(_Node):
+class Matches(Frozen):
     """Full-string match of a string field against a (Python ``re``) pattern."""
 
     kind: Literal["matches"] = "matches"
@@ -105,22 +103,22 @@ class Matches(_Node):
     pattern: str
 
 
-class AllOf(_Node):
+class AllOf(Frozen):
     kind: Literal["all"] = "all"
     conditions: tuple[Condition, ...]
 
 
-class AnyOf(_Node):
+class AnyOf(Frozen):
     kind: Literal["any"] = "any"
     conditions: tuple[Condition, ...]
 
 
-class Not(_Node):
+class Not(Frozen):
     kind: Literal["not"] = "not"
     condition: Condition
 
 
-class Quantified(_Node):
+class Quantified(Frozen):
     """``any_item`` / ``all_items`` of a list satisfy ``where`` (item-relative paths)."""
 
     kind: Literal["quantified"] = "quantified"
@@ -129,7 +127,7 @@ class Quantified(_Node):
     where: Condition
 
 
-class Count(_Node):
+class Count(Frozen):
     """The number of items of a list for which ``where`` is true, compared to an operand."""
 
     kind: Literal["count"] = "count"

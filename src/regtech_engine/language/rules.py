@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, field_validator
 
+from ..datamodel import Frozen
 from ..errors import InputError, Problem, RuleError
 from ..findings import Citation, Text
 from ..laws import Law, load_laws
@@ -33,17 +34,15 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\[\]:-]+)\}")
 SKIP_DIRS = {"parameters", "bases", "docs", "monitoring", "lists"}
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class ParamCitation(_Data):
+class ParamCitation(Frozen):
     """Cite whatever instrument set the parameter value in force on as-of."""
 
     param: str
 
 
-class RuleTest(_Data):
+class RuleTest(Frozen):
     """A test case as data: a spec (or a base spec plus changes), an as-of date, an outcome."""
 
     name: str
@@ -55,7 +54,7 @@ class RuleTest(_Data):
     expect: Outcome
 
 
-class RuleBody(_Data):
+class RuleBody(Frozen):
     id: str
     theme: Theme
     severity: Severity
