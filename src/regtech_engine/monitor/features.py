@@ -82,14 +82,14 @@ def _ev_edges(edges: tuple[Any, ...], start: int, end: int, account: str,
     return Evidence(ids, start, end, account, accounts)
 
 
-@dataclass
+@dataclass(slots=True)
 class DayTotal:
     customer_type: str
     total: Decimal = Decimal(0)
     tx_ids: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Edge:
     epoch: int
     other: str
@@ -333,10 +333,11 @@ class Features:
                 continue
             relays = self.gather.setdefault((dst, source), {})
             relays[src] = (edge.epoch, (edge, closing))
-            for relay in [r for r, (ts, _) in relays.items() if ts < cutoff]:
-                del relays[relay]
+            if len(relays) > 1:  # a lone relay is the fresh one; stale ones go at the sweep
+                for relay in [r for r, (ts, _) in relays.items() if ts < cutoff]:
+                    del relays[relay]
             if best is None or (len(relays), source) > (len(best[1]), best[0]):
-                best = (source, dict(relays))
+                best = (source, relays)  # read at once by _graph, before anything changes
         return best
 
     # -- per-transaction lookups ----------------------------------------------------------
