@@ -60,3 +60,14 @@ def test_kill_minus_nine_and_resume(tmp_path: Path) -> None:
     assert "resumed after row" in resumed.stderr
     assert read_alerts(out) == read_alerts(whole)
     assert len(read_alerts(whole)) > 10
+
+
+def test_resume_after_a_completed_run_changes_nothing(
+        tmp_path: Path, monitoring_pack: Any, rates: Any) -> None:
+    source, _ = _dataset(tmp_path, 1500)
+    out, ckpt = tmp_path / "out.jsonl", tmp_path / "ckpt"
+    run(RunOptions(str(source), monitoring_pack, rates, output=out, checkpoint=ckpt))
+    before = out.read_text(encoding="utf-8")
+    again = run(RunOptions(str(source), monitoring_pack, rates, output=out, checkpoint=ckpt,
+                           resume=True))
+    assert again.completed and out.read_text(encoding="utf-8") == before

@@ -8,6 +8,9 @@ import random
 from pathlib import Path
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from regtech_engine.monitor.generate import GeneratorConfig, write_dataset
 
 from .conftest import RunRows, large_value, read_alerts, row, write_jsonl
@@ -143,3 +146,33 @@ def test_standard_input_through_the_cli(cli: Any, monkeypatch: Any, tmp_path: Pa
     [alert] = [json.loads(line) for line in result.out.splitlines()]
     assert alert["tx_ids"] == ["s1"]
     assert "1 rejected" in result.err and "-:2" in result.err
+
+
+def test_amounts_as_json_numbers(run_rows: RunRows) -> None:
+    alerts, _ = run_rows([row(tx_id="n1", amount=25000), row(tx_id="n2", amount=25000.0)])
+    [alert] = large_value(alerts)
+    assert alert["total"] == "50000.00"
+
+
+_DAY_ROWS = [
+    row(tx_id=f"h{i}", timestamp=f"2025-09-30T{8 + i:02d}:00:00", amount=amount,
+        account_id=f"A{i % 2}", direction=direction, channel=channel,
+        counterparty_id=f"X{i}" if channel != "cash" else None)
+    for i, (amount, direction, channel) in enumerate([
+        ("30000", "in", "cash"), ("20000", "in", "cash"), ("45000", "out", "cash"),
+        ("300000", "in", "transfer"), ("200000", "in", "transfer"),
+        ("290000", "out", "transfer"), ("5000", "out", "transfer"), ("44000", "out", "cash"),
+    ])
+]
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.permutations(_DAY_ROWS))
+def test_any_order_within_a_day_gives_the_same_alerts(run_rows: RunRows,
+                                                      rows: list[dict[str, Any]]) -> None:
+    expected, _ = run_rows(_DAY_ROWS)
+    got, _ = run_rows(list(rows))
+    assert got == expected
+    assert {a.get("typology") or a["category"] for a in expected} >= {
+        "cash", "individual_domestic_transfer", "rapid_in_out"}
