@@ -45,18 +45,13 @@ FEATURE_PARAMS = (  # read by features.py, so every pack must define them
 TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "scatter_gather",
               "dormant_reactivation", "high_risk_country", "sanctions_match")
 _UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count)
-# durable_rules 2.0.28 crashed (SIGSEGV, measured here) when no fact of a session matched any
-# rule; every batch therefore carries one sentinel document matched by this rule.
-SENTINEL = "monitor__sentinel"
 
 
 def fire(ruleset: Ruleset, docs: list[dict[str, Any]], batch: int = 2_000) -> set[tuple[str, str]]:
     """(rule id, document id) of every rule that fired, over batches of documents."""
     fired: set[tuple[str, str]] = set()
     for start in range(0, len(docs), batch):
-        chunk = [*docs[start:start + batch], {"id": SENTINEL, SENTINEL: 1}]
-        fired |= ruleset.fired(chunk)
-    fired.discard((SENTINEL, SENTINEL))
+        fired |= ruleset.fired(docs[start:start + batch])
     return fired
 
 
@@ -159,7 +154,6 @@ class MonitoringPack:
         rulesets: dict[str, Ruleset | None] = {}
         for on, definition in definitions.items():
             if definition:
-                definition[SENTINEL] = {"all": [{"m": {SENTINEL: 1}}]}
                 check_collisions([definition])
                 rulesets[on] = Ruleset(copy.deepcopy(definition))
             else:

@@ -271,7 +271,7 @@ def check_unit_size(plan: FactPlan, rule_ids: list[str]) -> None:
     """Refuse a unit whose documents could exceed durable_rules' property limit."""
     from .driver import MAX_PROPERTIES, DurableError
 
-    extra = 5 + len(plan.checks)  # id, sid, doc marker, guard or list tag, verdicts
+    extra = 4 + len(plan.checks)  # id, sid, guard or list tag, plus verdict fields
     for scope, p in [("spec", plan.root), *plan.items.items()]:
         if p.bound() + extra > MAX_PROPERTIES:
             raise DurableError(

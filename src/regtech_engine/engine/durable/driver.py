@@ -18,11 +18,12 @@ from typing import Any
 from ._loader import engine_module
 
 _ids = itertools.count(1)
-# Every document fires SEEN. durable_rules only initialises a session's action context when
+# Every batch carries one marker fact that fires SEEN. durable_rules only initialises a
+# session's action context when
 # an action starts, and delete_state frees that context: a session in which nothing fired
 # freed uninitialised pointers (valgrind: deleteStateNode) and crashed the process later.
 SEEN = "__seen"
-DOC = "__doc"
+MARKER = "__marker"
 MAX_PROPERTIES = 250  # the engine's limit is 255 per document, counting nested fields
 
 
@@ -38,7 +39,7 @@ class Ruleset:
         self.name = f"regtech{next(_ids)}"
         for rule in definition.values():
             rule.pop("run", None)
-        definition = {**definition, SEEN: {"all": [{"m": {DOC: 1}}]}}
+        definition = {**definition, SEEN: {"all": [{"m": {MARKER: 1}}]}}
         try:
             self.handle = self._engine.create_ruleset(
                 self.name, json.dumps(definition, ensure_ascii=False)
@@ -59,14 +60,12 @@ class Ruleset:
         sid = str(next(self._sids))
         # "id" and "sid" last: the engine misbehaved (memory corruption, later segfaults) when
         # they came first; at the end, each action message's fact id is found from the end
-        payload = [{**{k: v for k, v in d.items() if k != "id"}, DOC: 1, "id": d["id"],
-                    "sid": sid} for d in documents]
+        payload = [{**{k: v for k, v in d.items() if k != "id"}, "id": d["id"], "sid": sid}
+                   for d in documents]
+        payload.append({MARKER: 1, "id": SEEN, "sid": sid})
         engine = self._engine
         try:
-            if len(payload) == 1:
-                result = engine.assert_fact(self.handle, json.dumps(payload[0], ensure_ascii=False))
-            else:
-                result = engine.assert_facts(self.handle, json.dumps(payload, ensure_ascii=False))
+            result = engine.assert_facts(self.handle, json.dumps(payload, ensure_ascii=False))
             state = result[1]
             started = engine.start_action_for_state(self.handle, state)
             messages = started[1] if started else None
