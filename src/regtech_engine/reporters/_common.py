@@ -33,6 +33,9 @@ def theme_label(theme: str, lang: Lang) -> str:
 
 
 def citation(c: Citation, lang: Lang) -> str:
+    """``PIPL Art. 29`` / ``PIPL 第29条``; a part that is not an article number as is."""
+    if not c.article[:1].isdigit():
+        return f"{c.law} ({c.article})"
     return f"{c.law} 第{c.article}条" if lang is Lang.ZH else f"{c.law} Art. {c.article}"
 
 

@@ -7,6 +7,7 @@ from itertools import groupby
 from ..findings import Finding, Report
 from ..gate import FindingStatus, Gate, gate_of
 from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity
+from ._common import citations
 
 _LABELS = {
     Lang.EN: {"findings": "findings", "none": "no findings", "undetermined": "undetermined",
@@ -26,8 +27,7 @@ def _severity(sev: str, lang: Lang) -> str:
 def _finding(f: Finding, path: str, lang: Lang, gate: Gate | None = None) -> list[str]:
     status = gate.status(f) if gate else FindingStatus.OPEN
     mark = "" if status is FindingStatus.OPEN else f" ({status.value})"
-    cites = ", ".join(f"{c.law} Art. {c.article}" if lang is Lang.EN else f"{c.law} 第{c.article}条"
-                      for c in f.citations)
+    cites = citations(f, lang)
     out = [f"  [{_severity(f.severity, lang)}]{mark} {f.rule_id}: {f.title.get(lang)}",
            f"      {f.message.get(lang)}",
            f"      {cites}"]
