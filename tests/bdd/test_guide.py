@@ -25,3 +25,11 @@ def test_write_refreshes_a_stale_guide(tmp_path: Path) -> None:
     guide.write_text(stale, encoding="utf-8")
     assert main(["--write", str(guide)]) == 0
     assert guide.read_text(encoding="utf-8") == GUIDE.read_text(encoding="utf-8")
+
+
+def test_guide_lists_the_monitoring_steps_as_documented_in_code() -> None:
+    import regtech_engine.bdd.monitor_steps as monitor_steps
+
+    doc = monitor_steps.__doc__ or ""
+    block = doc.split("\n\n")[2].rstrip()
+    assert block in GUIDE.read_text(encoding="utf-8")
