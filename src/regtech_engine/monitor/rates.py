@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import InputError, Problem, TransactionError
-from ..yamlio import read_document
+from ..yamlio import Document, read_document
 
 
 @dataclass(frozen=True)
@@ -36,15 +36,17 @@ def _decimal(value: object) -> Decimal | None:
     return number if number.is_finite() and number > 0 else None
 
 
+def read_input_file(path: Path) -> Document:
+    """A monitoring input file (rates, holidays) read safely; problems as TransactionError."""
+    try:
+        return read_document(path)
+    except InputError as exc:  # read_document also turns OSError into a located problem
+        raise TransactionError(exc.problems) from None
+
+
 def load_rates(path: Path) -> Rates:
     """Read a rates file; any problem is a TransactionError naming the file and line."""
-    try:
-        doc = read_document(path)
-    except InputError as exc:
-        raise TransactionError(exc.problems) from None
-    except OSError as exc:
-        raise TransactionError.single(f"cannot read rates file: {exc.strerror}",
-                                      file=str(path)) from None
+    doc = read_input_file(path)
     if not isinstance(doc.data, dict):
         raise TransactionError.single("a rates file maps currencies to {cny: N, usd: N}",
                                       file=doc.file, line=1)

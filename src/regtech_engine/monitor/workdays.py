@@ -12,8 +12,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import InputError, TransactionError
-from ..yamlio import read_document
+from ..errors import TransactionError
+from .rates import read_input_file
 
 
 class CalendarGap(LookupError):
@@ -74,13 +74,7 @@ def _dates(raw: object, file: str, name: str) -> frozenset[dt.date]:
 
 def load_holidays(path: Path) -> HolidayFile:
     """``{years: [2027], holidays: [dates], workdays: [dates], source: "..."}``."""
-    try:
-        doc = read_document(path)
-    except InputError as exc:
-        raise TransactionError(exc.problems) from None
-    except OSError as exc:
-        raise TransactionError.single(f"cannot read holiday file: {exc.strerror}",
-                                      file=str(path)) from None
+    doc = read_input_file(path)
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("years"), list):
         raise TransactionError.single(
