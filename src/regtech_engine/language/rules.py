@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -269,8 +270,15 @@ def _check_placeholders(body: RuleBody, doc: Document, params: ParameterSet) -> 
 
 
 def rule_files(folder: Path) -> list[Path]:
+    """Rule files below ``folder``, sorted; linked folders are followed (teams share packs)."""
+    found = [
+        Path(root) / name
+        for root, _, names in os.walk(folder, followlinks=True)
+        for name in names
+        if name.endswith(".yaml")
+    ]
     files = []
-    for path in sorted(folder.rglob("*.yaml")):
+    for path in sorted(found):
         rel = path.relative_to(folder)
         top_level_data = len(rel.parts) == 1 and rel.name in ("laws.yaml",)
         if SKIP_DIRS & set(rel.parts[:-1]) or top_level_data or rel.name.endswith(".test.yaml"):
