@@ -29,8 +29,6 @@ class FindingStatus(StrEnum):
     BASELINED = "baselined"
 
 
-
-
 class WaivedFinding(Frozen):
     spec: str
     spec_id: str

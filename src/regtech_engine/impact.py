@@ -27,8 +27,6 @@ class Change(StrEnum):
     SEVERITY = "severity_changed"
 
 
-
-
 class FindingChange(Frozen):
     change: Change
     rule_id: str

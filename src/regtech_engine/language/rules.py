@@ -35,8 +35,6 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\[\]:-]+)\}")
 SKIP_DIRS = {"parameters", "bases", "docs", "monitoring", "lists"}
 
 
-
-
 class ParamCitation(Frozen):
     """Cite whatever instrument set the parameter value in force on as-of."""
 
