@@ -17,7 +17,7 @@ from ..errors import TransactionError
 from .engine import Monitor
 
 FILE = "monitor.ckpt"
-VERSION = 1
+VERSION = 2  # 2: weekly sweep and day-ordered dedup state
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -24,6 +25,7 @@ from .workdays import CalendarGap, WorkdayCalendar
 
 BATCH = 2_000  # feature documents per durable_rules session
 DEDUP_DAYS = 7  # how long a tx_id is remembered after its business day closed
+SWEEP_EVERY = 7  # business days between sweeps of idle window state (memory only)
 CENTS = Decimal("0.01")
 
 
@@ -56,6 +58,8 @@ class Monitor:
     pending: dict[dt.date, dict[str, Tx]] = field(default_factory=dict)
     closed_through: dt.date | None = None
     seen: dict[str, dt.date] = field(default_factory=dict)
+    seen_by_day: deque[tuple[dt.date, list[str]]] = field(default_factory=deque)
+    days_since_sweep: int = 0
     last_alert: dict[tuple[str, str], tuple[int, frozenset[str]]] = field(default_factory=dict)
     stats: Stats = field(default_factory=Stats)
 
@@ -108,8 +112,9 @@ class Monitor:
         rules = self.pack.by_id()
         alerts = self._suspicious(txs, ctx, rules)
         alerts.extend(self._large_value(day, ctx, rules))
-        for tx in txs:
-            self.seen[tx.tx_id] = day
+        ids = [tx.tx_id for tx in txs]
+        self.seen.update(dict.fromkeys(ids, day))
+        self.seen_by_day.append((day, ids))
         self.closed_through = day
         self._housekeeping(day, ctx.params)
         self.stats.alerts += len(alerts)
@@ -220,9 +225,19 @@ class Monitor:
     def _housekeeping(self, day: dt.date, params: Mapping[str, Any]) -> None:
         end = int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(),
                                       SHANGHAI).timestamp())
-        self.features.sweep(end, params)
+        # Windows are pruned as they are read, so the sweep only frees idle accounts' state:
+        # weekly is enough to keep memory bounded (by the longest window plus a week) and
+        # costs a seventh of a daily sweep.
+        self.days_since_sweep += 1
+        if self.days_since_sweep >= SWEEP_EVERY:
+            self.features.sweep(end, params)
+            self.days_since_sweep = 0
         horizon = day - dt.timedelta(days=DEDUP_DAYS)
-        self.seen = {k: d for k, d in self.seen.items() if d > horizon}
+        while self.seen_by_day and self.seen_by_day[0][0] <= horizon:
+            gone, ids = self.seen_by_day.popleft()
+            for tx_id in ids:
+                if self.seen.get(tx_id) == gone:
+                    del self.seen[tx_id]
         longest = max(params.get("monitor.fan.window_days", 0),
                       params.get("monitor.cycle.window_days", 0),
                       params.get("monitor.structuring.window_days", 0), 7) * DAY

@@ -45,8 +45,6 @@ WINDOW_PARAMS = ("monitor.rapid.window_hours", "monitor.fan.window_days",
                  "monitor.cycle.window_days", "monitor.cycle.max_hops",
                  "monitor.cycle.new_pair_days",
                  "monitor.scatter_gather.window_days")
-_WINDOW_FIELDS = ("rapid_in_cny", "rapid_out_pct", "fan_in_distinct", "fan_out_distinct",
-                  "cycle_hops", "gather_intermediaries")
 
 
 @dataclass
@@ -82,6 +80,13 @@ def _ev_edges(edges: tuple[Any, ...], start: int, end: int, account: str,
     return Evidence(ids, start, end, account, accounts)
 
 
+def _ev_gather(source: str, relays: dict[str, tuple[int, tuple[Any, Any]]], end: int,
+               dst: str) -> Evidence:
+    start = min(ts for ts, _ in relays.values())
+    return _ev_edges(tuple(edges for _, (_, edges) in sorted(relays.items())), start, end, dst,
+                     [source, *sorted(relays), dst])
+
+
 @dataclass(slots=True)
 class DayTotal:
     customer_type: str
@@ -115,6 +120,34 @@ def _prune_edges(q: deque[_Edge], cutoff: int) -> None:
         q.popleft()
 
 
+@dataclass(frozen=True, slots=True)
+class _Windows:
+    """Window lengths in seconds (and counts) for one parameter set; read on every row."""
+
+    complete: bool  # every window parameter has a value in force
+    structuring: tuple[int, int, int] | None  # band floor, ceiling (CNY), window (s)
+    rapid: int = 0
+    fan: int = 0
+    cycle: int = 0
+    max_hops: int = 0
+    new_pair: int = 0
+    gather: int = 0
+
+    @classmethod
+    def of(cls, p: Mapping[str, Any]) -> _Windows:
+        band = None
+        names = ("monitor.structuring.band_floor_cny", "monitor.structuring.band_ceiling_cny",
+                 "monitor.structuring.window_days")
+        if all(name in p for name in names):
+            band = (p[names[0]], p[names[1]], p[names[2]] * DAY)
+        if not all(name in p for name in WINDOW_PARAMS):
+            return cls(False, band)
+        return cls(True, band, p["monitor.rapid.window_hours"] * 3600,
+                   p["monitor.fan.window_days"] * DAY, p["monitor.cycle.window_days"] * DAY,
+                   p["monitor.cycle.max_hops"], p["monitor.cycle.new_pair_days"] * DAY,
+                   p["monitor.scatter_gather.window_days"] * DAY)
+
+
 @dataclass
 class Features:
     """All windowed state; picklable, so a checkpoint is this object."""
@@ -135,16 +168,19 @@ class Features:
         default_factory=dict)
     last_day: dict[str, int] = field(default_factory=dict)
     customer_of: dict[str, str] = field(default_factory=dict)
+    _window_cache: tuple[Mapping[str, Any], _Windows] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["lists"] = None  # data from the rule pack, reattached on resume
+        state["_window_cache"] = None
         return state
 
     # ------------------------------------------------------------------------------------
     def observe(self, tx: Tx,
                 p: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, EvidenceFn]]:
         """Update the windows with ``tx``; its feature document and the evidence behind it."""
+        w = self._windows(p)
         ev: dict[str, EvidenceFn] = {}
         self.customer_of[tx.account_id] = tx.customer_id
         self._total(tx)
@@ -156,18 +192,35 @@ class Features:
             "category": tx.category,
             "cross_border": tx.cross_border,
             "amount_cny": cny,
+            "structuring_count": 0,
+            "structuring_total_cny": 0,
+            "rapid_in_cny": 0,
+            "rapid_out_pct": 0,
+            "fan_in_distinct": 0,
+            "fan_out_distinct": 0,
+            "cycle_hops": 0,
+            "gather_intermediaries": 0,
         }
-        doc.update(self._structuring(tx, cny, p, ev))
-        if all(name in p for name in WINDOW_PARAMS):
-            doc.update(self._rapid(tx, cny, p, ev))
-            doc.update(self._fan(tx, p, ev))
-            doc.update(self._graph(tx, p, ev))
-        else:
-            doc.update(dict.fromkeys(_WINDOW_FIELDS, 0))
+        if w.structuring is not None and tx.channel == "cash":
+            self._structuring(tx, cny, w.structuring, doc, ev)
+        if w.complete:
+            self._rapid(tx, cny, w, doc, ev)
+            if tx.counterparty_id:
+                self._fan(tx, w, doc, ev)
+                self._graph(tx, w, doc, ev)
         doc["dormant_days"] = self._dormant(tx, ev)
         doc["counterparty_high_risk"] = self._high_risk(tx, ev)
         doc["sanctions_score"] = self._sanctions(tx, ev)
         return doc, ev
+
+    def _windows(self, p: Mapping[str, Any]) -> _Windows:
+        """The window parameters of ``p`` as plain numbers (computed once per parameter set)."""
+        cached = self._window_cache
+        if cached is not None and cached[0] is p:
+            return cached[1]
+        w = _Windows.of(p)
+        self._window_cache = (p, w)
+        return w
 
     def _total(self, tx: Tx) -> None:
         key = (tx.customer_id, tx.direction, tx.category, tx.basis)
@@ -182,67 +235,77 @@ class Features:
         out, self.totals = self.totals, {}
         return out
 
-    def _structuring(self, tx: Tx, cny: int, p: Mapping[str, Any],
-                     ev: dict[str, EvidenceFn]) -> dict[str, int]:
-        floor = p.get("monitor.structuring.band_floor_cny")
-        ceiling = p.get("monitor.structuring.band_ceiling_cny")
-        if floor is None or ceiling is None or tx.channel != "cash" or not floor <= cny < ceiling:
-            return {"structuring_count": 0, "structuring_total_cny": 0}
+    def _structuring(self, tx: Tx, cny: int, band: tuple[int, int, int], doc: dict[str, Any],
+                     ev: dict[str, EvidenceFn]) -> None:
+        floor, ceiling, window = band
+        if not floor <= cny < ceiling:
+            return
         key = (tx.customer_id, tx.direction)
-        q = self.structuring.setdefault(key, deque())
+        q = self.structuring.get(key)
+        if q is None:
+            q = self.structuring[key] = deque()
         q.append((tx.epoch, tx.tx_id, cny))
-        _prune(q, tx.epoch - p["monitor.structuring.window_days"] * DAY)
+        _prune(q, tx.epoch - window)
         ev["structuring"] = partial(_ev_rows, tuple(q), 1, q[0][0], tx.epoch)
-        return {"structuring_count": len(q), "structuring_total_cny": sum(t[2] for t in q)}
+        doc["structuring_count"] = len(q)
+        doc["structuring_total_cny"] = sum(t[2] for t in q)
 
-    def _rapid(self, tx: Tx, cny: int, p: Mapping[str, Any],
-               ev: dict[str, EvidenceFn]) -> dict[str, int]:
-        cutoff = tx.epoch - p["monitor.rapid.window_hours"] * 3600
-        side = self.rapid_in if tx.direction == "in" else self.rapid_out
-        q = side.setdefault(tx.account_id, deque())
+    def _rapid(self, tx: Tx, cny: int, w: _Windows, doc: dict[str, Any],
+               ev: dict[str, EvidenceFn]) -> None:
+        cutoff = tx.epoch - w.rapid
+        inbound = tx.direction == "in"
+        side = self.rapid_in if inbound else self.rapid_out
+        q = side.get(tx.account_id)
+        if q is None:
+            q = side[tx.account_id] = deque()
         q.append((tx.epoch, tx.tx_id, cny))
         _prune(q, cutoff)
+        if inbound:
+            return
         ins = self.rapid_in.get(tx.account_id)
-        if tx.direction == "in" or not ins:
-            return {"rapid_in_cny": 0, "rapid_out_pct": 0}
+        if not ins:
+            return
         _prune(ins, cutoff)
         if not ins:
-            return {"rapid_in_cny": 0, "rapid_out_pct": 0}
+            return
         first = ins[0][0]
         outs = [t for t in q if t[0] >= first]
         received = sum(t[2] for t in ins)
-        paid = sum(t[2] for t in outs)
         ev["rapid_in_out"] = partial(_ev_rows, (*ins, *outs), 1, first, tx.epoch,
                                      tx.account_id)
-        return {"rapid_in_cny": received, "rapid_out_pct": paid * 100 // received}
+        doc["rapid_in_cny"] = received
+        doc["rapid_out_pct"] = sum(t[2] for t in outs) * 100 // received
 
-    def _fan(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, EvidenceFn]) -> dict[str, int]:
-        doc = {"fan_in_distinct": 0, "fan_out_distinct": 0}
-        if not tx.counterparty_id:
-            return doc
+    def _fan(self, tx: Tx, w: _Windows, doc: dict[str, Any], ev: dict[str, EvidenceFn]) -> None:
         inbound = tx.direction == "in"
+        account = tx.account_id
         side = self.fan_in if inbound else self.fan_out
-        counts = (self.fan_in_counts if inbound else self.fan_out_counts).setdefault(
-            tx.account_id, {})
-        q = side.setdefault(tx.account_id, deque())
-        q.append((tx.epoch, tx.counterparty_id, tx.tx_id))
-        counts[tx.counterparty_id] = counts.get(tx.counterparty_id, 0) + 1
-        _prune_fan(q, counts, tx.epoch - p["monitor.fan.window_days"] * DAY)
+        q = side.get(account)
+        if q is None:
+            q = side[account] = deque()
+            counts: dict[str, int] = {}
+            (self.fan_in_counts if inbound else self.fan_out_counts)[account] = counts
+        else:
+            counts = (self.fan_in_counts if inbound else self.fan_out_counts)[account]
+        cp: str = tx.counterparty_id  # type: ignore[assignment]
+        q.append((tx.epoch, cp, tx.tx_id))
+        counts[cp] = counts.get(cp, 0) + 1
+        _prune_fan(q, counts, tx.epoch - w.fan)
         typology = "fan_in" if inbound else "fan_out"
-        doc[f"{typology}_distinct"] = len(counts)
-        ev[typology] = partial(_ev_rows, tuple(q), 2, q[0][0], tx.epoch, tx.account_id, 1)
-        return doc
+        doc[typology + "_distinct"] = len(counts)
+        ev[typology] = partial(_ev_rows, tuple(q), 2, q[0][0], tx.epoch, account, 1)
 
     # -- the transfer graph ---------------------------------------------------------------
-    def _add_edge(self, src: str, dst: str, tx: Tx, lookback: int) -> tuple[_Edge, bool]:
-        """The transfer as an edge (the other ledger leg of a transfer already seen joins
-        it), and whether it opens a new relationship: no transfer src -> dst in the
-        ``lookback`` seconds before it. Only new-relationship edges enter the cycle graph."""
+    def _add_edge(self, src: str, dst: str, tx: Tx, lookback: int) -> tuple[_Edge, bool] | None:
+        """The transfer as an edge and whether it opens a new relationship: no transfer
+        src -> dst in the ``lookback`` seconds before it. Only new-relationship edges enter
+        the cycle graph. None when ``tx`` is the other ledger leg of a transfer already seen:
+        it joins that edge, and the searches made for the first leg stand."""
         key = (src, dst)
         last = self.pair_last.get(key)
         if last is not None and last[0] == tx.epoch and last[1].amount == tx.amount:
             last[1].tx_ids.append(tx.tx_id)
-            return last[1], last[2]
+            return None
         new = last is None or last[0] < tx.epoch - lookback
         edge = _Edge(tx.epoch, dst, tx.amount, [tx.tx_id])
         self.pair_last[key] = (tx.epoch, edge, new)
@@ -252,34 +315,34 @@ class Features:
                                                              edge.tx_ids))
         return edge, new
 
-    def _graph(self, tx: Tx, p: Mapping[str, Any], ev: dict[str, EvidenceFn]) -> dict[str, int]:
-        doc = {"cycle_hops": 0, "gather_intermediaries": 0}
-        if tx.channel == "cash" or not tx.counterparty_id or tx.counterparty_id == tx.account_id:
-            return doc
-        src, dst = ((tx.account_id, tx.counterparty_id) if tx.direction == "out"
-                    else (tx.counterparty_id, tx.account_id))
-        closing, new = self._add_edge(src, dst, tx, p["monitor.cycle.new_pair_days"] * DAY)
-        cycle = self._cycle(src, dst, closing, tx, p) if new else None
+    def _graph(self, tx: Tx, w: _Windows, doc: dict[str, Any],
+               ev: dict[str, EvidenceFn]) -> None:
+        if tx.channel == "cash" or tx.counterparty_id == tx.account_id:
+            return
+        cp: str = tx.counterparty_id  # type: ignore[assignment]
+        src, dst = (tx.account_id, cp) if tx.direction == "out" else (cp, tx.account_id)
+        added = self._add_edge(src, dst, tx, w.new_pair)
+        if added is None:
+            return
+        closing, new = added
+        cycle = self._cycle(src, dst, closing, tx, w) if new else None
         if cycle is not None:
             doc["cycle_hops"] = len(cycle)
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
             start = min(e.epoch for e in cycle)
             ev["cycle"] = partial(_ev_edges, tuple(cycle), start, tx.epoch, dst, accounts)
-        best = self._gather(src, dst, closing, tx, p)
+        best = self._gather(src, dst, closing, tx, w)
         if best is not None:
             source, relays = best
             doc["gather_intermediaries"] = len(relays)
-            start = min(ts for ts, _ in relays.values())
-            ev["scatter_gather"] = partial(
-                _ev_edges, tuple(edges for _, (_, edges) in sorted(relays.items())), start,
-                tx.epoch, dst, [source, *sorted(relays), dst])
-        return doc
+            # a copy now (later rows change the relays); the evidence is built only on a firing
+            ev["scatter_gather"] = partial(_ev_gather, source, dict(relays), tx.epoch, dst)
 
     def _cycle(self, src: str, dst: str, closing: _Edge, tx: Tx,
-               p: Mapping[str, Any]) -> list[_Edge] | None:
+               w: _Windows) -> list[_Edge] | None:
         """Shortest path dst -> ... -> src in the window, closed by the new src -> dst."""
-        cutoff = tx.epoch - p["monitor.cycle.window_days"] * DAY
-        max_hops = p["monitor.cycle.max_hops"]
+        cutoff = tx.epoch - w.cycle
+        max_hops = w.max_hops
         parents: dict[str, tuple[str, _Edge] | None] = {dst: None}
         frontier = [dst]
         for _ in range(max_hops - 1):
@@ -319,9 +382,9 @@ class Features:
         return [*path, closing]
 
     def _gather(self, src: str, dst: str, closing: _Edge, tx: Tx,
-                p: Mapping[str, Any]) -> tuple[str, dict[str, tuple[int, tuple[_Edge, _Edge]]]] | None:
+                w: _Windows) -> tuple[str, dict[str, tuple[int, tuple[_Edge, _Edge]]]] | None:
         """Sources whose money reached ``dst`` through several intermediaries, ``src`` one."""
-        cutoff = tx.epoch - p["monitor.scatter_gather.window_days"] * DAY
+        cutoff = tx.epoch - w.gather
         ins = self.in_edges.get(src)
         if not ins:
             return None

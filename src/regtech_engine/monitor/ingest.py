@@ -10,7 +10,6 @@ import csv
 import datetime as dt
 import gzip
 import io
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -19,7 +18,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from .models import SHANGHAI, TransactionRow, Tx
+from .models import SHANGHAI, TRANSACTION_ROW, TransactionRow, Tx
 from .rates import Rates
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -56,8 +55,17 @@ def _format(path: str | Path, first: str) -> str:
     return "jsonl" if first.lstrip().startswith("{") else "csv"
 
 
-def raw_rows(stream: IO[str], path: str | Path) -> Iterator[tuple[int, dict[str, Any] | str, str]]:
-    """(line, parsed mapping or an error reason, raw text) for each non-empty row."""
+RawRow = tuple[int, "dict[str, Any] | Json | str", str]
+
+
+class Json(str):
+    """A JSONL row's text, still to be parsed (pydantic-core parses and validates at once)."""
+
+    __slots__ = ()
+
+
+def raw_rows(stream: IO[str], path: str | Path) -> Iterator[RawRow]:
+    """(line, CSV mapping / JSON text / an error reason, raw text) for each non-empty row."""
     first = stream.readline()
     if not first:
         return
@@ -67,25 +75,14 @@ def raw_rows(stream: IO[str], path: str | Path) -> Iterator[tuple[int, dict[str,
         yield from _csv(first, stream)
 
 
-def _jsonl(first: str, stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str, str]]:
-    lineno = 0
-    for text in _chain(first, stream):
-        lineno += 1
+def _jsonl(first: str, stream: IO[str]) -> Iterator[RawRow]:
+    for lineno, text in enumerate(_chain(first, stream), 1):
         raw = text.rstrip("\r\n")
-        if not raw.strip():
-            continue
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield lineno, f"not valid JSON: {exc.msg}", raw
-            continue
-        if not isinstance(value, dict):
-            yield lineno, "a JSONL row must be an object", raw
-            continue
-        yield lineno, value, raw
+        if raw and not raw.isspace():
+            yield lineno, Json(raw), raw
 
 
-def _csv(first: str, stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | str, str]]:
+def _csv(first: str, stream: IO[str]) -> Iterator[RawRow]:
     header = next(csv.reader([first]))
     lineno = 1
     for text in stream:
@@ -137,53 +134,67 @@ def category_of(channel: str, customer_type: str, cross_border: bool) -> str:
     return "individual_cross_border_transfer" if cross_border else "individual_domestic_transfer"
 
 
-def to_tx(row: dict[str, Any], line: int, rates: Rates) -> Tx:
-    """Validate one row against the contract; raises RowError with the reason."""
+def _validated(value: dict[str, Any] | Json) -> TransactionRow:
     try:
-        model = TransactionRow.model_validate(row)
+        if isinstance(value, Json):
+            return TRANSACTION_ROW.validate_json(value)
+        return TRANSACTION_ROW.validate_python(value)
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
+        if err["type"] == "json_invalid":
+            raise RowError(f"not valid JSON: {err['ctx']['error']}") from None
+        if not err["loc"]:
+            raise RowError("a JSONL row must be an object") from None
+        if err["loc"][0] == "amount" and err["type"] != "missing":
+            raise RowError(f"amount: {err['input']!r} is not a number") from None
         where = ".".join(str(p) for p in err["loc"])
         raise RowError(f"{where}: {err['msg']}".replace("String should match pattern", "invalid"
                        " value, expected pattern")) from None
-    if isinstance(model.amount, bool):
-        raise RowError("amount: not a number")
+
+
+def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates) -> Tx:
+    """Validate one row against the contract; raises RowError with the reason."""
+    row = _validated(value)
+    given = row["amount"]
     try:
-        amount = Decimal(str(model.amount))
+        amount = Decimal(given) if isinstance(given, str | int) else Decimal(str(given))
     except InvalidOperation:
-        raise RowError(f"amount: {model.amount!r} is not a number") from None
+        raise RowError(f"amount: {given!r} is not a number") from None
     if not amount.is_finite() or amount <= 0:
-        raise RowError(f"amount: {model.amount!r} must be a positive number")
-    if not rates.known(model.currency):
-        raise RowError(f"currency: no rate for {model.currency} (add it to the rates file)")
-    at = parse_timestamp(model.timestamp)
-    cross = model.cross_border
+        raise RowError(f"amount: {given!r} must be a positive number")
+    currency = row["currency"]
+    if not rates.known(currency):
+        raise RowError(f"currency: no rate for {currency} (add it to the rates file)")
+    at = parse_timestamp(row["timestamp"])
+    country = row.get("counterparty_country")
+    cross = row.get("cross_border")
     if cross is None:
-        cross = model.counterparty_country is not None and model.counterparty_country != "CN"
-    if model.currency == "CNY":
+        cross = country is not None and country != "CN"
+    if currency == "CNY":
         basis, basis_amount = "CNY", amount
     else:
-        basis, basis_amount = "USD", rates.usd(amount, model.currency)
+        basis, basis_amount = "USD", rates.usd(amount, currency)
+    channel, customer_type = row["channel"], row["customer_type"]
     return Tx(
-        tx_id=model.tx_id,
+        tx_id=row["tx_id"],
         at=at,
         epoch=int((at - _EPOCH).total_seconds() // 1),
         business_date=at.astimezone(SHANGHAI).date(),
-        customer_id=model.customer_id,
-        customer_type=model.customer_type,
-        account_id=model.account_id,
-        direction=model.direction,
-        channel=model.channel,
+        customer_id=row["customer_id"],
+        customer_type=customer_type,
+        account_id=row["account_id"],
+        direction=row["direction"],
+        channel=channel,
         amount=amount,
-        currency=model.currency,
-        amount_cny=rates.cny(amount, model.currency),
+        currency=currency,
+        amount_cny=rates.cny(amount, currency),
         basis=basis,
         basis_amount=basis_amount,
-        category=category_of(model.channel, model.customer_type, cross),
+        category=category_of(channel, customer_type, cross),
         cross_border=cross,
-        counterparty_id=model.counterparty_id,
-        counterparty_name=model.counterparty_name,
-        counterparty_country=model.counterparty_country,
+        counterparty_id=row.get("counterparty_id"),
+        counterparty_name=row.get("counterparty_name"),
+        counterparty_country=country,
         line=line,
     )
 
@@ -197,7 +208,7 @@ def read_transactions(
         n += 1
         if n <= skip:
             continue
-        if isinstance(value, str):
+        if isinstance(value, str) and not isinstance(value, Json):
             yield n, DeadRow(line, value, raw)
             continue
         try:

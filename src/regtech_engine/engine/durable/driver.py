@@ -15,6 +15,8 @@ import itertools
 import json
 from typing import Any
 
+import orjson
+
 from ._loader import engine_module
 
 _ids = itertools.count(1)
@@ -60,12 +62,13 @@ class Ruleset:
         sid = str(next(self._sids))
         # "id" and "sid" last: the engine misbehaved (memory corruption, later segfaults) when
         # they came first; at the end, each action message's fact id is found from the end
-        payload = [{**{k: v for k, v in d.items() if k != "id"}, "id": d["id"], "sid": sid}
+        payload = [{**d, "id": d["id"], "sid": sid} if next(reversed(d)) == "id"
+                   else {**{k: v for k, v in d.items() if k != "id"}, "id": d["id"], "sid": sid}
                    for d in documents]
         payload.append({MARKER: 1, "id": SEEN, "sid": sid})
         engine = self._engine
         try:
-            result = engine.assert_facts(self.handle, json.dumps(payload, ensure_ascii=False))
+            result = engine.assert_facts(self.handle, _dumps(payload))
             state = result[1]
             started = engine.start_action_for_state(self.handle, state)
             messages = started[1] if started else None
@@ -84,14 +87,22 @@ class Ruleset:
         return fired
 
 
-_ID = '"id": "'
+_ID = '"id":"'
+
+
+def _dumps(payload: list[dict[str, Any]]) -> str:
+    """Compact JSON (both writers give the same separators, which ``_ID`` relies on)."""
+    try:
+        return orjson.dumps(payload).decode()
+    except TypeError:  # integers beyond 64 bits: orjson refuses them, json does not
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
 def _name_and_id(message: str) -> tuple[str, str]:
     """(rule name, fact id) of one action message ``{"<rule>":{"m":{..., "id": "<id>", "sid": ...}}}``.
 
-    The engine echoes the fact as we serialised it (json.dumps escapes quotes inside values,
-    so the last ``"id": "`` is our key); rules split for size are named ``<name>#<i>``.
+    The engine echoes the fact as we serialised it (orjson escapes quotes inside values,
+    so the last ``"id":"`` is our key); rules split for size are named ``<name>#<i>``.
     """
     name_end = message.find('":{')
     start = message.rfind(_ID)
