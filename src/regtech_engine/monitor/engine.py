@@ -92,9 +92,12 @@ class Monitor:
             self.stats.duplicates += 1
             return [], None
         alerts: list[Alert] = []
-        for open_day in sorted(d for d in self.pending if d < day):
-            alerts.extend(self.close_day(open_day))
-        self.pending.setdefault(day, {})[tx.tx_id] = tx
+        if bucket is None or len(self.pending) > 1:  # the days before this one are complete
+            for open_day in sorted(d for d in self.pending if d < day):
+                alerts.extend(self.close_day(open_day))
+            if bucket is None:
+                bucket = self.pending[day] = {}
+        bucket[tx.tx_id] = tx
         self.stats.transactions += 1
         return alerts, None
 
