@@ -1,0 +1,54 @@
+"""Memory is bounded by the active windows, not by the length of the stream."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+from regtech_engine.monitor.engine import Monitor
+from regtech_engine.monitor.ingest import to_tx
+from regtech_engine.monitor.models import Tx
+from regtech_engine.monitor.rates import Rates
+from regtech_engine.monitor.rules import MonitoringPack
+
+START = dt.date(2025, 1, 1)
+
+
+def _day(n: int) -> Iterator[Tx]:
+    """A day of transfers between accounts that are new that day and never seen again."""
+    day = START + dt.timedelta(days=n)
+    for i in range(20):
+        a, b = f"A{n}-{i}", f"A{n}-{(i + 1) % 20}"
+        row: dict[str, Any] = {
+            "tx_id": f"{n}-{i}", "timestamp": f"{day}T{9 + i % 8:02d}:00:00",
+            "customer_id": f"C{n}-{i}", "customer_type": "individual", "account_id": a,
+            "direction": "out", "channel": "transfer", "amount": str(Decimal(900 + i)),
+            "currency": "CNY", "counterparty_id": b}
+        yield to_tx(row, i + 1, Rates())
+
+
+def _window_entries(monitor: Monitor) -> int:
+    """Entries held by the windowed tables (per-account registers such as the last activity
+    date grow with the number of accounts, by design, and are not counted)."""
+    f = monitor.features
+    tables: list[Any] = [f.structuring, f.rapid_in, f.rapid_out, f.fan_in, f.fan_out,
+                         f.out_edges, f.in_edges, f.gather]
+    held = sum(len(q) for table in tables for q in table.values())
+    return held + len(f.pair_last) + len(monitor.seen) + len(monitor.last_alert)
+
+
+def test_window_state_stops_growing_once_the_windows_are_full(
+        monitoring_pack: MonitoringPack) -> None:
+    monitor = Monitor(monitoring_pack)
+    sizes = {}
+    for n in range(420):
+        for tx in _day(n):
+            monitor.feed(tx)
+        if n in (300, 419):
+            sizes[n] = _window_entries(monitor)
+    monitor.finish()
+    # the longest window (new relationships, 180 days) plus a week between sweeps
+    assert sizes[419] <= sizes[300] * 1.1
+    assert sizes[419] < 20 * 2 * (180 + 7 + 2)
