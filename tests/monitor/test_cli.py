@@ -51,10 +51,10 @@ def test_unreadable_rates_or_rules_exit_2_with_a_message(cli: Any, tmp_path: Pat
     (rules / "X.yaml").write_text(
         "id: AML-X\nkind: suspicious\ndocument: transaction\ntypology: fan_in\n"
         "severity: low\ntitle: {en: x, zh: x}\ncitations: []\n"
-        "when: {path: fan_in_distinc, ge: 3}\n", encoding="utf-8")
+        "when: {path: fan_in_new_payer, ge: 3}\n", encoding="utf-8")
     broken = cli("monitor", str(source), "--rules", str(tmp_path / "pack"))
     assert broken.code == 2
-    assert "X.yaml:8" in broken.err and "fan_in_distinct" in broken.err  # did you mean
+    assert "X.yaml:8" in broken.err and "fan_in_new_payers" in broken.err  # did you mean
     nofile = cli("monitor", str(tmp_path / "nope.jsonl"))
     assert nofile.code == 2
     for r in (result, missing, broken, nofile):

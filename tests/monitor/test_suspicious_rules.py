@@ -67,36 +67,59 @@ def test_rapid_in_out_not_for_a_small_share_or_after_the_window(run_rows: RunRow
 
 
 # -- fan-in / fan-out ---------------------------------------------------------------------
-def _fan(direction: str, parties: int, step_days: int) -> list[dict[str, Any]]:
-    first = dt.datetime(2025, 8, 1, 10)
-    return [row(tx_id=f"f{i}", channel="transfer", direction=direction, amount="3000",
+# "New" payers and "quiet" accounts are judged only after 60 days of history: every stream
+# that tests them starts with one unrelated row months earlier.
+HISTORY = [row(tx_id="h0", timestamp="2025-05-01T10:00:00", customer_id="CH", account_id="H")]
+
+
+def _fan(direction: str, parties: int, step_days: int, prefix: str = "f",
+         start: dt.datetime = dt.datetime(2025, 8, 1, 10)) -> list[dict[str, Any]]:
+    return [row(tx_id=f"{prefix}{i}", channel="transfer", direction=direction, amount="3000",
                 counterparty_id=f"X{i}",
-                timestamp=(first + dt.timedelta(days=i * step_days)).isoformat())
+                timestamp=(start + dt.timedelta(days=i * step_days)).isoformat())
             for i in range(parties)]
 
 
-def test_fan_in_and_fan_out_fire_on_five_counterparties(run_rows: RunRows) -> None:
-    alerts, _ = run_rows(_fan("in", 5, 2))
+def test_fan_in_fires_on_two_first_time_payers(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(HISTORY + _fan("in", 2, 40))
     [alert] = suspicious(alerts, "fan_in")
-    assert alert["tx_ids"] == ["f0", "f1", "f2", "f3", "f4"]
+    assert alert["tx_ids"] == ["f0", "f1"]
+    assert (alert["account_id"], alert["accounts"]) == ("A1", ["X0", "X1"])
+
+
+def test_fan_in_not_for_known_payers_one_payer_spread_or_without_history(
+        run_rows: RunRows) -> None:
+    # X0 and X1 paid someone else first: not first-time payers when they pay A1
+    known = HISTORY + [row(tx_id=f"k{i}", account_id=f"B{i}", customer_id="CB", direction="in",
+                           channel="transfer", counterparty_id=f"X{i}",
+                           timestamp="2025-07-20T10:00:00") for i in range(2)]
+    known_rows, _ = run_rows(known + _fan("in", 2, 1))
+    one, _ = run_rows(HISTORY + _fan("in", 1, 1))
+    spread, _ = run_rows(HISTORY + _fan("in", 2, 181))  # beyond the 180-day window
+    no_history, _ = run_rows(_fan("in", 5, 1))  # at the start everyone looks new
+    assert suspicious(known_rows + one + spread + no_history, "fan_in") == []
+
+
+def test_fan_out_fires_on_six_new_payees_in_thirty_days(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(_fan("out", 6, 5))
+    [alert] = suspicious(alerts, "fan_out")
+    assert alert["tx_ids"] == [f"f{i}" for i in range(6)]
     assert alert["account_id"] == "A1"
-    alerts, _ = run_rows(_fan("out", 5, 2))
-    assert len(suspicious(alerts, "fan_out")) == 1
 
 
-def test_fan_needs_five_distinct_counterparties_within_the_window(run_rows: RunRows) -> None:
-    four, _ = run_rows(_fan("in", 4, 2) + _fan("out", 4, 2))
-    spread, _ = run_rows(_fan("in", 5, 8))  # any five span 32 days: beyond the 30-day window
-    repeat = [row(tx_id=f"r{i}", channel="transfer", amount="3000", counterparty_id="X1",
-                  timestamp=f"2025-08-{1 + i:02d}T10:00:00") for i in range(8)]
-    same, _ = run_rows(repeat)
-    assert suspicious(four + spread + same, "fan_in") == []
-    assert suspicious(four, "fan_out") == []
+def test_fan_out_needs_six_new_relationships_within_the_window(run_rows: RunRows) -> None:
+    five, _ = run_rows(_fan("out", 5, 5))
+    spread, _ = run_rows(_fan("out", 6, 7))  # any six span 35 days: beyond the 30-day window
+    # the same six payees paid again within 90 days are existing relationships
+    again, _ = run_rows(_fan("out", 6, 0, "a", dt.datetime(2025, 6, 1, 10))
+                        + _fan("out", 6, 1, "b", dt.datetime(2025, 8, 1, 10)))
+    assert suspicious(five + spread, "fan_out") == []
+    assert [a["tx_ids"][0] for a in suspicious(again, "fan_out")] == ["a0"]
 
 
 # -- cycle ------------------------------------------------------------------------------
-def test_cycle_through_three_customers_fires(run_rows: RunRows) -> None:
-    rows = (transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
+def test_cycle_through_three_quiet_customers_fires(run_rows: RunRows) -> None:
+    rows = (HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
             + transfer("B", "C", "2025-09-02T10:00:00", "29000", "y")
             + transfer("C", "A", "2025-09-03T10:00:00", "28000", "z"))
     alerts, _ = run_rows(rows)
@@ -107,17 +130,31 @@ def test_cycle_through_three_customers_fires(run_rows: RunRows) -> None:
 
 def test_two_hop_cycle_fires_but_not_within_one_customer_or_without_return(
         run_rows: RunRows) -> None:
-    two, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+    two, _ = run_rows(HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
                       + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
     assert len(suspicious(two, "cycle")) == 1
     own = {"A": "C1", "B": "C1"}
-    same, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p", own)
+    same, _ = run_rows(HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "100", "p", own)
                        + transfer("B", "A", "2025-09-02T10:00:00", "100", "q", own))
-    chain, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+    chain, _ = run_rows(HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
                         + transfer("B", "C", "2025-09-02T10:00:00", "100", "q"))
-    late, _ = run_rows(transfer("A", "B", "2025-07-01T10:00:00", "100", "p")
+    late, _ = run_rows(HISTORY + transfer("A", "B", "2025-07-01T10:00:00", "100", "p")
                        + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
     assert suspicious(same + chain + late, "cycle") == []
+
+
+def test_cycle_not_between_established_accounts_or_without_history(run_rows: RunRows) -> None:
+    busy: list[dict[str, Any]] = []
+    for n, account in enumerate(("A", "B")):  # five transfers each with other parties
+        for i in range(5):
+            busy += transfer(account, f"Z{n}{i}", f"2025-07-{10 + i:02d}T10:00:00", "50",
+                             f"e{n}{i}")
+    established, _ = run_rows(HISTORY + busy
+                              + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+                              + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
+    no_history, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+                             + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
+    assert suspicious(established + no_history, "cycle") == []
 
 
 # -- scatter-gather -----------------------------------------------------------------------

@@ -127,10 +127,15 @@ def run_command(source: str, rates: Path | None, output: Path | None,
               help="Planted instances per typology and large-value category.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl",
               show_default=True)
-@click.option("--start", default="2025-09-15", show_default=True, help="First business day.")
-@click.option("--days", type=click.IntRange(min=7), default=30, show_default=True)
+@click.option("--start", default="2025-09-15", show_default=True,
+              help="First business day with planted typologies.")
+@click.option("--days", type=click.IntRange(min=7), default=30, show_default=True,
+              help="Business days with planted typologies.")
+@click.option("--history-days", type=click.IntRange(min=0), default=60, show_default=True,
+              help="Days of ordinary traffic before --start (the monitor needs history to "
+                   "tell new payers and quiet accounts).")
 def generate_command(out_dir: Path, n: int, seed: int, plants: int, fmt: str, start: str,
-                     days: int) -> int:
+                     days: int, history_days: int) -> int:
     """Write transactions.<fmt>, labels.csv and rates.yaml with planted typologies."""
     import datetime as dt
 
@@ -141,7 +146,7 @@ def generate_command(out_dir: Path, n: int, seed: int, plants: int, fmt: str, st
     except ValueError:
         raise click.BadParameter(f"{start!r} is not a date", param_hint="--start") from None
     files = write_dataset(out_dir, GeneratorConfig(n=n, seed=seed, plants=plants, start=first,
-                                                   days=days), fmt)
+                                                   days=days, history_days=history_days), fmt)
     for file in files:
         click.echo(str(file))
     return EXIT_OK

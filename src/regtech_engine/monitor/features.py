@@ -8,19 +8,28 @@ compare them with parameters. Each aggregate keeps only what its window needs:
   business day only; handed over and dropped when the day closes;
 - structuring: near-threshold cash rows per (customer, direction) within its window;
 - rapid in-and-out: money in and out per account within its window (hours);
-- fan-in / fan-out: (time, counterparty) per account and direction within the fan window;
+- fan-in: payments into an account from first-time payers (accounts whose first payment
+  the monitor sees is this one) within ``monitor.fan_in.new_payer_window_days``;
+- fan-out: payments from an account that open a new relationship (it had not paid that
+  payee within ``monitor.relationship.new_after_days``) within ``monitor.fan.window_days``.
+  Counting only new parties is what separates collection and distribution through fresh
+  accounts from payroll, suppliers and other regular business with many counterparties;
 - cycles and scatter-gather: the transfer graph of the cycle / gather windows (edges
   expire), searched breadth-first from each new transfer, with a cap on nodes visited.
-  Cycles are searched over transfers that open a new relationship (no transfer between the
-  same two accounts, same direction, in ``monitor.cycle.new_pair_days``): regular payments
-  that happen to form a loop are ordinary business; the last transfer per pair is kept for
-  that lookback;
-- dormancy: the last activity date per account, and the customer of each account (for
-  "across customers"); these two grow with the number of accounts, not with the stream.
+  Cycles are searched over transfers that open a new relationship (regular payments that
+  happen to form a loop are ordinary business; the last transfer per pair is kept for that
+  lookback), and each edge records which of its two accounts were quiet (fewer than
+  ``monitor.quiet_account.below_transfers`` transfers so far) when it was made;
+- registers that grow with the number of accounts, not with the stream: the last activity
+  date, the customer of each account (for "across customers"), the time of each account's
+  first payment and its number of transfers.
+
+"New" and "quiet" need history: at the start of a stream every party looks new, so neither
+is judged before the monitor has watched for ``monitor.history.min_days``.
 
 A feature whose parameters have no value in force on the business date is not computed
-(its fields are 0). Windows are pruned as transactions arrive and every account is swept at each day close, so
-memory is bounded by the active window. Processing order is the caller's job: it must feed
+(its fields are 0). Windows are pruned as transactions arrive and idle accounts are swept
+weekly, so memory is bounded by the active windows. Processing order is the caller's job: it must feed
 transactions in time order (the engine sorts each business day).
 """
 
@@ -42,8 +51,9 @@ MAX_VISITED = 4_000  # nodes a cycle search may expand; bounds the cost on dense
 
 TotalKey = tuple[str, str, str, str]  # customer, direction, category, basis
 WINDOW_PARAMS = ("monitor.rapid.window_hours", "monitor.fan.window_days",
-                 "monitor.cycle.window_days", "monitor.cycle.max_hops",
-                 "monitor.cycle.new_pair_days",
+                 "monitor.fan_in.new_payer_window_days", "monitor.cycle.window_days",
+                 "monitor.cycle.max_hops", "monitor.relationship.new_after_days",
+                 "monitor.history.min_days", "monitor.quiet_account.below_transfers",
                  "monitor.scatter_gather.window_days")
 
 
@@ -100,19 +110,12 @@ class _Edge:
     other: str
     amount: Decimal
     tx_ids: list[str]
+    quiet: tuple[str, ...] = ()  # its accounts that were quiet when it was made
 
 
 def _prune(q: deque[Any], cutoff: int) -> None:
     while q and q[0][0] < cutoff:
         q.popleft()
-
-
-def _prune_fan(q: deque[tuple[int, str, str]], counts: dict[str, int], cutoff: int) -> None:
-    while q and q[0][0] < cutoff:
-        _, gone, _ = q.popleft()
-        counts[gone] -= 1
-        if not counts[gone]:
-            del counts[gone]
 
 
 def _prune_edges(q: deque[_Edge], cutoff: int) -> None:
@@ -132,6 +135,9 @@ class _Windows:
     max_hops: int = 0
     new_pair: int = 0
     gather: int = 0
+    new_payer: int = 0
+    history: int = 0
+    quiet_below: int = 0
 
     @classmethod
     def of(cls, p: Mapping[str, Any]) -> _Windows:
@@ -144,8 +150,10 @@ class _Windows:
             return cls(False, band)
         return cls(True, band, p["monitor.rapid.window_hours"] * 3600,
                    p["monitor.fan.window_days"] * DAY, p["monitor.cycle.window_days"] * DAY,
-                   p["monitor.cycle.max_hops"], p["monitor.cycle.new_pair_days"] * DAY,
-                   p["monitor.scatter_gather.window_days"] * DAY)
+                   p["monitor.cycle.max_hops"], p["monitor.relationship.new_after_days"] * DAY,
+                   p["monitor.scatter_gather.window_days"] * DAY,
+                   p["monitor.fan_in.new_payer_window_days"] * DAY,
+                   p["monitor.history.min_days"] * DAY, p["monitor.quiet_account.below_transfers"])
 
 
 @dataclass
@@ -159,8 +167,6 @@ class Features:
     rapid_out: dict[str, deque[tuple[int, str, int]]] = field(default_factory=dict)
     fan_in: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
     fan_out: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
-    fan_in_counts: dict[str, dict[str, int]] = field(default_factory=dict)
-    fan_out_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     out_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
     in_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
     pair_last: dict[tuple[str, str], tuple[int, _Edge, bool]] = field(default_factory=dict)
@@ -168,6 +174,9 @@ class Features:
         default_factory=dict)
     last_day: dict[str, int] = field(default_factory=dict)
     customer_of: dict[str, str] = field(default_factory=dict)
+    first_paid: dict[str, int] = field(default_factory=dict)
+    transfers_seen: dict[str, int] = field(default_factory=dict)
+    history_start: int = -1  # time of the first transaction observed
     _window_cache: tuple[Mapping[str, Any], _Windows] | None = field(default=None, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -181,6 +190,8 @@ class Features:
                 p: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, EvidenceFn]]:
         """Update the windows with ``tx``; its feature document and the evidence behind it."""
         w = self._windows(p)
+        if self.history_start < 0:
+            self.history_start = tx.epoch
         ev: dict[str, EvidenceFn] = {}
         self.customer_of[tx.account_id] = tx.customer_id
         self._total(tx)
@@ -196,9 +207,10 @@ class Features:
             "structuring_total_cny": 0,
             "rapid_in_cny": 0,
             "rapid_out_pct": 0,
-            "fan_in_distinct": 0,
-            "fan_out_distinct": 0,
+            "fan_in_new_payers": 0,
+            "fan_out_new_payees": 0,
             "cycle_hops": 0,
+            "cycle_quiet_accounts": 0,
             "gather_intermediaries": 0,
         }
         if w.structuring is not None and tx.channel == "cash":
@@ -206,8 +218,7 @@ class Features:
         if w.complete:
             self._rapid(tx, cny, w, doc, ev)
             if tx.counterparty_id:
-                self._fan(tx, w, doc, ev)
-                self._graph(tx, w, doc, ev)
+                self._fan(tx, w, self._graph(tx, w, doc, ev), doc, ev)
         doc["dormant_days"] = self._dormant(tx, ev)
         doc["counterparty_high_risk"] = self._high_risk(tx, ev)
         doc["sanctions_score"] = self._sanctions(tx, ev)
@@ -276,58 +287,70 @@ class Features:
         doc["rapid_in_cny"] = received
         doc["rapid_out_pct"] = sum(t[2] for t in outs) * 100 // received
 
-    def _fan(self, tx: Tx, w: _Windows, doc: dict[str, Any], ev: dict[str, EvidenceFn]) -> None:
+    def _fan(self, tx: Tx, w: _Windows, new_relationship: bool | None, doc: dict[str, Any],
+             ev: dict[str, EvidenceFn]) -> None:
+        """Fan-in counts first-time payers, fan-out payments opening a new relationship."""
         inbound = tx.direction == "in"
-        account = tx.account_id
-        side = self.fan_in if inbound else self.fan_out
-        q = side.get(account)
-        if q is None:
-            q = side[account] = deque()
-            counts: dict[str, int] = {}
-            (self.fan_in_counts if inbound else self.fan_out_counts)[account] = counts
-        else:
-            counts = (self.fan_in_counts if inbound else self.fan_out_counts)[account]
         cp: str = tx.counterparty_id  # type: ignore[assignment]
+        payer = cp if inbound else tx.account_id
+        first = self.first_paid.setdefault(payer, tx.epoch)  # both legs: the same time
+        if inbound:
+            if first != tx.epoch or tx.epoch < self.history_start + w.history:
+                return
+            table, window, typology, name = self.fan_in, w.new_payer, "fan_in", "fan_in_new_payers"
+        elif new_relationship:
+            table, window, typology, name = self.fan_out, w.fan, "fan_out", "fan_out_new_payees"
+        else:
+            return
+        q = table.get(tx.account_id)
+        if q is None:
+            q = table[tx.account_id] = deque()
         q.append((tx.epoch, cp, tx.tx_id))
-        counts[cp] = counts.get(cp, 0) + 1
-        _prune_fan(q, counts, tx.epoch - w.fan)
-        typology = "fan_in" if inbound else "fan_out"
-        doc[typology + "_distinct"] = len(counts)
-        ev[typology] = partial(_ev_rows, tuple(q), 2, q[0][0], tx.epoch, account, 1)
+        _prune(q, tx.epoch - window)
+        doc[name] = len({r[1] for r in q})
+        ev[typology] = partial(_ev_rows, tuple(q), 2, q[0][0], tx.epoch, tx.account_id, 1)
 
     # -- the transfer graph ---------------------------------------------------------------
-    def _add_edge(self, src: str, dst: str, tx: Tx, lookback: int) -> tuple[_Edge, bool] | None:
-        """The transfer as an edge and whether it opens a new relationship: no transfer
-        src -> dst in the ``lookback`` seconds before it. Only new-relationship edges enter
-        the cycle graph. None when ``tx`` is the other ledger leg of a transfer already seen:
-        it joins that edge, and the searches made for the first leg stand."""
+    def _add_edge(self, src: str, dst: str, tx: Tx, w: _Windows) -> tuple[_Edge, bool, bool]:
+        """The transfer as an edge; whether it opens a new relationship (no transfer
+        src -> dst in the lookback before it: only those enter the cycle graph); whether
+        ``tx`` is the other ledger leg of a transfer already seen (it joins that edge, and the
+        searches made for the first leg stand)."""
         key = (src, dst)
         last = self.pair_last.get(key)
         if last is not None and last[0] == tx.epoch and last[1].amount == tx.amount:
             last[1].tx_ids.append(tx.tx_id)
-            return None
-        new = last is None or last[0] < tx.epoch - lookback
-        edge = _Edge(tx.epoch, dst, tx.amount, [tx.tx_id])
+            return last[1], last[2], True
+        new = last is None or last[0] < tx.epoch - w.new_pair
+        seen = self.transfers_seen
+        quiet: tuple[str, ...] = ()
+        if tx.epoch >= self.history_start + w.history:
+            quiet = tuple(a for a in (src, dst) if seen.get(a, 0) < w.quiet_below)
+        seen[src] = seen.get(src, 0) + 1
+        seen[dst] = seen.get(dst, 0) + 1
+        edge = _Edge(tx.epoch, dst, tx.amount, [tx.tx_id], quiet)
         self.pair_last[key] = (tx.epoch, edge, new)
         if new:
             self.out_edges.setdefault(src, deque()).append(edge)
         self.in_edges.setdefault(dst, deque()).append(_Edge(tx.epoch, src, tx.amount,
                                                              edge.tx_ids))
-        return edge, new
+        return edge, new, False
 
     def _graph(self, tx: Tx, w: _Windows, doc: dict[str, Any],
-               ev: dict[str, EvidenceFn]) -> None:
+               ev: dict[str, EvidenceFn]) -> bool | None:
+        """Add the transfer to the graph and search it; whether it opens a new relationship
+        (None for cash and transfers between one account and itself)."""
         if tx.channel == "cash" or tx.counterparty_id == tx.account_id:
-            return
+            return None
         cp: str = tx.counterparty_id  # type: ignore[assignment]
         src, dst = (tx.account_id, cp) if tx.direction == "out" else (cp, tx.account_id)
-        added = self._add_edge(src, dst, tx, w.new_pair)
-        if added is None:
-            return
-        closing, new = added
+        closing, new, joined = self._add_edge(src, dst, tx, w)
+        if joined:
+            return new
         cycle = self._cycle(src, dst, closing, tx, w) if new else None
         if cycle is not None:
             doc["cycle_hops"] = len(cycle)
+            doc["cycle_quiet_accounts"] = len({a for e in cycle for a in e.quiet})
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
             start = min(e.epoch for e in cycle)
             ev["cycle"] = partial(_ev_edges, tuple(cycle), start, tx.epoch, dst, accounts)
@@ -337,6 +360,7 @@ class Features:
             doc["gather_intermediaries"] = len(relays)
             # a copy now (later rows change the relays); the evidence is built only on a firing
             ev["scatter_gather"] = partial(_ev_gather, source, dict(relays), tx.epoch, dst)
+        return new
 
     def _cycle(self, src: str, dst: str, closing: _Edge, tx: Tx,
                w: _Windows) -> list[_Edge] | None:
@@ -437,38 +461,29 @@ class Features:
 
     # -- housekeeping ---------------------------------------------------------------------
     def sweep(self, now: int, p: Mapping[str, Any]) -> None:
-        """Drop everything older than its window (called at each day close)."""
+        """Drop everything older than its window (called every few day closes)."""
         if not all(name in p for name in WINDOW_PARAMS):
             return
-        horizons = {
-            "structuring": now - p.get("monitor.structuring.window_days", 0) * DAY,
-            "rapid": now - p["monitor.rapid.window_hours"] * 3600,
-            "fan": now - p["monitor.fan.window_days"] * DAY,
-        }
-        graph = now - max(p["monitor.cycle.window_days"],
-                          p["monitor.scatter_gather.window_days"]) * DAY
-        for table, cutoff in ((self.structuring, horizons["structuring"]),
-                              (self.rapid_in, horizons["rapid"]),
-                              (self.rapid_out, horizons["rapid"])):
+        w = _Windows.of(p)
+        graph = now - max(w.cycle, w.gather)
+        tables: tuple[tuple[dict[Any, deque[Any]], int], ...] = (
+            (self.structuring, now - (w.structuring[2] if w.structuring else 0)),
+            (self.rapid_in, now - w.rapid), (self.rapid_out, now - w.rapid),
+            (self.fan_in, now - w.new_payer), (self.fan_out, now - w.fan))
+        for table, cutoff in tables:
             for key in list(table):
-                q = table[key]  # type: ignore[index]
+                q = table[key]
                 _prune(q, cutoff)
                 if not q:
-                    del table[key]  # type: ignore[arg-type]
-        for queues, counters in ((self.fan_in, self.fan_in_counts),
-                                 (self.fan_out, self.fan_out_counts)):
-            for key in list(queues):
-                _prune_fan(queues[key], counters[key], horizons["fan"])
-                if not queues[key]:
-                    del queues[key], counters[key]
+                    del table[key]
         for edges in (self.out_edges, self.in_edges):
             for key in list(edges):
                 _prune_edges(edges[key], graph)
                 if not edges[key]:
                     del edges[key]
-        pairs = now - p["monitor.cycle.new_pair_days"] * DAY
+        pairs = now - w.new_pair
         self.pair_last = {k: v for k, v in self.pair_last.items() if v[0] >= pairs}
-        sg = now - p["monitor.scatter_gather.window_days"] * DAY
+        sg = now - w.gather
         for gkey in list(self.gather):
             relays = self.gather[gkey]
             for relay in [r for r, (ts, _) in relays.items() if ts < sg]:

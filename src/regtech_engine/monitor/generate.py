@@ -3,8 +3,10 @@
 Background traffic is made to stay clear of every rule on its own (small amounts, three
 regular counterparties per account and direction, counterparties outside the institution),
 so that each alert on a generated file can be traced to a planted instance. Every planted
-instance uses fresh customers and accounts. Rows are written one business day at a time,
-so memory does not grow with ``n``.
+instance uses fresh customers and accounts. Background traffic starts ``history_days``
+before the first planted day: the monitor judges payers new and accounts quiet only after
+60 days of history (``monitor.history.min_days``), as it would on a bank's live stream.
+Rows are written one business day at a time, so memory does not grow with ``n``.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class GeneratorConfig:
     plants: int = 5
     start: dt.date = dt.date(2025, 9, 15)
     days: int = 30
+    history_days: int = 60  # at least this much ordinary traffic before ``start``
 
 
 @dataclass
@@ -166,6 +169,9 @@ def _plant_suspicious(plan: _Plan, typology: str, i: int) -> None:
         source, sink = (f"{tag}S", f"{tag}S-A"), (f"{tag}D", f"{tag}D-A")
         for j in range(4):
             relay = (f"{tag}M{j}", f"{tag}M{j}-A")
+            # relays are established customers (a first payment would also look like fan-in)
+            plan.row(plan.at(day - dt.timedelta(days=20)), relay[0], "individual", relay[1],
+                     "out", "transfer", 300, counterparty_id=f"X{tag}M{j}")
             amount = rng.uniform(20_000, 40_000)
             rows += plan.transfer(plan.at(day, 9 + j), source, relay, amount)
             rows += plan.transfer(plan.at(day + dt.timedelta(days=1), 9 + j), relay, sink,
@@ -248,16 +254,22 @@ def generate(cfg: GeneratorConfig) -> tuple[Iterator[dict[str, Any]], list[dict[
         for i in range(cfg.plants):
             _plant_suspicious(plan, typology, i)
     planted = sum(len(v) for v in plan.by_day.values())
-    per_day = max(1, (cfg.n - planted) // cfg.days)
-    people = _customers(rng, max(20, per_day // 2))
+    # ordinary traffic from the earliest planted row on (a dormant account's old activity):
+    # the monitor's history starts with the stream, and everyone is new at its start
+    first = min([cfg.start - dt.timedelta(days=cfg.history_days), *plan.by_day])
+    end = cfg.start + dt.timedelta(days=cfg.days)
+    span = (end - first).days
+    background = max(span, cfg.n - planted)
+    people = _customers(rng, max(20, background // span // 2))
 
     def rows() -> Iterator[dict[str, Any]]:
-        days = sorted(set(plan.by_day) | {cfg.start + dt.timedelta(days=d)
-                                          for d in range(cfg.days)})
+        days = sorted(set(plan.by_day) | {first + dt.timedelta(days=d) for d in range(span)})
         for day in days:
             batch = list(plan.by_day.get(day, []))
-            if cfg.start <= day < cfg.start + dt.timedelta(days=cfg.days):
-                batch.extend(_background(plan, people, day, per_day))
+            if first <= day < end:
+                i = (day - first).days  # spread ``background`` rows evenly over the days
+                count = background * (i + 1) // span - background * i // span
+                batch.extend(_background(plan, people, day, count))
             batch.sort(key=lambda r: (r["timestamp"], r["tx_id"]))
             for row in batch:
                 stamp: dt.datetime = row["timestamp"]
