@@ -95,3 +95,15 @@ def test_generate_and_evaluate_commands(cli: Any, tmp_path: Path) -> None:
 def test_evaluate_says_where_to_get_amlsim(cli: Any, tmp_path: Path) -> None:
     result = cli("monitor", "evaluate", str(tmp_path / "amlsim-10k"))
     assert result.code == 2 and "github.com/IBM/AMLSim" in result.err
+
+
+def test_a_stream_shorter_than_the_history_needed_says_so(cli: Any, tmp_path: Path) -> None:
+    short = write_jsonl(tmp_path / "short.jsonl", [row(tx_id="a")])
+    result = cli("monitor", str(short), "--output", str(tmp_path / "a.jsonl"))
+    assert result.code == 0 and "note: the stream covers 1 days" in result.err
+    assert "monitor.history.min_days" in result.err
+    long = write_jsonl(tmp_path / "long.jsonl", [
+        row(tx_id="a", timestamp="2025-06-01T10:00:00"),
+        row(tx_id="b", timestamp="2025-09-01T10:00:00")])
+    result = cli("monitor", str(long), "--output", str(tmp_path / "b.jsonl"))
+    assert result.code == 0 and "note:" not in result.err

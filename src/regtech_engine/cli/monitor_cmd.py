@@ -112,6 +112,8 @@ def run_command(source: str, rates: Path | None, output: Path | None,
     click.echo(
         f"{stats.rows:,} rows: {stats.transactions:,} transactions, {stats.duplicates:,} "
         f"repeated tx_id, {stats.dead:,} rejected{where}; {stats.alerts:,} alerts", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     if stats.due_errors:
         click.echo(f"{stats.due_errors:,} large-value alerts have no report_due: their year is "
                    "not in the working-day calendar (pass --holidays FILE)", err=True)

@@ -107,6 +107,21 @@ class Monitor:
             alerts.extend(self.close_day(day))
         return alerts
 
+    def history_note(self) -> str | None:
+        """Why fan-in and cycle alerts may be missing: the stream is shorter than the history
+        the monitor needs before it calls a payer new or an account quiet."""
+        if self.pack is None or self.closed_through is None or self.features.history_start < 0:
+            return None
+        needed = self.pack.context(self.closed_through).params.get("monitor.history.min_days")
+        first = dt.datetime.fromtimestamp(self.features.history_start, SHANGHAI).date()
+        watched = (self.closed_through - first).days + 1
+        if needed is None or watched >= needed:
+            return None
+        return (f"the stream covers {watched} days; first-time payers (fan-in) and quiet "
+                f"accounts (cycles) are judged only after {needed} days of history "
+                "(monitor.history.min_days): resume from a checkpoint with history, or "
+                "start the stream earlier")
+
     # ------------------------------------------------------------------------------------
     def close_day(self, day: dt.date) -> list[Alert]:
         assert self.pack is not None, "attach a rule pack first"

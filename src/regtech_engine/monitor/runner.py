@@ -49,6 +49,7 @@ class RunResult:
     dead_sample: list[DeadRow]
     resumed_from: int = 0
     completed: bool = True
+    notes: list[str] = field(default_factory=list)
 
 
 def _open_out(path: Path, resume_at: int | None) -> IO[str]:
@@ -141,6 +142,9 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
                 result.completed = False
                 return result
         emit(monitor.finish())
+        note = monitor.history_note()
+        if note is not None:
+            result.notes.append(note)
         save(rows)
         if progress is not None:
             progress(stats)
