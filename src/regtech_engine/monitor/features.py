@@ -168,7 +168,7 @@ class Features:
     fan_in: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
     fan_out: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
     out_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
-    in_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
+    in_edges: dict[str, deque[tuple[int, str, _Edge]]] = field(default_factory=dict)  # time, payer
     pair_last: dict[tuple[str, str], tuple[int, _Edge, bool]] = field(default_factory=dict)
     gather: dict[tuple[str, str], dict[str, tuple[int, tuple[_Edge, _Edge]]]] = field(
         default_factory=dict)
@@ -323,17 +323,26 @@ class Features:
             return last[1], last[2], True
         new = last is None or last[0] < tx.epoch - w.new_pair
         seen = self.transfers_seen
+        made_src, made_dst = seen.get(src, 0), seen.get(dst, 0)
+        seen[src] = made_src + 1
+        seen[dst] = made_dst + 1
         quiet: tuple[str, ...] = ()
         if tx.epoch >= self.history_start + w.history:
-            quiet = tuple(a for a in (src, dst) if seen.get(a, 0) < w.quiet_below)
-        seen[src] = seen.get(src, 0) + 1
-        seen[dst] = seen.get(dst, 0) + 1
+            if made_src < w.quiet_below:
+                quiet = (src, dst) if made_dst < w.quiet_below else (src,)
+            elif made_dst < w.quiet_below:
+                quiet = (dst,)
         edge = _Edge(tx.epoch, dst, tx.amount, [tx.tx_id], quiet)
         self.pair_last[key] = (tx.epoch, edge, new)
         if new:
-            self.out_edges.setdefault(src, deque()).append(edge)
-        self.in_edges.setdefault(dst, deque()).append(_Edge(tx.epoch, src, tx.amount,
-                                                             edge.tx_ids))
+            outs = self.out_edges.get(src)
+            if outs is None:
+                outs = self.out_edges[src] = deque()
+            outs.append(edge)
+        ins = self.in_edges.get(dst)
+        if ins is None:
+            ins = self.in_edges[dst] = deque()
+        ins.append((tx.epoch, src, edge))
         return edge, new, False
 
     def _graph(self, tx: Tx, w: _Windows, doc: dict[str, Any],
@@ -408,18 +417,20 @@ class Features:
     def _gather(self, src: str, dst: str, closing: _Edge, tx: Tx,
                 w: _Windows) -> tuple[str, dict[str, tuple[int, tuple[_Edge, _Edge]]]] | None:
         """Sources whose money reached ``dst`` through several intermediaries, ``src`` one."""
-        cutoff = tx.epoch - w.gather
         ins = self.in_edges.get(src)
         if not ins:
             return None
-        _prune_edges(ins, cutoff)
+        cutoff = tx.epoch - w.gather
+        _prune(ins, cutoff)
+        gather = self.gather
         best: tuple[str, dict[str, tuple[int, tuple[_Edge, _Edge]]]] | None = None
-        for edge in ins:
-            source = edge.other
-            if source in (dst, src) or edge.epoch > tx.epoch:
+        for epoch, source, edge in ins:  # all at or before tx: rows come in time order
+            if source in (dst, src):
                 continue
-            relays = self.gather.setdefault((dst, source), {})
-            relays[src] = (edge.epoch, (edge, closing))
+            relays = gather.get((dst, source))
+            if relays is None:
+                relays = gather[(dst, source)] = {}
+            relays[src] = (epoch, (edge, closing))
             if len(relays) > 1:  # a lone relay is the fresh one; stale ones go at the sweep
                 for relay in [r for r, (ts, _) in relays.items() if ts < cutoff]:
                     del relays[relay]
@@ -476,11 +487,14 @@ class Features:
                 _prune(q, cutoff)
                 if not q:
                     del table[key]
-        for edges in (self.out_edges, self.in_edges):
-            for key in list(edges):
-                _prune_edges(edges[key], graph)
-                if not edges[key]:
-                    del edges[key]
+        for key in list(self.out_edges):
+            _prune_edges(self.out_edges[key], graph)
+            if not self.out_edges[key]:
+                del self.out_edges[key]
+        for key in list(self.in_edges):
+            _prune(self.in_edges[key], graph)
+            if not self.in_edges[key]:
+                del self.in_edges[key]
         pairs = now - w.new_pair
         self.pair_last = {k: v for k, v in self.pair_last.items() if v[0] >= pairs}
         sg = now - w.gather

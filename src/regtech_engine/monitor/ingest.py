@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -21,7 +22,9 @@ from pydantic import ValidationError
 from .models import SHANGHAI, TRANSACTION_ROW, TransactionRow, Tx
 from .rates import Rates
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MAX_ROW = 1_000_000  # characters; a transaction row is a few hundred
+MAX_RAW = 10_000  # characters of a rejected row kept in the dead-letter file
+MAX_AMOUNT_DIGITS = 15  # 10^15 of any currency is no transaction; day totals stay int64
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,8 @@ class DeadRow:
     raw: str
 
     def to_json_dict(self, source: str) -> dict[str, Any]:
-        return {"source": source, "line": self.line, "reason": self.reason, "raw": self.raw}
+        raw = self.raw if len(self.raw) <= MAX_RAW else self.raw[:MAX_RAW] + "…"
+        return {"source": source, "line": self.line, "reason": self.reason, "raw": raw}
 
 
 def open_text(path: str | Path, stdin: IO[str] | None = None) -> IO[str]:
@@ -78,7 +82,9 @@ def raw_rows(stream: IO[str], path: str | Path) -> Iterator[RawRow]:
 def _jsonl(first: str, stream: IO[str]) -> Iterator[RawRow]:
     for lineno, text in enumerate(_chain(first, stream), 1):
         raw = text.rstrip("\r\n")
-        if raw and not raw.isspace():
+        if len(raw) > MAX_ROW:
+            yield lineno, f"row longer than {MAX_ROW:,} characters", raw
+        elif raw and not raw.isspace():
             yield lineno, Json(raw), raw
 
 
@@ -88,6 +94,9 @@ def _csv(first: str, stream: IO[str]) -> Iterator[RawRow]:
     for text in stream:
         lineno += 1
         raw = text.rstrip("\r\n")
+        if len(raw) > MAX_ROW:
+            yield lineno, f"row longer than {MAX_ROW:,} characters", raw
+            continue
         if not raw.strip():
             continue
         try:
@@ -116,14 +125,18 @@ class RowError(ValueError):
 
 
 def parse_timestamp(text: str) -> dt.datetime:
-    """ISO 8601; naive = Asia/Shanghai; returned in UTC."""
+    """ISO 8601, aware (with the offset given; naive = Asia/Shanghai)."""
     try:
         stamp = dt.datetime.fromisoformat(text)
     except ValueError:
         raise RowError(f"timestamp {text!r} is not ISO 8601") from None
     if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=SHANGHAI)
-    return stamp.astimezone(dt.UTC)
+        return stamp.replace(tzinfo=SHANGHAI)
+    try:
+        stamp.utcoffset()
+    except ValueError:  # pragma: no cover - fromisoformat only makes fixed offsets
+        raise RowError(f"timestamp {text!r} has no usable offset") from None
+    return stamp
 
 
 def category_of(channel: str, customer_type: str, cross_border: bool) -> str:
@@ -162,10 +175,17 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates) -> Tx:
         raise RowError(f"amount: {given!r} is not a number") from None
     if not amount.is_finite() or amount <= 0:
         raise RowError(f"amount: {given!r} must be a positive number")
+    if amount.adjusted() >= MAX_AMOUNT_DIGITS:
+        raise RowError(f"amount: {given!r} is out of range (at most "
+                       f"{MAX_AMOUNT_DIGITS} digits before the decimal point)")
     currency = row["currency"]
     if not rates.known(currency):
         raise RowError(f"currency: no rate for {currency} (add it to the rates file)")
     at = parse_timestamp(row["timestamp"])
+    try:
+        epoch, business_date = math.floor(at.timestamp()), at.astimezone(SHANGHAI).date()
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00:00+14:00 is in year 0 here
+        raise RowError(f"timestamp {row['timestamp']!r} is out of range") from None
     country = row.get("counterparty_country")
     cross = row.get("cross_border")
     if cross is None:
@@ -178,8 +198,8 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates) -> Tx:
     return Tx(
         tx_id=row["tx_id"],
         at=at,
-        epoch=int((at - _EPOCH).total_seconds() // 1),
-        business_date=at.astimezone(SHANGHAI).date(),
+        epoch=epoch,
+        business_date=business_date,
         customer_id=row["customer_id"],
         customer_type=customer_type,
         account_id=row["account_id"],

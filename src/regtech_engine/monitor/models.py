@@ -58,7 +58,7 @@ class Tx:
     """A validated transaction with its derived values (Shanghai business day, CNY/USD)."""
 
     tx_id: str
-    at: dt.datetime  # aware, UTC
+    at: dt.datetime  # aware, with the offset the row gave (naive rows: Asia/Shanghai)
     epoch: int  # seconds since 1970 (UTC), for windows
     business_date: dt.date  # calendar date in Asia/Shanghai
     customer_id: str
