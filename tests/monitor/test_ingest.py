@@ -133,7 +133,7 @@ def test_csv_and_gzip_input(tmp_path: Path, monitoring_pack: Any, rates: Any) ->
                 "c3,2025-09-30T11:00:00,C1,individual,A2,out\n")
     path = tmp_path / "tx.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8") as fh:
-        fh.write(csv_text)
+        fh.write("\ufeff" + csv_text)  # as a spreadsheet exports it, with a byte-order mark
     out = tmp_path / "alerts.jsonl"
     result = run(RunOptions(str(path), monitoring_pack, rates, output=out))
     [alert] = large_value(read_alerts(out))

@@ -70,7 +70,7 @@ class Json(str):
 
 def raw_rows(stream: IO[str], path: str | Path) -> Iterator[RawRow]:
     """(line, CSV mapping / JSON text / an error reason, raw text) for each non-empty row."""
-    first = stream.readline()
+    first = stream.readline().removeprefix("\ufeff")  # spreadsheet exports start with a BOM
     if not first:
         return
     if _format(path, first) == "jsonl":
