@@ -100,11 +100,32 @@ def test_fan_in_not_for_known_payers_one_payer_spread_or_without_history(
     assert suspicious(known_rows + one + spread + no_history, "fan_in") == []
 
 
+def test_fan_in_burst_of_eight_first_time_payers_needs_no_history(run_rows: RunRows) -> None:
+    same_day = [row(tx_id=f"b{i}", channel="transfer", amount="3000", counterparty_id=f"X{i}",
+                    timestamp=f"2025-08-01T{9 + i:02d}:00:00") for i in range(8)]
+    alerts, _ = run_rows(same_day)
+    [alert] = suspicious(alerts, "fan_in")
+    assert alert["tx_ids"] == [f"b{i}" for i in range(8)]
+    seven, _ = run_rows(same_day[:7])
+    over_two_days = same_day[:4] + [
+        row(**{**r, "timestamp": r["timestamp"].replace("08-01", "08-03")})
+        for r in same_day[4:]]
+    spread, _ = run_rows(over_two_days)
+    assert suspicious(seven + spread, "fan_in") == []
+
+
 def test_fan_out_fires_on_six_new_payees_in_thirty_days(run_rows: RunRows) -> None:
     alerts, _ = run_rows(_fan("out", 6, 5))
     [alert] = suspicious(alerts, "fan_out")
     assert alert["tx_ids"] == [f"f{i}" for i in range(6)]
     assert alert["account_id"] == "A1"
+
+
+def test_fan_out_burst_of_five_new_payees_within_three_days(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(_fan("out", 5, 0))
+    assert len(suspicious(alerts, "fan_out")) == 1
+    four, _ = run_rows(_fan("out", 4, 0))
+    assert suspicious(four, "fan_out") == []
 
 
 def test_fan_out_needs_six_new_relationships_within_the_window(run_rows: RunRows) -> None:
@@ -141,6 +162,23 @@ def test_two_hop_cycle_fires_but_not_within_one_customer_or_without_return(
     late, _ = run_rows(HISTORY + transfer("A", "B", "2025-07-01T10:00:00", "100", "p")
                        + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
     assert suspicious(same + chain + late, "cycle") == []
+
+
+def test_fast_round_trip_of_three_hops_fires_without_history(run_rows: RunRows) -> None:
+    busy: list[dict[str, Any]] = []
+    for n, account in enumerate(("A", "B", "C")):  # established accounts
+        for i in range(5):
+            busy += transfer(account, f"Z{n}{i}", f"2025-07-{10 + i:02d}T10:00:00", "50",
+                             f"e{n}{i}")
+    ring = (transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
+            + transfer("B", "C", "2025-09-02T10:00:00", "29000", "y")
+            + transfer("C", "A", "2025-09-04T09:00:00", "28000", "z"))  # 71 hours
+    alerts, _ = run_rows(busy + ring)
+    [alert] = suspicious(alerts, "cycle")
+    assert set(alert["accounts"]) == {"A", "B", "C"}
+    slow = ring[:4] + transfer("C", "A", "2025-09-04T11:00:00", "28000", "z")  # 73 hours
+    slow_alerts, _ = run_rows(busy + slow)
+    assert suspicious(slow_alerts, "cycle") == []
 
 
 def test_cycle_not_between_established_accounts_or_without_history(run_rows: RunRows) -> None:

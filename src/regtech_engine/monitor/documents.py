@@ -32,9 +32,12 @@ class TransactionFeatures(BaseModel):
     rapid_out_pct: int  # share of that paid out again in the window, in percent
     fan_in_new_payers: int  # distinct first-time payers into the account in the window, on
     # the rows that are such a first payment (0 on other rows)
+    fan_in_burst_payers: int  # the same within the burst window, history or not
     fan_out_new_payees: int  # distinct payees newly paid by the account in the window, on
     # the rows that open such a new relationship (0 on other rows)
+    fan_out_burst_payees: int  # the same within the burst window
     cycle_hops: int  # transfers in the shortest cycle this transfer closes (0 = none)
+    cycle_hours: int  # hours from the cycle's first transfer to this one (rounded up)
     cycle_quiet_accounts: int  # accounts of that cycle that were quiet when it passed them
     gather_intermediaries: int  # accounts relaying one source's money to this account
     dormant_days: int  # days since the account's previous transaction (0 = none known)

@@ -54,6 +54,7 @@ WINDOW_PARAMS = ("monitor.rapid.window_hours", "monitor.fan.window_days",
                  "monitor.fan_in.new_payer_window_days", "monitor.cycle.window_days",
                  "monitor.cycle.max_hops", "monitor.relationship.new_after_days",
                  "monitor.history.min_days", "monitor.quiet_account.below_transfers",
+                 "monitor.fan_in.burst_hours", "monitor.fan_out.burst_days",
                  "monitor.scatter_gather.window_days")
 
 
@@ -138,6 +139,8 @@ class _Windows:
     new_payer: int = 0
     history: int = 0
     quiet_below: int = 0
+    burst_in: int = 0
+    burst_out: int = 0
 
     @classmethod
     def of(cls, p: Mapping[str, Any]) -> _Windows:
@@ -153,7 +156,8 @@ class _Windows:
                    p["monitor.cycle.max_hops"], p["monitor.relationship.new_after_days"] * DAY,
                    p["monitor.scatter_gather.window_days"] * DAY,
                    p["monitor.fan_in.new_payer_window_days"] * DAY,
-                   p["monitor.history.min_days"] * DAY, p["monitor.quiet_account.below_transfers"])
+                   p["monitor.history.min_days"] * DAY, p["monitor.quiet_account.below_transfers"],
+                   p["monitor.fan_in.burst_hours"] * 3600, p["monitor.fan_out.burst_days"] * DAY)
 
 
 @dataclass
@@ -208,8 +212,11 @@ class Features:
             "rapid_in_cny": 0,
             "rapid_out_pct": 0,
             "fan_in_new_payers": 0,
+            "fan_in_burst_payers": 0,
             "fan_out_new_payees": 0,
+            "fan_out_burst_payees": 0,
             "cycle_hops": 0,
+            "cycle_hours": 0,
             "cycle_quiet_accounts": 0,
             "gather_intermediaries": 0,
         }
@@ -289,17 +296,19 @@ class Features:
 
     def _fan(self, tx: Tx, w: _Windows, new_relationship: bool | None, doc: dict[str, Any],
              ev: dict[str, EvidenceFn]) -> None:
-        """Fan-in counts first-time payers, fan-out payments opening a new relationship."""
+        """Fan-in counts first-time payers, fan-out payments opening a new relationship; each
+        over a long window (sustained) and a short one (a burst, which needs no history: many
+        new parties at once stand out even on the first day of a stream)."""
         inbound = tx.direction == "in"
         cp: str = tx.counterparty_id  # type: ignore[assignment]
         payer = cp if inbound else tx.account_id
         first = self.first_paid.setdefault(payer, tx.epoch)  # both legs: the same time
         if inbound:
-            if first != tx.epoch or tx.epoch < self.history_start + w.history:
+            if first != tx.epoch:
                 return
-            table, window, typology, name = self.fan_in, w.new_payer, "fan_in", "fan_in_new_payers"
+            table, window, burst = self.fan_in, max(w.new_payer, w.burst_in), w.burst_in
         elif new_relationship:
-            table, window, typology, name = self.fan_out, w.fan, "fan_out", "fan_out_new_payees"
+            table, window, burst = self.fan_out, w.fan, w.burst_out
         else:
             return
         q = table.get(tx.account_id)
@@ -307,8 +316,22 @@ class Features:
             q = table[tx.account_id] = deque()
         q.append((tx.epoch, cp, tx.tx_id))
         _prune(q, tx.epoch - window)
-        doc[name] = len({r[1] for r in q})
-        ev[typology] = partial(_ev_rows, tuple(q), 2, q[0][0], tx.epoch, tx.account_id, 1)
+        recent = tx.epoch - burst
+        if inbound:
+            # first-time payers count towards the sustained pattern only after the history
+            judged = self.history_start + w.history
+            sustained = max(judged, tx.epoch - w.new_payer) if tx.epoch >= judged else recent
+            rows = tuple(r for r in q if r[0] >= min(recent, sustained))  # q is in time order
+            doc["fan_in_burst_payers"] = len({r[1] for r in rows if r[0] >= recent})
+            if tx.epoch >= judged:
+                doc["fan_in_new_payers"] = len({r[1] for r in rows if r[0] >= sustained})
+            typology = "fan_in"
+        else:
+            rows = tuple(q)
+            doc["fan_out_new_payees"] = len({r[1] for r in rows})
+            doc["fan_out_burst_payees"] = len({r[1] for r in rows if r[0] >= recent})
+            typology = "fan_out"
+        ev[typology] = partial(_ev_rows, rows, 2, rows[0][0], tx.epoch, tx.account_id, 1)
 
     # -- the transfer graph ---------------------------------------------------------------
     def _add_edge(self, src: str, dst: str, tx: Tx, w: _Windows) -> tuple[_Edge, bool, bool]:
@@ -358,10 +381,11 @@ class Features:
             return new
         cycle = self._cycle(src, dst, closing, tx, w) if new else None
         if cycle is not None:
-            doc["cycle_hops"] = len(cycle)
-            doc["cycle_quiet_accounts"] = len({a for e in cycle for a in e.quiet})
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
             start = min(e.epoch for e in cycle)
+            doc["cycle_hops"] = len(cycle)
+            doc["cycle_hours"] = -((start - tx.epoch) // 3600)  # started this many hours ago
+            doc["cycle_quiet_accounts"] = len({a for e in cycle for a in e.quiet})
             ev["cycle"] = partial(_ev_edges, tuple(cycle), start, tx.epoch, dst, accounts)
         best = self._gather(src, dst, closing, tx, w)
         if best is not None:
@@ -480,7 +504,7 @@ class Features:
         tables: tuple[tuple[dict[Any, deque[Any]], int], ...] = (
             (self.structuring, now - (w.structuring[2] if w.structuring else 0)),
             (self.rapid_in, now - w.rapid), (self.rapid_out, now - w.rapid),
-            (self.fan_in, now - w.new_payer), (self.fan_out, now - w.fan))
+            (self.fan_in, now - max(w.new_payer, w.burst_in)), (self.fan_out, now - w.fan))
         for table, cutoff in tables:
             for key in list(table):
                 q = table[key]

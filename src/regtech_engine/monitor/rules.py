@@ -41,7 +41,8 @@ FEATURE_PARAMS = (  # read by features.py, so every pack must define them
     "monitor.structuring.window_days", "monitor.rapid.window_hours", "monitor.fan.window_days",
     "monitor.fan_in.new_payer_window_days", "monitor.cycle.window_days",
     "monitor.cycle.max_hops", "monitor.relationship.new_after_days", "monitor.history.min_days",
-    "monitor.quiet_account.below_transfers", "monitor.scatter_gather.window_days",
+    "monitor.quiet_account.below_transfers", "monitor.fan_in.burst_hours",
+    "monitor.fan_out.burst_days", "monitor.scatter_gather.window_days",
 )
 TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "scatter_gather",
               "dormant_reactivation", "high_risk_country", "sanctions_match")
