@@ -17,3 +17,11 @@ Feature: Large-value reports and suspicious patterns in a day's transactions
       | s2    | 2025-09-02T10:00:00 | C7          | individual    | A7         | in        | cash    | 48000  | CNY      |
       | s3    | 2025-09-03T10:00:00 | C7          | individual    | A7         | in        | cash    | 49500  | CNY      |
     Then a suspicious alert of typology "structuring" names transactions "s1, s2, s3"
+
+  Scenario: A round trip through three customers within three days
+    Given the transactions:
+      | tx_id | timestamp           | customer_id | customer_type | account_id | direction | channel  | amount | currency | counterparty_id |
+      | r1    | 2025-09-01T10:00:00 | C1          | individual    | A1         | out       | transfer | 30000  | CNY      | B1              |
+      | r2    | 2025-09-02T10:00:00 | C2          | individual    | B1         | out       | transfer | 29500  | CNY      | D1              |
+      | r3    | 2025-09-03T10:00:00 | C3          | individual    | D1         | out       | transfer | 29000  | CNY      | A1              |
+    Then a suspicious alert of typology "cycle" names transactions "r1, r2, r3"

@@ -18,3 +18,16 @@
       | n2    | 2025-09-10T11:00:00 | C6          | entity        | A6         | out       | transfer | 8000   | CNY      | X2              | 上海华瑞贸易有限公司 |
     那么“sanctions_match”类型的可疑预警列出交易“n1”
     而且客户“C6”没有预警
+
+  场景: 一天内八个首次付款的账户向同一账户转入
+    假如有以下交易：
+      | tx_id | timestamp           | customer_id | customer_type | account_id | direction | channel  | amount | currency | counterparty_id |
+      | f1    | 2025-09-10T09:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X1              |
+      | f2    | 2025-09-10T10:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X2              |
+      | f3    | 2025-09-10T11:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X3              |
+      | f4    | 2025-09-10T12:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X4              |
+      | f5    | 2025-09-10T13:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X5              |
+      | f6    | 2025-09-10T14:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X6              |
+      | f7    | 2025-09-10T15:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X7              |
+      | f8    | 2025-09-10T16:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X8              |
+    那么“fan_in”类型的可疑预警列出交易“f1, f2, f3, f4, f5, f6, f7, f8”
