@@ -9,9 +9,11 @@ compare them with parameters. Each aggregate keeps only what its window needs:
 - structuring: near-threshold cash rows per (customer, direction) within its window;
 - rapid in-and-out: money in and out per account within its window (hours);
 - fan-in: payments into an account from first-time payers (accounts whose first payment
-  the monitor sees is this one) within ``monitor.fan_in.new_payer_window_days``;
+  the monitor sees is this one) within ``monitor.fan_in.new_payer_window_days`` and within
+  a short burst window;
 - fan-out: payments from an account that open a new relationship (it had not paid that
-  payee within ``monitor.relationship.new_after_days``) within ``monitor.fan.window_days``.
+  payee within ``monitor.relationship.new_after_days``) within ``monitor.fan.window_days``
+  and within a short burst window.
   Counting only new parties is what separates collection and distribution through fresh
   accounts from payroll, suppliers and other regular business with many counterparties;
 - cycles and scatter-gather: the transfer graph of the cycle / gather windows (edges
@@ -24,13 +26,14 @@ compare them with parameters. Each aggregate keeps only what its window needs:
   date, the customer of each account (for "across customers"), the time of each account's
   first payment and its number of transfers.
 
-"New" and "quiet" need history: at the start of a stream every party looks new, so neither
-is judged before the monitor has watched for ``monitor.history.min_days``.
+"First-time" over the long window and "quiet" need history: at the start of a stream every
+party looks new, so neither is judged before the monitor has watched for
+``monitor.history.min_days``; bursts are (many new parties at once stand out anyway).
 
 A feature whose parameters have no value in force on the business date is not computed
 (its fields are 0). Windows are pruned as transactions arrive and idle accounts are swept
-weekly, so memory is bounded by the active windows. Processing order is the caller's job: it must feed
-transactions in time order (the engine sorts each business day).
+weekly, so memory is bounded by the active windows. Processing order is the caller's job:
+it must feed transactions in time order (the engine sorts each business day).
 """
 
 from __future__ import annotations
