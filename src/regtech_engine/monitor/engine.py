@@ -205,9 +205,9 @@ class Monitor:
         docs = []
         for i, (customer, direction, category, basis) in enumerate(keys):
             total = totals[(customer, direction, category, basis)]
-            docs.append({"id": str(i), "category": category, "direction": direction,
+            docs.append({"category": category, "direction": direction,  # "id" last: see driver
                          "customer_type": total.customer_type, "currency_basis": basis,
-                         "total": int(total.total), "tx_count": len(total.tx_ids)})
+                         "total": int(total.total), "tx_count": len(total.tx_ids), "id": str(i)})
         fired = fire(ruleset, docs, BATCH)
         due, due_error = self._due(day)
         alerts = []
