@@ -22,9 +22,11 @@ compare them with parameters. Each aggregate keeps only what its window needs:
   happen to form a loop are ordinary business; the last transfer per pair is kept for that
   lookback), and each edge records which of its two accounts were quiet (fewer than
   ``monitor.quiet_account.below_transfers`` transfers so far) when it was made;
-- registers that grow with the number of accounts, not with the stream: the last activity
-  date, the customer of each account (for "across customers"), the time of each account's
-  first payment and its number of transfers.
+- per party: the time of its first and last payment and its number of transfers, forgotten
+  after ``monitor.history.party_memory_days`` without activity (so external counterparties
+  do not accumulate for ever); per own account: the last activity date (dormancy must
+  remember years) and its customer (for "across customers"). These grow with the number of
+  the institution's accounts, not with the stream.
 
 "First-time" over the long window and "quiet" need history: at the start of a stream every
 party looks new, so neither is judged before the monitor has watched for
@@ -58,7 +60,7 @@ WINDOW_PARAMS = ("monitor.rapid.window_hours", "monitor.fan.window_days",
                  "monitor.cycle.max_hops", "monitor.relationship.new_after_days",
                  "monitor.history.min_days", "monitor.quiet_account.below_transfers",
                  "monitor.fan_in.burst_hours", "monitor.fan_out.burst_days",
-                 "monitor.scatter_gather.window_days")
+                 "monitor.history.party_memory_days", "monitor.scatter_gather.window_days")
 
 
 @dataclass
@@ -144,6 +146,7 @@ class _Windows:
     quiet_below: int = 0
     burst_in: int = 0
     burst_out: int = 0
+    memory: int = 0
 
     @classmethod
     def of(cls, p: Mapping[str, Any]) -> _Windows:
@@ -160,7 +163,8 @@ class _Windows:
                    p["monitor.scatter_gather.window_days"] * DAY,
                    p["monitor.fan_in.new_payer_window_days"] * DAY,
                    p["monitor.history.min_days"] * DAY, p["monitor.quiet_account.below_transfers"],
-                   p["monitor.fan_in.burst_hours"] * 3600, p["monitor.fan_out.burst_days"] * DAY)
+                   p["monitor.fan_in.burst_hours"] * 3600, p["monitor.fan_out.burst_days"] * DAY,
+                   p["monitor.history.party_memory_days"] * DAY)
 
 
 @dataclass
@@ -181,8 +185,10 @@ class Features:
         default_factory=dict)
     last_day: dict[str, int] = field(default_factory=dict)
     customer_of: dict[str, str] = field(default_factory=dict)
-    first_paid: dict[str, int] = field(default_factory=dict)
-    transfers_seen: dict[str, int] = field(default_factory=dict)
+    # payer -> [time of its first payment remembered, time of its last payment]
+    first_paid: dict[str, list[int]] = field(default_factory=dict)
+    # account -> [transfers it took part in (as remembered), time of the last one]
+    transfers_seen: dict[str, list[int]] = field(default_factory=dict)
     history_start: int = -1  # time of the first transaction observed
     _window_cache: tuple[Mapping[str, Any], _Windows] | None = field(default=None, repr=False)
 
@@ -305,9 +311,13 @@ class Features:
         inbound = tx.direction == "in"
         cp: str = tx.counterparty_id  # type: ignore[assignment]
         payer = cp if inbound else tx.account_id
-        first = self.first_paid.setdefault(payer, tx.epoch)  # both legs: the same time
+        paid = self.first_paid.get(payer)
+        if paid is None:
+            paid = self.first_paid[payer] = [tx.epoch, tx.epoch]
+        else:
+            paid[1] = tx.epoch
         if inbound:
-            if first != tx.epoch:
+            if paid[0] != tx.epoch:  # both legs of the first payment have the same time
                 return
             table, window, burst = self.fan_in, max(w.new_payer, w.burst_in), w.burst_in
         elif new_relationship:
@@ -348,10 +358,7 @@ class Features:
             last[1].tx_ids.append(tx.tx_id)
             return last[1], last[2], True
         new = last is None or last[0] < tx.epoch - w.new_pair
-        seen = self.transfers_seen
-        made_src, made_dst = seen.get(src, 0), seen.get(dst, 0)
-        seen[src] = made_src + 1
-        seen[dst] = made_dst + 1
+        made_src, made_dst = self._count_transfer(src, tx.epoch), self._count_transfer(dst, tx.epoch)
         quiet: tuple[str, ...] = ()
         if tx.epoch >= self.history_start + w.history:
             if made_src < w.quiet_below:
@@ -370,6 +377,16 @@ class Features:
             ins = self.in_edges[dst] = deque()
         ins.append((tx.epoch, src, edge))
         return edge, new, False
+
+    def _count_transfer(self, account: str, epoch: int) -> int:
+        """Transfers ``account`` took part in before this one (then counts this one)."""
+        seen = self.transfers_seen.get(account)
+        if seen is None:
+            self.transfers_seen[account] = [1, epoch]
+            return 0
+        made = seen[0]
+        seen[0], seen[1] = made + 1, epoch
+        return made
 
     def _graph(self, tx: Tx, w: _Windows, doc: dict[str, Any],
                ev: dict[str, EvidenceFn]) -> bool | None:
@@ -524,6 +541,9 @@ class Features:
                 del self.in_edges[key]
         pairs = now - w.new_pair
         self.pair_last = {k: v for k, v in self.pair_last.items() if v[0] >= pairs}
+        forget = now - w.memory  # parties not seen for this long start afresh
+        self.first_paid = {k: v for k, v in self.first_paid.items() if v[1] >= forget}
+        self.transfers_seen = {k: v for k, v in self.transfers_seen.items() if v[1] >= forget}
         sg = now - w.gather
         for gkey in list(self.gather):
             relays = self.gather[gkey]

@@ -42,7 +42,8 @@ FEATURE_PARAMS = (  # read by features.py, so every pack must define them
     "monitor.fan_in.new_payer_window_days", "monitor.cycle.window_days",
     "monitor.cycle.max_hops", "monitor.relationship.new_after_days", "monitor.history.min_days",
     "monitor.quiet_account.below_transfers", "monitor.fan_in.burst_hours",
-    "monitor.fan_out.burst_days", "monitor.scatter_gather.window_days",
+    "monitor.fan_out.burst_days", "monitor.history.party_memory_days",
+    "monitor.scatter_gather.window_days",
 )
 TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "scatter_gather",
               "dormant_reactivation", "high_risk_country", "sanctions_match")
