@@ -30,7 +30,8 @@ compare them with parameters. Each aggregate keeps only what its window needs:
 
 "First-time" over the long window and "quiet" need history: at the start of a stream every
 party looks new, so neither is judged before the monitor has watched for
-``monitor.history.min_days``; bursts are (many new parties at once stand out anyway).
+``monitor.history.min_days``; bursts are judged from the start (many new parties at once
+stand out anyway).
 
 A feature whose parameters have no value in force on the business date is not computed
 (its fields are 0). Windows are pruned as transactions arrive and idle accounts are swept
