@@ -152,8 +152,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--days", type=int, default=90,
-                        help="Business days the stream spans (longer than the 30-day windows,"
-                             " so memory can be seen to level off).")
+                        help="Business days with planted typologies, after the generator's "
+                             "history of ordinary traffic (the stream is longer than every "
+                             "window, so memory can be seen to level off).")
     parser.add_argument("--keep", type=Path, help="Write the generated data here and keep it.")
     args = parser.parse_args(argv)
 
@@ -165,7 +166,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         days = args.days
         files = write_dataset(folder, GeneratorConfig(n=args.n, seed=args.seed, days=days,
                                                       plants=max(1, min(50, args.n // 20000))))
-        print(f"generated {args.n:,} transactions over {days} days in "
+        print(f"generated {args.n:,} transactions ({days} planted days after the history) in "
               f"{time.perf_counter() - t0:.1f} s: {files[0]}")
         source, rates = str(files[0]), str(files[2])
         full = _child(full_pack, source, rates, args.n)
