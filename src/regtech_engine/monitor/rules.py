@@ -51,10 +51,11 @@ _UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count)
 
 
 def fire(ruleset: Ruleset, docs: list[dict[str, Any]], batch: int = 2_000) -> set[tuple[str, str]]:
-    """(rule id, document id) of every rule that fired, over batches of documents."""
+    """(rule id, document id) of every rule that fired, over batches of documents (which
+    are consumed: the driver adds its session id to each)."""
     fired: set[tuple[str, str]] = set()
     for start in range(0, len(docs), batch):
-        fired |= ruleset.fired(docs[start:start + batch])
+        fired |= ruleset.fired(docs[start:start + batch], consume=True)
     return fired
 
 

@@ -50,11 +50,14 @@ class Ruleset:
             raise DurableError(f"durable_rules rejected a compiled ruleset: {exc}") from exc
         self._sids = itertools.count(1)
 
-    def fired(self, documents: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    def fired(self, documents: list[dict[str, Any]],
+              consume: bool = False) -> set[tuple[str, str]]:
         """Assert documents as facts in a fresh session; (rule name, fact id) of each firing.
 
         Documents must carry an ``id`` (unique in the batch) and stay within the engine's
-        property limit (the compiler guarantees it: see compiler.check_unit_size).
+        property limit (the compiler guarantees it: see compiler.check_unit_size). With
+        ``consume`` the caller gives the documents up: those with ``id`` last get the session
+        id added in place instead of being copied (the monitor's per-row documents).
         """
         fired: set[tuple[str, str]] = set()
         if not documents:
@@ -62,10 +65,18 @@ class Ruleset:
         sid = str(next(self._sids))
         # "id" and "sid" last: the engine misbehaved (memory corruption, later segfaults) when
         # they came first; at the end, each action message's fact id is found from the end
-        payload = [{**d, "id": d["id"], "sid": sid} if next(reversed(d)) == "id"
-                   else {**{k: v for k, v in d.items() if k != "id"}, "id": d["id"], "sid": sid}
-                   for d in documents]
-        payload.append({MARKER: 1, "id": SEEN, "sid": sid})
+        marker = {MARKER: 1, "id": SEEN, "sid": sid}
+        if consume:
+            for d in documents:
+                if next(reversed(d)) != "id":
+                    d["id"] = d.pop("id")
+                d["sid"] = sid
+            payload = [*documents, marker]
+        else:
+            payload = [{**d, "id": d["id"], "sid": sid} if next(reversed(d)) == "id"
+                       else {**{k: v for k, v in d.items() if k != "id"}, "id": d["id"],
+                             "sid": sid} for d in documents]
+            payload.append(marker)
         engine = self._engine
         try:
             result = engine.assert_facts(self.handle, _dumps(payload))
