@@ -56,12 +56,25 @@ DAY = 86_400
 MAX_VISITED = 4_000  # nodes a cycle search may expand; bounds the cost on dense hubs
 
 TotalKey = tuple[str, str, str, str]  # customer, direction, category, basis
-WINDOW_PARAMS = ("monitor.rapid.window_hours", "monitor.fan.window_days",
-                 "monitor.fan_in.new_payer_window_days", "monitor.cycle.window_days",
-                 "monitor.cycle.max_hops", "monitor.relationship.new_after_days",
-                 "monitor.history.min_days", "monitor.quiet_account.below_transfers",
-                 "monitor.fan_in.burst_hours", "monitor.fan_out.burst_days",
-                 "monitor.history.party_memory_days", "monitor.scatter_gather.window_days")
+HOUR = 3_600
+# _Windows field -> (parameter, seconds per unit; 1 for counts): every window the layer reads
+_WINDOW_TABLE: dict[str, tuple[str, int]] = {
+    "rapid": ("monitor.rapid.window_hours", HOUR),
+    "fan": ("monitor.fan.window_days", DAY),
+    "cycle": ("monitor.cycle.window_days", DAY),
+    "max_hops": ("monitor.cycle.max_hops", 1),
+    "new_pair": ("monitor.relationship.new_after_days", DAY),
+    "gather": ("monitor.scatter_gather.window_days", DAY),
+    "new_payer": ("monitor.fan_in.new_payer_window_days", DAY),
+    "history": ("monitor.history.min_days", DAY),
+    "quiet_below": ("monitor.quiet_account.below_transfers", 1),
+    "burst_in": ("monitor.fan_in.burst_hours", HOUR),
+    "burst_out": ("monitor.fan_out.burst_days", DAY),
+    "memory": ("monitor.history.party_memory_days", DAY),
+}
+WINDOW_PARAMS = tuple(name for name, _ in _WINDOW_TABLE.values())
+STRUCTURING_PARAMS = ("monitor.structuring.band_floor_cny",
+                      "monitor.structuring.band_ceiling_cny", "monitor.structuring.window_days")
 
 
 @dataclass
@@ -152,20 +165,12 @@ class _Windows:
     @classmethod
     def of(cls, p: Mapping[str, Any]) -> _Windows:
         band = None
-        names = ("monitor.structuring.band_floor_cny", "monitor.structuring.band_ceiling_cny",
-                 "monitor.structuring.window_days")
-        if all(name in p for name in names):
-            band = (p[names[0]], p[names[1]], p[names[2]] * DAY)
+        if all(name in p for name in STRUCTURING_PARAMS):
+            floor, ceiling, days = (p[name] for name in STRUCTURING_PARAMS)
+            band = (floor, ceiling, days * DAY)
         if not all(name in p for name in WINDOW_PARAMS):
             return cls(False, band)
-        return cls(True, band, p["monitor.rapid.window_hours"] * 3600,
-                   p["monitor.fan.window_days"] * DAY, p["monitor.cycle.window_days"] * DAY,
-                   p["monitor.cycle.max_hops"], p["monitor.relationship.new_after_days"] * DAY,
-                   p["monitor.scatter_gather.window_days"] * DAY,
-                   p["monitor.fan_in.new_payer_window_days"] * DAY,
-                   p["monitor.history.min_days"] * DAY, p["monitor.quiet_account.below_transfers"],
-                   p["monitor.fan_in.burst_hours"] * 3600, p["monitor.fan_out.burst_days"] * DAY,
-                   p["monitor.history.party_memory_days"] * DAY)
+        return cls(True, band, **{f: p[name] * unit for f, (name, unit) in _WINDOW_TABLE.items()})
 
 
 @dataclass
@@ -405,7 +410,7 @@ class Features:
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
             start = min(e.epoch for e in cycle)
             doc["cycle_hops"] = len(cycle)
-            doc["cycle_hours"] = -((start - tx.epoch) // 3600)  # started this many hours ago
+            doc["cycle_hours"] = -((start - tx.epoch) // HOUR)  # started this many hours ago
             doc["cycle_quiet_accounts"] = len({a for e in cycle for a in e.quiet})
             ev["cycle"] = partial(_ev_edges, tuple(cycle), start, tx.epoch, dst, accounts)
         best = self._gather(src, dst, closing, tx, w)

@@ -34,17 +34,10 @@ from ..packs import builtin_root
 from ..vocabulary import Severity
 from ..yamlio import read_document
 from .documents import DOCUMENT_MODELS
+from .features import STRUCTURING_PARAMS, WINDOW_PARAMS
 from .screening import Lists, load_lists
 
-FEATURE_PARAMS = (  # read by features.py, so every pack must define them
-    "monitor.structuring.band_ceiling_cny", "monitor.structuring.band_floor_cny",
-    "monitor.structuring.window_days", "monitor.rapid.window_hours", "monitor.fan.window_days",
-    "monitor.fan_in.new_payer_window_days", "monitor.cycle.window_days",
-    "monitor.cycle.max_hops", "monitor.relationship.new_after_days", "monitor.history.min_days",
-    "monitor.quiet_account.below_transfers", "monitor.fan_in.burst_hours",
-    "monitor.fan_out.burst_days", "monitor.history.party_memory_days",
-    "monitor.scatter_gather.window_days",
-)
+FEATURE_PARAMS = (*STRUCTURING_PARAMS, *WINDOW_PARAMS)  # read by features.py: every pack
 TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "scatter_gather",
               "dormant_reactivation", "high_risk_country", "sanctions_match")
 _UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count)
