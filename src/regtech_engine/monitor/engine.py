@@ -108,8 +108,8 @@ class Monitor:
         return alerts
 
     def history_note(self) -> str | None:
-        """Why fan-in and cycle alerts may be missing: the stream is shorter than the history
-        the monitor needs before it calls a payer new or an account quiet."""
+        """Why sustained fan-in and quiet-account cycle alerts may be missing: the stream is
+        shorter than the history the monitor needs to call a payer new or an account quiet."""
         if self.pack is None or self.closed_through is None or self.features.history_start < 0:
             return None
         needed = self.pack.context(self.closed_through).params.get("monitor.history.min_days")
