@@ -216,6 +216,15 @@ def test_scatter_gather_not_on_two(run_rows: RunRows) -> None:
     assert suspicious(alerts, "scatter_gather") == []
 
 
+def test_scatter_gather_not_through_regular_relationships(run_rows: RunRows) -> None:
+    """Relays that pay the account every month (suppliers paid by one buyer, say)."""
+    regular: list[dict[str, Any]] = []
+    for i in range(3):
+        regular += transfer(f"M{i}", "D", f"2025-08-0{i + 1}T10:00:00", "19000", f"r{i}")
+    alerts, _ = run_rows(regular + _scatter(3))
+    assert suspicious(alerts, "scatter_gather") == []
+
+
 # -- dormant reactivation -----------------------------------------------------------------
 def _dormant(last: str, amount: str) -> list[dict[str, Any]]:
     return [row(tx_id="old", timestamp=f"{last}T10:00:00", amount="100"),

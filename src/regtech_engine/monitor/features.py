@@ -18,10 +18,12 @@ compare them with parameters. Each aggregate keeps only what its window needs:
   accounts from payroll, suppliers and other regular business with many counterparties;
 - cycles and scatter-gather: the transfer graph of the cycle / gather windows (edges
   expire), searched breadth-first from each new transfer, with a cap on nodes visited.
-  Cycles are searched over transfers that open a new relationship (regular payments that
-  happen to form a loop are ordinary business; the last transfer per pair is kept for that
-  lookback), and each edge records which of its two accounts were quiet (fewer than
-  ``monitor.quiet_account.below_transfers`` transfers so far) when it was made;
+  Only transfers that open a new relationship enter the graph (regular payments that
+  happen to form a loop, or to fan out and converge again, are ordinary business; the last
+  transfer per pair is kept for that lookback, and it also keeps the searches to the few
+  transfers that can matter: ~6% of generated traffic), and each edge records which of its
+  two accounts were quiet (fewer than ``monitor.quiet_account.below_transfers`` transfers so
+  far) when it was made;
 - per party: the time of its first and last payment and its number of transfers, forgotten
   after ``monitor.history.party_memory_days`` without activity (so external counterparties
   do not accumulate for ever); per own account: the last activity date (dormancy must
@@ -378,10 +380,10 @@ class Features:
             if outs is None:
                 outs = self.out_edges[src] = deque()
             outs.append(edge)
-        ins = self.in_edges.get(dst)
-        if ins is None:
-            ins = self.in_edges[dst] = deque()
-        ins.append((tx.epoch, src, edge))
+            ins = self.in_edges.get(dst)
+            if ins is None:
+                ins = self.in_edges[dst] = deque()
+            ins.append((tx.epoch, src, edge))
         return edge, new, False
 
     def _count_transfer(self, account: str, epoch: int) -> int:
@@ -405,7 +407,9 @@ class Features:
         closing, new, joined = self._add_edge(src, dst, tx, w)
         if joined:
             return new
-        cycle = self._cycle(src, dst, closing, tx, w) if new else None
+        if not new:
+            return False
+        cycle = self._cycle(src, dst, closing, tx, w)
         if cycle is not None:
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
             start = min(e.epoch for e in cycle)
@@ -419,7 +423,7 @@ class Features:
             doc["gather_intermediaries"] = len(relays)
             # a copy now (later rows change the relays); the evidence is built only on a firing
             ev["scatter_gather"] = partial(_ev_gather, source, dict(relays), tx.epoch, dst)
-        return new
+        return True
 
     def _cycle(self, src: str, dst: str, closing: _Edge, tx: Tx,
                w: _Windows) -> list[_Edge] | None:
