@@ -88,13 +88,12 @@ def test_line_order_within_a_day_does_not_change_alerts(tmp_path: Path, run_rows
     rows = [json.loads(line) for line in lines]
     baseline, _ = run_rows(rows)
 
-    from regtech_engine.monitor.ingest import parse_timestamp
-    from regtech_engine.monitor.models import SHANGHAI
+    from regtech_engine.monitor.clock import Clock
 
+    clock = Clock()
     days: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        days.setdefault(parse_timestamp(r["timestamp"]).astimezone(SHANGHAI).date().isoformat(),
-                        []).append(r)
+        days.setdefault(clock.read(r["timestamp"])[2].isoformat(), []).append(r)
     rng = random.Random(5)
     shuffled: list[dict[str, Any]] = []
     for day in sorted(days):

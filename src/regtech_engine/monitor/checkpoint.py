@@ -17,7 +17,7 @@ from ..errors import TransactionError
 from .engine import Monitor
 
 FILE = "monitor.ckpt"
-VERSION = 2  # 2: weekly sweep and day-ordered dedup state
+VERSION = 3  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond
 
 
 @dataclass

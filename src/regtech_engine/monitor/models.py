@@ -58,8 +58,8 @@ class Tx:
     """A validated transaction with its derived values (Shanghai business day, CNY/USD)."""
 
     tx_id: str
-    at: dt.datetime  # aware, with the offset the row gave (naive rows: Asia/Shanghai)
-    epoch: int  # seconds since 1970 (UTC), for windows
+    epoch: int  # seconds since 1970 (UTC), floored, for windows
+    micro: int  # the timestamp's microsecond (orders rows within one second)
     business_date: dt.date  # calendar date in Asia/Shanghai
     customer_id: str
     customer_type: str
@@ -79,7 +79,7 @@ class Tx:
     line: int
 
     def sort_key(self) -> tuple[int, int, str]:
-        return (self.epoch, self.at.microsecond, self.tx_id)
+        return (self.epoch, self.micro, self.tx_id)
 
 
 class Alert(BaseModel):
