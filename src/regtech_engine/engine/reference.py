@@ -9,9 +9,7 @@ undecided. Truth is three-valued: True, False, or None for unknown.
 from __future__ import annotations
 
 import datetime as dt
-import operator
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -24,20 +22,6 @@ from .base import EvaluationContext
 from .values import ITEM, MISSING, age_days, get, quantise
 
 Truth = bool | None
-
-_OPS: dict[ir.Op, Callable[[Any, Any], bool]] = {
-    ir.Op.EQ: operator.eq,
-    ir.Op.NE: operator.ne,
-    ir.Op.LT: operator.lt,
-    ir.Op.LE: operator.le,
-    ir.Op.GT: operator.gt,
-    ir.Op.GE: operator.ge,
-    ir.Op.IN: lambda a, b: a in b,
-    ir.Op.NOT_IN: lambda a, b: a not in b,
-    ir.Op.CONTAINS: lambda a, b: b in a,
-    ir.Op.NOT_CONTAINS: lambda a, b: b not in a,
-}
-
 
 @cache
 def _pattern(text: str) -> re.Pattern[str]:
@@ -103,7 +87,7 @@ class Evaluator:
                 return None
             if isinstance(right, list):
                 right = [quantise(v) for v in right]
-            return _OPS[cond.op](quantise(left), quantise(right))
+            return ir.OPERATORS[cond.op](quantise(left), quantise(right))
         if isinstance(cond, ir.Presence):
             value = get(scope, cond.path)
             if trace is not None:
@@ -143,7 +127,7 @@ class Evaluator:
             return None if any(r is None for r in results) else not want
         if isinstance(cond, ir.Count):
             n = self.count(cond, scope)
-            return _OPS[cond.op](n, self.operand(cond.operand, scope))
+            return ir.OPERATORS[cond.op](n, self.operand(cond.operand, scope))
         raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
 
     def items(self, scope: Any, path: str) -> list[Any]:

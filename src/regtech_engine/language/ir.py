@@ -12,8 +12,10 @@ absent count as empty (the contract: an absent section means the product does no
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -47,6 +49,20 @@ NEGATED: dict[Op, Op] = {
 }
 
 ORDERING_OPS = frozenset({Op.LT, Op.LE, Op.GT, Op.GE})
+
+# what each operator means on two known values (the reference evaluator's semantics)
+OPERATORS: dict[Op, Callable[[Any, Any], bool]] = {
+    Op.EQ: operator.eq,
+    Op.NE: operator.ne,
+    Op.LT: operator.lt,
+    Op.LE: operator.le,
+    Op.GT: operator.gt,
+    Op.GE: operator.ge,
+    Op.IN: lambda a, b: a in b,
+    Op.NOT_IN: lambda a, b: a not in b,
+    Op.CONTAINS: lambda a, b: b in a,
+    Op.NOT_CONTAINS: lambda a, b: b not in a,
+}
 
 Scalar = bool | int | float | str | dt.date
 

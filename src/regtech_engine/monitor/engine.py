@@ -141,10 +141,13 @@ class Monitor:
     def _suspicious(self, txs: list[Tx], ctx: DayContext,
                     rules: Mapping[str, MonitoringRule]) -> list[Alert]:
         ruleset = ctx.rulesets.get("transaction")
+        zeros = ctx.zeros.get("transaction")
         docs: list[dict[str, Any]] = []
         evidence: list[dict[str, EvidenceFn]] = []
         for i, tx in enumerate(txs):
             doc, ev = self.features.observe(tx, ctx.params)
+            if zeros:  # the features some rule tests at zero (none in the shipped pack)
+                doc = {**zeros, **doc}
             doc["id"] = str(i)
             docs.append(doc)
             evidence.append(ev)

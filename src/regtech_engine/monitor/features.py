@@ -209,7 +209,8 @@ class Features:
     # ------------------------------------------------------------------------------------
     def observe(self, tx: Tx,
                 p: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, EvidenceFn]]:
-        """Update the windows with ``tx``; its feature document and the evidence behind it."""
+        """Update the windows with ``tx``; its feature document (features at zero left out)
+        and the evidence behind it."""
         w = self._windows(p)
         if self.history_start < 0:
             self.history_start = tx.epoch
@@ -224,28 +225,21 @@ class Features:
             "category": tx.category,
             "cross_border": tx.cross_border,
             "amount_cny": cny,
-            "structuring_count": 0,
-            "structuring_total_cny": 0,
-            "rapid_in_cny": 0,
-            "rapid_out_pct": 0,
-            "fan_in_new_payers": 0,
-            "fan_in_burst_payers": 0,
-            "fan_out_new_payees": 0,
-            "fan_out_burst_payees": 0,
-            "cycle_hops": 0,
-            "cycle_hours": 0,
-            "cycle_quiet_accounts": 0,
-            "gather_intermediaries": 0,
-        }
+        }  # features are added where they are not zero (rules.zero_sensitive says why)
         if w.structuring is not None and tx.channel == "cash":
             self._structuring(tx, cny, w.structuring, doc, ev)
         if w.complete:
             self._rapid(tx, cny, w, doc, ev)
             if tx.counterparty_id:
                 self._fan(tx, w, self._graph(tx, w, doc, ev), doc, ev)
-        doc["dormant_days"] = self._dormant(tx, ev)
-        doc["counterparty_high_risk"] = self._high_risk(tx, ev)
-        doc["sanctions_score"] = self._sanctions(tx, ev)
+        dormant = self._dormant(tx, ev)
+        if dormant:
+            doc["dormant_days"] = dormant
+        if self._high_risk(tx, ev):
+            doc["counterparty_high_risk"] = True
+        score = self._sanctions(tx, ev)
+        if score:
+            doc["sanctions_score"] = score
         return doc, ev
 
     def _windows(self, p: Mapping[str, Any]) -> _Windows:
