@@ -145,6 +145,34 @@ def _prune_edges(q: deque[_Edge], cutoff: int) -> None:
         q.popleft()
 
 
+class _Flow:
+    """Money in (or out) of one account in a window: (time, tx_id, CNY) rows and their sum."""
+
+    __slots__ = ("rows", "total")
+
+    def __init__(self) -> None:
+        self.rows: deque[tuple[int, str, int]] = deque()
+        self.total = 0
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getstate__(self) -> tuple[deque[tuple[int, str, int]], int]:
+        return self.rows, self.total
+
+    def __setstate__(self, state: tuple[deque[tuple[int, str, int]], int]) -> None:
+        self.rows, self.total = state
+
+    def add(self, epoch: int, tx_id: str, cny: int) -> None:
+        self.rows.append((epoch, tx_id, cny))
+        self.total += cny
+
+    def prune(self, cutoff: int) -> None:
+        rows = self.rows
+        while rows and rows[0][0] < cutoff:
+            self.total -= rows.popleft()[2]
+
+
 @dataclass(frozen=True, slots=True)
 class _Windows:
     """Window lengths in seconds (and counts) for one parameter set; read on every row."""
@@ -182,8 +210,8 @@ class Features:
     lists: Lists | None = None
     totals: dict[TotalKey, DayTotal] = field(default_factory=dict)
     structuring: dict[tuple[str, str], deque[tuple[int, str, int]]] = field(default_factory=dict)
-    rapid_in: dict[str, deque[tuple[int, str, int]]] = field(default_factory=dict)
-    rapid_out: dict[str, deque[tuple[int, str, int]]] = field(default_factory=dict)
+    rapid_in: dict[str, _Flow] = field(default_factory=dict)
+    rapid_out: dict[str, _Flow] = field(default_factory=dict)
     fan_in: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
     fan_out: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
     out_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
@@ -282,28 +310,33 @@ class Features:
     def _rapid(self, tx: Tx, cny: int, w: _Windows, doc: dict[str, Any],
                ev: dict[str, EvidenceFn]) -> None:
         cutoff = tx.epoch - w.rapid
-        inbound = tx.direction == "in"
-        side = self.rapid_in if inbound else self.rapid_out
-        q = side.get(tx.account_id)
-        if q is None:
-            q = side[tx.account_id] = deque()
-        q.append((tx.epoch, tx.tx_id, cny))
-        _prune(q, cutoff)
-        if inbound:
+        account = tx.account_id
+        if tx.direction == "in":
+            flow = self.rapid_in.get(account)
+            if flow is None:
+                flow = self.rapid_in[account] = _Flow()
+            flow.add(tx.epoch, tx.tx_id, cny)
+            flow.prune(cutoff)
             return
-        ins = self.rapid_in.get(tx.account_id)
+        ins = self.rapid_in.get(account)
+        if ins is not None:
+            ins.prune(cutoff)
+        outs = self.rapid_out.get(account)
+        if outs is None:
+            outs = self.rapid_out[account] = _Flow()
+        outs.add(tx.epoch, tx.tx_id, cny)
+        # Payments before the earliest receipt still in the window never count again (that
+        # receipt only moves later), so the outflow keeps only what the sum needs.
         if not ins:
+            outs.prune(tx.epoch)  # kept: a receipt in this same second is also "before" it
             return
-        _prune(ins, cutoff)
-        if not ins:
-            return
-        first = ins[0][0]
-        outs = [t for t in q if t[0] >= first]
-        received = sum(t[2] for t in ins)
-        ev["rapid_in_out"] = partial(_ev_rows, (*ins, *outs), 1, first, tx.epoch,
-                                     tx.account_id)
+        first = ins.rows[0][0]
+        outs.prune(first)
+        received = ins.total
+        ev["rapid_in_out"] = partial(_ev_rows, (*ins.rows, *outs.rows), 1, first, tx.epoch,
+                                     account)
         doc["rapid_in_cny"] = received
-        doc["rapid_out_pct"] = sum(t[2] for t in outs) * 100 // received
+        doc["rapid_out_pct"] = outs.total * 100 // received
 
     def _fan(self, tx: Tx, w: _Windows, new_relationship: bool | None, doc: dict[str, Any],
              ev: dict[str, EvidenceFn]) -> None:
@@ -525,9 +558,13 @@ class Features:
             return
         w = _Windows.of(p)
         graph = now - max(w.cycle, w.gather)
+        for flows in (self.rapid_in, self.rapid_out):
+            for key in list(flows):
+                flows[key].prune(now - w.rapid)
+                if not flows[key]:
+                    del flows[key]
         tables: tuple[tuple[dict[Any, deque[Any]], int], ...] = (
             (self.structuring, now - (w.structuring[2] if w.structuring else 0)),
-            (self.rapid_in, now - w.rapid), (self.rapid_out, now - w.rapid),
             (self.fan_in, now - max(w.new_payer, w.burst_in)), (self.fan_out, now - w.fan))
         for table, cutoff in tables:
             for key in list(table):
