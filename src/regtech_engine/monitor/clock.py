@@ -21,6 +21,10 @@ DAY = 86_400
 SHANGHAI_OFFSET = 8 * 3_600  # Asia/Shanghai has kept UTC+8 without daylight saving since 1991
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _MEMO_LIMIT = 100_000  # distinct dates remembered; a hostile stream cannot grow it further
+# every valid "HH:MM" and "SS" of a time of day, with its seconds (table lookups are the
+# cheapest exact parse: no other text is in them)
+_HOURS_MINUTES = {f"{h:02d}:{m:02d}": h * 3_600 + m * 60 for h in range(24) for m in range(60)}
+_SECONDS = {f"{s:02d}": s for s in range(60)}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
 
@@ -41,16 +45,15 @@ class Clock:
 
     def read(self, text: str) -> tuple[int, int, dt.date]:
         """(epoch seconds, floored; microsecond; business date in Asia/Shanghai)."""
-        if len(text) >= 19 and text[10] == "T" and text[13] == ":" and text[16] == ":":
+        if len(text) >= 19 and text[10] == "T" and text[16] == ":":
             base = self._dates.get(text[:10])
             offset = self._offsets.get(text[19:])
-            if base is not None and offset is not None:
-                hms = text[11:13] + text[14:16] + text[17:19]
-                if hms.isascii() and hms.isdigit():
-                    h, m, s = int(hms[:2]), int(hms[2:4]), int(hms[4:])
-                    if h < 24 and m < 60 and s < 60:
-                        epoch = base + h * 3_600 + m * 60 + s - offset
-                        return epoch, 0, self._business_date(epoch)
+            hm = _HOURS_MINUTES.get(text[11:16])
+            s = _SECONDS.get(text[17:19])
+            if base is not None and offset is not None and hm is not None and s is not None:
+                epoch = base + hm + s - offset
+                date = self._days.get((epoch + SHANGHAI_OFFSET) // DAY)
+                return epoch, 0, date if date is not None else self._business_date(epoch)
         return self._slow(text)
 
     def _business_date(self, epoch: int) -> dt.date:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -79,7 +80,7 @@ def raw_rows(stream: IO[str], path: str | Path) -> Iterator[RawRow]:
 
 
 def _jsonl(first: str, stream: IO[str]) -> Iterator[RawRow]:
-    for lineno, text in enumerate(_chain(first, stream), 1):
+    for lineno, text in enumerate(itertools.chain((first,), stream), 1):
         raw = text.rstrip("\r\n")
         if len(raw) > MAX_ROW:
             yield lineno, f"row longer than {MAX_ROW:,} characters", raw
@@ -112,11 +113,6 @@ def _csv(first: str, stream: IO[str]) -> Iterator[RawRow]:
             row["cross_border"] = {"true": True, "false": False, "1": True, "0": False}.get(
                 flag, row["cross_border"])
         yield lineno, row, raw
-
-
-def _chain(first: str, stream: IO[str]) -> Iterator[str]:
-    yield first
-    yield from stream
 
 
 class RowError(ValueError):
