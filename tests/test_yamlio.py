@@ -40,6 +40,14 @@ def test_rejected_with_line(text: str, line: int, needle: str) -> None:
     assert needle in problem.render()
 
 
+def test_a_number_too_long_for_python_is_a_short_located_error() -> None:
+    with pytest.raises(YamlError) as info:
+        parse_text("a: 1\nb: " + "9" * 5000 + "\n", "spec.yaml")
+    message = info.value.problems[0].render()
+    assert message.startswith("spec.yaml:2: bad value")
+    assert "more than 4,300 digits" in message and len(message) < 200
+
+
 def test_alias_bomb_is_rejected_quickly() -> None:
     layers = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 12):

@@ -11,6 +11,15 @@ from typing import Any, TypeVar
 _E = TypeVar("_E", bound="InputError")
 
 
+def shown(value: Any, limit: int = 60) -> str:
+    """A value for a message: its repr, cut short (a hostile file may hold megabytes)."""
+    try:
+        text = repr(value)
+    except ValueError:  # an integer with more digits than Python will print
+        return "<a number too long to show>"
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text):,} characters)"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input file, located as precisely as we can."""

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import YamlError
+from .errors import YamlError, shown
 
 try:  # the C parser is much faster; fall back to pure Python where libyaml is missing
     _Loader: type = yaml.CSafeLoader
@@ -122,7 +122,9 @@ class _Builder:
             return _constructor.construct_object(node)
         except (yaml.YAMLError, ValueError) as exc:
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise self.fail(f"bad value {event.value!r}: {reason}", event.start_mark) from None
+            if "integer string conversion" in reason:  # Python's own limit, said plainly
+                reason = "a number with more than 4,300 digits"
+            raise self.fail(f"bad value {shown(event.value)}: {reason}", event.start_mark) from None
 
     def sequence(self, events: Any, path: PathKey, depth: int, start: Any) -> tuple[Any, int]:
         items: list[Any] = []

@@ -36,11 +36,12 @@ def test_bad_rows_go_to_the_dead_letter_file_with_line_and_reason(
         row(tx_id="bool", amount=True),
         row(tx_id="huge", amount="1e999999"),  # once crashed the fact serialiser
         row(tx_id="long", counterparty_name="x" * 1_000_001),
+        row(tx_id="wide", amount="9" * 500_000),
     ]
     alerts, result = run_rows(rows, dead_letter=dead)
     assert [a["tx_ids"] for a in large_value(alerts)] == [["good"]]
     reasons = {d["line"]: d["reason"] for d in _dead(dead)}
-    assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    assert sorted(reasons) == [2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
     assert "positive" in reasons[2]
     assert "JPY" in reasons[3]
     assert "ISO 8601" in reasons[4]
@@ -48,8 +49,9 @@ def test_bad_rows_go_to_the_dead_letter_file_with_line_and_reason(
     assert "direction" in reasons[6]
     assert "out of range" in reasons[8] and "not a number" in reasons[9]
     assert "out of range" in reasons[10] and "longer than" in reasons[11]
+    assert "out of range" in reasons[12] and len(reasons[12]) < 200  # the value is cut short
     assert max(len(d["raw"]) for d in _dead(dead)) < 10_100  # long rows kept in part
-    assert result.stats.dead == 10 and result.stats.transactions == 1
+    assert result.stats.dead == 11 and result.stats.transactions == 1
 
 
 def test_malformed_json_line_is_a_dead_letter_not_a_stop(run_rows: RunRows,

@@ -35,6 +35,12 @@ def test_misspelt_key_names_line_and_closest_key() -> None:
     ]
 
 
+def test_a_huge_bad_value_is_cut_short_in_the_message() -> None:
+    [message] = problems(HEAD.replace("category: payment", "category: " + "x" * 200_000))
+    assert message.startswith("p.yaml:5: product.category: invalid value 'xxx")
+    assert "(200,002 characters)" in message and len(message) < 400
+
+
 def test_bad_enum_value_suggests_the_closest() -> None:
     [message] = problems(HEAD.replace("category: payment", "category: paymnt"))
     assert message.startswith("p.yaml:5: product.category: invalid value 'paymnt'")

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from ..errors import shown
 from .clock import Clock, TimestampError
 from .models import TRANSACTION_ROW, TransactionRow, Tx
 from .rates import Rates
@@ -139,7 +140,7 @@ def _validated(value: dict[str, Any] | Json) -> TransactionRow:
         if not err["loc"]:
             raise RowError("a JSONL row must be an object") from None
         if err["loc"][0] == "amount" and err["type"] != "missing":
-            raise RowError(f"amount: {err['input']!r} is not a number") from None
+            raise RowError(f"amount: {shown(err['input'])} is not a number") from None
         where = ".".join(str(p) for p in err["loc"])
         raise RowError(f"{where}: {err['msg']}".replace("String should match pattern", "invalid"
                        " value, expected pattern")) from None
@@ -152,11 +153,11 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | 
     try:
         amount = Decimal(given) if isinstance(given, str | int) else Decimal(str(given))
     except InvalidOperation:
-        raise RowError(f"amount: {given!r} is not a number") from None
+        raise RowError(f"amount: {shown(given)} is not a number") from None
     if not amount.is_finite() or amount <= 0:
-        raise RowError(f"amount: {given!r} must be a positive number")
+        raise RowError(f"amount: {shown(given)} must be a positive number")
     if amount.adjusted() >= MAX_AMOUNT_DIGITS:
-        raise RowError(f"amount: {given!r} is out of range (at most "
+        raise RowError(f"amount: {shown(given)} is out of range (at most "
                        f"{MAX_AMOUNT_DIGITS} digits before the decimal point)")
     currency = row["currency"]
     if not rates.known(currency):
@@ -164,7 +165,7 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | 
     try:
         epoch, micro, business_date = (clock or Clock()).read(row["timestamp"])
     except TimestampError as exc:
-        raise RowError(f"timestamp {row['timestamp']!r} is {exc}") from None
+        raise RowError(f"timestamp {shown(row['timestamp'])} is {exc}") from None
     country = row.get("counterparty_country")
     cross = row.get("cross_border")
     if cross is None:

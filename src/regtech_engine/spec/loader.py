@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..errors import Problem, SpecError
+from ..errors import Problem, SpecError, shown
 from ..suggest import did_you_mean
 from ..yamlio import Document, PathKey, format_path, parse_text, read_document
 from .models import ProductSpec
@@ -77,12 +77,13 @@ def _problem(err: dict[str, Any], document: Document) -> Problem:
         if isinstance(value, str) and allowed:
             hint = did_you_mean(value, allowed)
         allowed_text = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-        return Problem(f"invalid value {value!r}{allowed_text}", document.file, line, path, hint)
+        return Problem(f"invalid value {shown(value)}{allowed_text}", document.file, line, path,
+                       hint)
     if kind == "missing":
         return Problem("required field is missing", document.file, line, path)
     message = err["msg"]
     if value is not None and not isinstance(value, dict | list):
-        message = f"{message} (got {value!r})"
+        message = f"{message} (got {shown(value)})"
     return Problem(message, document.file, line, path)
 
 
