@@ -32,3 +32,13 @@ def test_list_files_must_name_their_source(tmp_path: Path) -> None:
     (tmp_path / "l.yaml").write_text("sanctions: [{ref: X, name: Y}]\n", encoding="utf-8")
     with pytest.raises(RuleError, match="source"):
         load_lists(tmp_path)
+
+
+def test_fuzzy_scores_below_half_are_no_match(tmp_path: Path) -> None:
+    (tmp_path / "l.yaml").write_text(
+        "source: test\nsanctions:\n  - {ref: S1, name: Tanchon Commercial Bank}\n",
+        encoding="utf-8")
+    lists = load_lists(tmp_path)
+    score, entry = lists.screen("Tanchon Comercial Bank")
+    assert score >= 90 and entry is not None and entry.ref == "S1"
+    assert lists.screen("Zhang Wei") == (0, None)

@@ -42,7 +42,7 @@ class TransactionFeatures(BaseModel):
     gather_intermediaries: int  # accounts relaying one source's money to this account
     dormant_days: int  # days since the account's previous transaction (0 = none known)
     counterparty_high_risk: bool
-    sanctions_score: int  # 0-100, best match of the counterparty name on the list
+    sanctions_score: int  # 50-100, best match of the counterparty name on the list (0: none)
 
 
 class DayTotal(BaseModel):

@@ -19,7 +19,7 @@ from typing import Any
 
 from .features import DAY, EvidenceFn, Features
 from .ingest import DeadRow
-from .models import SHANGHAI, Alert, Tx
+from .models import SHANGHAI, SORT_KEY, Alert, Tx
 from .rules import DayContext, MonitoringPack, MonitoringRule, fire
 from .workdays import CalendarGap, WorkdayCalendar
 
@@ -125,7 +125,7 @@ class Monitor:
     # ------------------------------------------------------------------------------------
     def close_day(self, day: dt.date) -> list[Alert]:
         assert self.pack is not None, "attach a rule pack first"
-        txs = sorted(self.pending.pop(day).values(), key=Tx.sort_key)
+        txs = sorted(self.pending.pop(day).values(), key=SORT_KEY)
         ctx = self.pack.context(day)
         rules = self.pack.by_id()
         alerts = self._suspicious(txs, ctx, rules)

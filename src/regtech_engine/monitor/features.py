@@ -282,10 +282,11 @@ class Features:
     def _total(self, tx: Tx) -> None:
         key = (tx.customer_id, tx.direction, tx.category, tx.basis)
         total = self.totals.get(key)
-        if total is None:
-            total = self.totals[key] = DayTotal(tx.customer_type)
-        total.total += tx.basis_amount
-        total.tx_ids.append(tx.tx_id)
+        if total is None:  # most customers make one transaction a day
+            self.totals[key] = DayTotal(tx.customer_type, tx.basis_amount, [tx.tx_id])
+        else:
+            total.total += tx.basis_amount
+            total.tx_ids.append(tx.tx_id)
 
     def take_totals(self) -> dict[TotalKey, DayTotal]:
         """The closed day's totals; the next day starts from nothing."""

@@ -3,7 +3,9 @@
 Names are compared after normalisation: Unicode NFKC, traditional -> simplified Chinese
 (OpenCC), case folding, and removal of spaces and punctuation; then exact lookup, then a fuzzy
 score (rapidfuzz) against every normalised list name. Scores are cached per name, since the
-same counterparties recur.
+same counterparties recur. A score below ``MIN_RESEMBLANCE`` (fewer than half the characters
+in common) is 0, no match: every name has *some* best match, and reporting it for every row
+would make each row's document carry a meaningless score.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ def _t2s() -> Any:
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+MIN_RESEMBLANCE = 50  # fuzzy scores below this are no match (0)
 
 
 @lru_cache(maxsize=65536)
@@ -82,9 +87,8 @@ class Lists:
         else:
             from rapidfuzz import fuzz, process
 
-            best = process.extractOne(
-                key, [e.normalised for e in self.sanctions], scorer=fuzz.ratio
-            )
+            best = process.extractOne(key, [e.normalised for e in self.sanctions],
+                                      scorer=fuzz.ratio, score_cutoff=MIN_RESEMBLANCE)
             result = (int(best[1]), self.sanctions[best[2]]) if best else (0, None)
         if len(self._cache) > 100_000:
             self._cache.clear()
