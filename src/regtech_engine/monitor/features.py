@@ -216,7 +216,9 @@ class Features:
     fan_out: dict[str, deque[tuple[int, str, str]]] = field(default_factory=dict)
     out_edges: dict[str, deque[_Edge]] = field(default_factory=dict)
     in_edges: dict[str, deque[tuple[int, str, _Edge]]] = field(default_factory=dict)  # time, payer
-    pair_last: dict[tuple[str, str], tuple[int, _Edge, bool]] = field(default_factory=dict)
+    # (payer, payee) -> time and amount of the last transfer, and its edge if it was new
+    pair_last: dict[tuple[str, str], tuple[int, Decimal, _Edge | None]] = field(
+        default_factory=dict)
     gather: dict[tuple[str, str], dict[str, tuple[int, tuple[_Edge, _Edge]]]] = field(
         default_factory=dict)
     last_day: dict[str, int] = field(default_factory=dict)
@@ -383,18 +385,21 @@ class Features:
         ev[typology] = partial(_ev_rows, rows, 2, rows[0][0], tx.epoch, tx.account_id, 1)
 
     # -- the transfer graph ---------------------------------------------------------------
-    def _add_edge(self, src: str, dst: str, tx: Tx, w: _Windows) -> tuple[_Edge, bool, bool]:
-        """The transfer as an edge; whether it opens a new relationship (no transfer
-        src -> dst in the lookback before it: only those enter the cycle graph); whether
-        ``tx`` is the other ledger leg of a transfer already seen (it joins that edge, and the
+    def _add_edge(self, src: str, dst: str, tx: Tx, w: _Windows) -> tuple[_Edge | None, bool]:
+        """The transfer as a graph edge if it opens a new relationship (no transfer src -> dst
+        in the lookback before it: only those enter the graph), else None; and whether ``tx``
+        is the other ledger leg of a transfer already seen (it joins that edge, and the
         searches made for the first leg stand)."""
         key = (src, dst)
         last = self.pair_last.get(key)
-        if last is not None and last[0] == tx.epoch and last[1].amount == tx.amount:
-            last[1].tx_ids.append(tx.tx_id)
-            return last[1], last[2], True
-        new = last is None or last[0] < tx.epoch - w.new_pair
+        if last is not None and last[0] == tx.epoch and last[1] == tx.amount:
+            if last[2] is not None:
+                last[2].tx_ids.append(tx.tx_id)
+            return last[2], True
         made_src, made_dst = self._count_transfer(src, tx.epoch), self._count_transfer(dst, tx.epoch)
+        if last is not None and last[0] >= tx.epoch - w.new_pair:  # a regular relationship
+            self.pair_last[key] = (tx.epoch, tx.amount, None)
+            return None, False
         quiet: tuple[str, ...] = ()
         if tx.epoch >= self.history_start + w.history:
             if made_src < w.quiet_below:
@@ -402,17 +407,16 @@ class Features:
             elif made_dst < w.quiet_below:
                 quiet = (dst,)
         edge = _Edge(tx.epoch, dst, tx.amount, [tx.tx_id], quiet)
-        self.pair_last[key] = (tx.epoch, edge, new)
-        if new:
-            outs = self.out_edges.get(src)
-            if outs is None:
-                outs = self.out_edges[src] = deque()
-            outs.append(edge)
-            ins = self.in_edges.get(dst)
-            if ins is None:
-                ins = self.in_edges[dst] = deque()
-            ins.append((tx.epoch, src, edge))
-        return edge, new, False
+        self.pair_last[key] = (tx.epoch, tx.amount, edge)
+        outs = self.out_edges.get(src)
+        if outs is None:
+            outs = self.out_edges[src] = deque()
+        outs.append(edge)
+        ins = self.in_edges.get(dst)
+        if ins is None:
+            ins = self.in_edges[dst] = deque()
+        ins.append((tx.epoch, src, edge))
+        return edge, False
 
     def _count_transfer(self, account: str, epoch: int) -> int:
         """Transfers ``account`` took part in before this one (then counts this one)."""
@@ -432,11 +436,9 @@ class Features:
             return None
         cp: str = tx.counterparty_id  # type: ignore[assignment]
         src, dst = (tx.account_id, cp) if tx.direction == "out" else (cp, tx.account_id)
-        closing, new, joined = self._add_edge(src, dst, tx, w)
-        if joined:
-            return new
-        if not new:
-            return False
+        closing, joined = self._add_edge(src, dst, tx, w)
+        if closing is None or joined:
+            return closing is not None
         cycle = self._cycle(src, dst, closing, tx, w)
         if cycle is not None:
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
