@@ -119,6 +119,12 @@ def _ev_gather(source: str, relays: dict[str, tuple[int, tuple[Any, Any]]], end:
                      [source, *sorted(relays), dst])
 
 
+def _ev_dormant(tx_id: str, epoch: int, account: str, last: int) -> Evidence:
+    """Built only on a firing: most rows follow activity of the day before."""
+    return Evidence([tx_id], epoch, epoch, account,
+                    details={"previous_activity": dt.date.fromordinal(last).isoformat()})
+
+
 @dataclass(slots=True)
 class DayTotal:
     customer_type: str
@@ -529,9 +535,7 @@ class Features:
         self.last_day[tx.account_id] = day
         if last is None or last >= day:
             return 0
-        ev["dormant_reactivation"] = partial(
-            Evidence, [tx.tx_id], tx.epoch, tx.epoch, tx.account_id,
-            details={"previous_activity": dt.date.fromordinal(last).isoformat()})
+        ev["dormant_reactivation"] = partial(_ev_dormant, tx.tx_id, tx.epoch, tx.account_id, last)
         return day - last
 
     def _high_risk(self, tx: Tx, ev: dict[str, EvidenceFn]) -> bool:
