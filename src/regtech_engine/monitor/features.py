@@ -271,7 +271,7 @@ class Features:
         dormant = self._dormant(tx, ev)
         if dormant:
             doc["dormant_days"] = dormant
-        if self._high_risk(tx, ev):
+        if tx.counterparty_country is not None and self._high_risk(tx, ev):
             doc["counterparty_high_risk"] = True
         score = self._sanctions(tx, ev)
         if score:
