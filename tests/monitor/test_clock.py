@@ -24,12 +24,13 @@ offsets = st.sampled_from(["", "Z", "+08:00", "+00:00", "-05:00", "+05:45", "+14
 moments = st.datetimes(min_value=dt.datetime(1990, 1, 1), max_value=dt.datetime(2100, 1, 1))
 
 
-@given(st.lists(st.tuples(moments, offsets, st.booleans()), min_size=1, max_size=30))
-def test_fast_and_slow_paths_agree_with_datetime(stamps: list[tuple[dt.datetime, str, bool]]
-                                                 ) -> None:
+@given(st.lists(st.tuples(moments, offsets, st.booleans(), st.sampled_from("T ")),
+                min_size=1, max_size=30))
+def test_fast_and_slow_paths_agree_with_datetime(
+        stamps: list[tuple[dt.datetime, str, bool, str]]) -> None:
     clock = Clock()  # shared: later rows take the memoised path where one applies
-    for moment, offset, fraction in stamps:
-        text = moment.isoformat(timespec="microseconds" if fraction else "seconds") + offset
+    for moment, offset, fraction, sep in stamps:
+        text = moment.isoformat(sep, "microseconds" if fraction else "seconds") + offset
         assert clock.read(text) == reference(text), text
         assert clock.read(text) == reference(text), text  # now memoised
 

@@ -2,8 +2,8 @@
 
 ``datetime`` with time zones costs ~5 µs a row here (parse, attach the zone, ``timestamp()``),
 a fifth of reading a row. A stream has few distinct dates and offsets, so the common form
-``YYYY-MM-DDTHH:MM:SS`` with no offset, ``Z`` or ``±HH:MM`` is read with integer arithmetic
-from memoised dates and offsets; each date and offset enters the memo only after
+``YYYY-MM-DDTHH:MM:SS`` (or a space for the ``T``) with no offset, ``Z`` or ``±HH:MM`` is
+read with integer arithmetic from memoised dates and offsets; each date and offset enters the memo only after
 ``datetime.fromisoformat`` accepted a row using it, so both paths give the same answers
 (a property test compares them). Anything else (fractions of a second, other ISO forms)
 takes the ``datetime`` path.
@@ -25,6 +25,7 @@ _MEMO_LIMIT = 100_000  # distinct dates remembered; a hostile stream cannot grow
 # cheapest exact parse: no other text is in them)
 _HOURS_MINUTES = {f"{h:02d}:{m:02d}": h * 3_600 + m * 60 for h in range(24) for m in range(60)}
 _SECONDS = {f"{s:02d}": s for s in range(60)}
+_SEPARATORS = ("T", " ")  # ISO 8601's, and the space of spreadsheet and database exports
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _OFFSET = re.compile(r"[+-]\d{2}:\d{2}")
 
@@ -45,7 +46,7 @@ class Clock:
 
     def read(self, text: str) -> tuple[int, int, dt.date]:
         """(epoch seconds, floored; microsecond; business date in Asia/Shanghai)."""
-        if len(text) >= 19 and text[10] == "T" and text[16] == ":":
+        if len(text) >= 19 and text[10] in _SEPARATORS and text[16] == ":":
             base = self._dates.get(text[:10])
             offset = self._offsets.get(text[19:])
             hm = _HOURS_MINUTES.get(text[11:16])
@@ -84,7 +85,7 @@ class Clock:
         return epoch, stamp.microsecond, date
 
     def _remember(self, text: str, stamp: dt.datetime) -> None:
-        if len(text) < 19 or text[10] != "T" or not _DATE.fullmatch(text[:10]):
+        if len(text) < 19 or text[10] not in _SEPARATORS or not _DATE.fullmatch(text[:10]):
             return
         suffix = text[19:]
         if suffix not in ("", "Z") and not _OFFSET.fullmatch(suffix):
