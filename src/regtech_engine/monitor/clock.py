@@ -3,10 +3,10 @@
 ``datetime`` with time zones costs ~5 µs a row here (parse, attach the zone, ``timestamp()``),
 a fifth of reading a row. A stream has few distinct dates and offsets, so the common form
 ``YYYY-MM-DDTHH:MM:SS`` (or a space for the ``T``) with no offset, ``Z`` or ``±HH:MM`` is
-read with integer arithmetic from memoised dates and offsets; each date and offset enters the memo only after
-``datetime.fromisoformat`` accepted a row using it, so both paths give the same answers
-(a property test compares them). Anything else (fractions of a second, other ISO forms)
-takes the ``datetime`` path.
+read with integer arithmetic from memoised dates and offsets; each date and offset enters
+the memo only after ``datetime.fromisoformat`` accepted a row using it, so both paths give
+the same answers (a property test compares them). Anything else (fractions of a second,
+other ISO forms) takes the ``datetime`` path.
 """
 
 from __future__ import annotations
