@@ -71,3 +71,22 @@ def test_resume_after_a_completed_run_changes_nothing(
     again = run(RunOptions(str(source), monitoring_pack, rates, output=out, checkpoint=ckpt,
                            resume=True))
     assert again.completed and out.read_text(encoding="utf-8") == before
+
+
+def test_a_damaged_or_foreign_checkpoint_is_a_clear_error(tmp_path: Path) -> None:
+    import pickle
+
+    import pytest
+
+    from regtech_engine.errors import TransactionError
+    from regtech_engine.monitor import checkpoint as ckpt
+
+    calls_int_on_x = b"\x80\x04\x8c\x08builtins\x8c\x03int\x93\x8c\x01x\x85R."  # ValueError
+    for content in (b"not a pickle", pickle.dumps({"a": 1}), pickle.dumps(1)[:-3],
+                    calls_int_on_x):
+        (tmp_path / ckpt.FILE).write_bytes(content)
+        with pytest.raises(TransactionError) as info:
+            ckpt.load(tmp_path)
+        message = info.value.problems[0].render()
+        assert str(tmp_path) in message
+        assert "checkpoint" in message

@@ -48,8 +48,9 @@ def load(folder: Path) -> Checkpoint | None:
     try:
         with path.open("rb") as fh:
             checkpoint = pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError) as exc:
-        raise TransactionError.single(f"unreadable checkpoint: {exc}", file=str(path)) from None
+    except Exception as exc:  # a damaged or foreign file can raise anything
+        raise TransactionError.single(f"unreadable checkpoint: {str(exc)[:200]}",
+                                      file=str(path)) from None
     if not isinstance(checkpoint, Checkpoint) or checkpoint.version != VERSION:
         raise TransactionError.single("checkpoint from another version", file=str(path))
     return checkpoint
