@@ -146,7 +146,7 @@ class Monitor:
         evidence: list[dict[str, EvidenceFn]] = []
         for i, tx in enumerate(txs):
             doc, ev = self.features.observe(tx, ctx.params)
-            if zeros:  # the features some rule tests at zero (none in the shipped pack)
+            if zeros:  # features a rule tests true at zero (the shipped pack: cycle_hours)
                 doc = {**zeros, **doc}
             doc["id"] = str(i)
             docs.append(doc)
