@@ -76,15 +76,21 @@ def test_sparse_documents_fire_exactly_as_full_ones(
     assert fire(ruleset, sparse) == fire(ruleset, full)
 
 
-def test_a_house_rule_true_at_zero_gets_its_zero(tmp_path: Path) -> None:
-    rules = tmp_path / "house" / "monitoring"
+def house_rule(root: Path, rule_id: str, typology: str, when: str) -> Path:
+    """A rules folder holding one monitoring rule; the folder, for load_pack."""
+    rules = root / "house" / "monitoring"
     rules.mkdir(parents=True)
-    (rules / "QUIET.yaml").write_text(
-        "id: HOUSE-LARGE-FIRST\nkind: suspicious\ndocument: transaction\n"
-        "typology: dormant_reactivation\nseverity: low\ntitle: {en: x, zh: x}\ncitations: []\n"
-        "when: {all: [{path: amount_cny, ge: 100000}, {path: dormant_days, lt: 1}]}\n",
+    (rules / f"{rule_id}.yaml").write_text(
+        f"id: {rule_id}\nkind: suspicious\ndocument: transaction\ntypology: {typology}\n"
+        f"severity: low\ntitle: {{en: x, zh: x}}\ncitations: []\nwhen: {when}\n",
         encoding="utf-8")
-    pack = load_pack([tmp_path / "house"])
+    return root / "house"
+
+
+def test_a_house_rule_true_at_zero_gets_its_zero(tmp_path: Path) -> None:
+    pack = load_pack([house_rule(
+        tmp_path, "HOUSE-LARGE-FIRST", "dormant_reactivation",
+        "{all: [{path: amount_cny, ge: 100000}, {path: dormant_days, lt: 1}]}")])
     ctx = pack.context(DAY)
     assert ctx.zeros["transaction"]["dormant_days"] == 0
     ruleset = ctx.rulesets["transaction"]
@@ -96,11 +102,6 @@ def test_a_house_rule_true_at_zero_gets_its_zero(tmp_path: Path) -> None:
 
 
 def test_present_and_absent_are_refused_in_monitoring_rules(tmp_path: Path) -> None:
-    rules = tmp_path / "house" / "monitoring"
-    rules.mkdir(parents=True)
-    (rules / "P.yaml").write_text(
-        "id: HOUSE-P\nkind: suspicious\ndocument: transaction\ntypology: fan_in\n"
-        "severity: low\ntitle: {en: x, zh: x}\ncitations: []\n"
-        "when: {path: dormant_days, present: true}\n", encoding="utf-8")
+    folder = house_rule(tmp_path, "HOUSE-P", "fan_in", "{path: dormant_days, present: true}")
     with pytest.raises(RuleError, match="comparisons and all/any/not"):
-        load_pack([tmp_path / "house"])
+        load_pack([folder])
