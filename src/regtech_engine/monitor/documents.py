@@ -39,6 +39,9 @@ class TransactionFeatures(BaseModel):
     cycle_hops: int  # transfers in the shortest cycle this transfer closes (0 = none)
     cycle_hours: int  # hours from the cycle's first transfer to this one (rounded up)
     cycle_quiet_accounts: int  # accounts of that cycle that were quiet when it passed them
+    chain_hops: int  # transfers in the chain of new relationships through this one (0 = none)
+    chain_prior_hops: int  # the longer part of that chain on either side of this transfer
+    chain_quiet_accounts: int  # accounts of that chain that were quiet when it passed them
     gather_intermediaries: int  # accounts relaying one source's money to this account
     dormant_days: int  # days since the account's previous transaction (0 = none known)
     counterparty_high_risk: bool

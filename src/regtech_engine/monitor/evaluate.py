@@ -5,6 +5,12 @@ folder (``labels.csv`` of labelled transfers, ``alerts.csv`` of member accounts)
 its README says: a planted alert is found when a raised alert of its typology names its hub
 account (for a cycle: any two of its accounts) within the alert's period. A raised alert is
 a true positive when it finds some planted instance of its own typology.
+
+AMLSim's "cycle" is found by two of the pack's typologies (``AMLSIM_FOUND_BY``): AMLSim
+schedules a ring's transfers on random days of its period and some rings lack a transfer in
+the data (5 of 40 in the 10K set: chains, not rings), which is the layering typology's
+pattern; a complete ring is also found by the cycle typology. Its row counts the alerts of
+both, and a row per typology under it shows what each finds alone.
 """
 
 from __future__ import annotations
@@ -31,6 +37,11 @@ WHERE_TO_GET_DATA = (
 )
 
 
+# AMLSim typology -> the pack's typologies whose alerts find it (the module docstring says why)
+AMLSIM_FOUND_BY: dict[str, tuple[str, ...]] = {
+    "fan_in": ("fan_in",), "fan_out": ("fan_out",), "cycle": ("cycle", "layering")}
+
+
 @dataclass
 class TypologyScore:
     typology: str
@@ -38,6 +49,16 @@ class TypologyScore:
     found: int = 0
     alerts: int = 0
     true_alerts: int = 0
+    by: dict[str, TypologyScore] = field(default_factory=dict)  # per finding typology
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "planted": self.planted, "found": self.found, "recall": self.recall,
+            "alerts": self.alerts, "true_alerts": self.true_alerts,
+            "precision": self.precision}
+        if self.by:
+            out["by"] = {t: s.to_json() for t, s in sorted(self.by.items())}
+        return out
 
     @property
     def recall(self) -> float | None:
@@ -58,10 +79,7 @@ class Scores:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "typologies": {
-                t: {"planted": s.planted, "found": s.found, "recall": s.recall,
-                    "alerts": s.alerts, "true_alerts": s.true_alerts, "precision": s.precision}
-                for t, s in sorted(self.rows.items())},
+            "typologies": {t: s.to_json() for t, s in sorted(self.rows.items())},
             "alerts_of_unlabelled_typologies": dict(sorted(self.unlabelled.items())),
         }
 
@@ -71,9 +89,13 @@ class Scores:
 
         lines = [f"{'typology':<22} {'planted':>7} {'found':>6} {'recall':>7} {'alerts':>7} "
                  f"{'true':>6} {'precision':>9}"]
+        def line(name: str, s: TypologyScore) -> str:
+            return (f"{name:<22} {s.planted:>7} {s.found:>6} {fmt(s.recall):>7} "
+                    f"{s.alerts:>7} {s.true_alerts:>6} {fmt(s.precision):>9}")
+
         for t, s in sorted(self.rows.items()):
-            lines.append(f"{t:<22} {s.planted:>7} {s.found:>6} {fmt(s.recall):>7} "
-                         f"{s.alerts:>7} {s.true_alerts:>6} {fmt(s.precision):>9}")
+            lines.append(line(t, s))
+            lines.extend(line(f"  by {b}", sub) for b, sub in sorted(s.by.items()))
         if self.unlabelled:
             other = ", ".join(f"{k} {v}" for k, v in sorted(self.unlabelled.items()))
             lines.append(f"alerts of typologies these labels do not cover: {other}")
@@ -196,20 +218,30 @@ def score_amlsim(alerts: list[dict[str, Any]], folder: Path) -> Scores:
     planted = _amlsim_planted(folder)
     for p in planted:
         scores.row(p.typology).planted += 1
+    finder = {mine: label for label, ours in AMLSIM_FOUND_BY.items() for mine in ours
+              if label in scores.rows}
     by_typology: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for alert in alerts:
         typology = _typology(alert)
-        if typology in scores.rows:
+        if typology in scores.rows or typology in finder:
             by_typology[typology].append(alert)
         else:
             scores.unlabelled[typology] += 1
-    for typology, score in scores.rows.items():
-        mine = [p for p in planted if p.typology == typology]
-        raised = by_typology[typology]
-        score.alerts = len(raised)
-        score.true_alerts = sum(any(_finds(a, p) for p in mine) for a in raised)
-        score.found = sum(any(_finds(a, p) for a in raised) for p in mine)
+    for label, score in scores.rows.items():
+        mine = [p for p in planted if p.typology == label]
+        finders = AMLSIM_FOUND_BY.get(label, (label,))
+        _score(score, mine, [a for t in finders for a in by_typology[t]])
+        if len(finders) > 1:
+            for typology in finders:
+                _score(score.by.setdefault(typology, TypologyScore(typology, len(mine))),
+                       mine, by_typology[typology])
     return scores
+
+
+def _score(score: TypologyScore, planted: list[_Planted], raised: list[dict[str, Any]]) -> None:
+    score.alerts = len(raised)
+    score.true_alerts = sum(any(_finds(a, p) for p in planted) for a in raised)
+    score.found = sum(any(_finds(a, p) for a in raised) for p in planted)
 
 
 def _is_amlsim(path: Path) -> bool:

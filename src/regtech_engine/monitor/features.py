@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import partial
@@ -65,6 +65,8 @@ _WINDOW_TABLE: dict[str, tuple[str, int]] = {
     "fan": ("monitor.fan.window_days", DAY),
     "cycle": ("monitor.cycle.window_days", DAY),
     "max_hops": ("monitor.cycle.max_hops", 1),
+    "chain": ("monitor.layering.window_days", DAY),
+    "chain_hops": ("monitor.layering.max_hops", 1),
     "new_pair": ("monitor.relationship.new_after_days", DAY),
     "gather": ("monitor.scatter_gather.window_days", DAY),
     "new_payer": ("monitor.fan_in.new_payer_window_days", DAY),
@@ -189,6 +191,8 @@ class _Windows:
     fan: int = 0
     cycle: int = 0
     max_hops: int = 0
+    chain: int = 0
+    chain_hops: int = 0
     new_pair: int = 0
     gather: int = 0
     new_payer: int = 0
@@ -197,6 +201,11 @@ class _Windows:
     burst_in: int = 0
     burst_out: int = 0
     memory: int = 0
+
+    @property
+    def graph(self) -> int:
+        """How long an edge stays in the transfer graph: the longest search window."""
+        return max(self.cycle, self.gather, self.chain)
 
     @classmethod
     def of(cls, p: Mapping[str, Any]) -> _Windows:
@@ -459,12 +468,13 @@ class Features:
             doc["gather_intermediaries"] = len(relays)
             # a copy now (later rows change the relays); the evidence is built only on a firing
             ev["scatter_gather"] = partial(_ev_gather, source, dict(relays), tx.epoch, dst)
+        self._layering(src, dst, closing, tx, w, doc, ev)
         return True
 
     def _cycle(self, src: str, dst: str, closing: _Edge, tx: Tx,
                w: _Windows) -> list[_Edge] | None:
         """Shortest path dst -> ... -> src in the window, closed by the new src -> dst."""
-        cutoff = tx.epoch - w.cycle
+        cutoff, graph = tx.epoch - w.cycle, tx.epoch - w.graph
         max_hops = w.max_hops
         parents: dict[str, tuple[str, _Edge] | None] = {dst: None}
         frontier = [dst]
@@ -474,9 +484,9 @@ class Features:
                 outs = self.out_edges.get(node)
                 if not outs:
                     continue
-                _prune_edges(outs, cutoff)
+                _prune_edges(outs, graph)
                 for edge in outs:
-                    if edge.other in parents or edge is closing:
+                    if edge.epoch < cutoff or edge.other in parents or edge is closing:
                         continue
                     parents[edge.other] = (node, edge)
                     if edge.other == src:
@@ -499,10 +509,78 @@ class Features:
             node = prev
         path.reverse()
         accounts = {closing.other} | {e.other for e in path}
-        customers = {self.customer_of.get(a, f"?{a}") for a in accounts}
-        if len(customers) < 2:  # money moved between one customer's own accounts
+        if not self._across_customers(accounts):
             return None
         return [*path, closing]
+
+    def _layering(self, src: str, dst: str, new: _Edge, tx: Tx, w: _Windows,
+                  doc: dict[str, Any], ev: dict[str, EvidenceFn]) -> None:
+        """The chain of new relationships through ``src -> dst`` that reaches farthest both
+        ways in the window, in any time order (layering legs are arranged, not relayed one
+        by one), and the longer of its two sides: the chain there was before this transfer."""
+        cutoff, depth = tx.epoch - w.chain, w.chain_hops - 1
+        origin, back = self._reach(src, cutoff, depth, forward=False)
+        _, ahead = self._reach(dst, cutoff, depth, forward=True)
+        if not back and not ahead:
+            return
+        prior = max(len(back), len(ahead))
+        # one simple chain: if money already went dst -> ... -> src (this transfer closes a
+        # loop: a cycle), back starts after dst; ahead stops before it would meet back
+        payers = [origin, *(e.other for e in back)]
+        if dst in payers:
+            cut = payers.index(dst) + 1
+            origin, back = payers[cut], back[cut:]
+        room = depth - len(back)
+        passed = {origin, *(e.other for e in back)}
+        ahead = ahead[:next((i for i, e in enumerate(ahead[:room]) if e.other in passed), room)]
+        chain = [*back, new, *ahead]
+        accounts = [origin, *(e.other for e in chain)]
+        if not self._across_customers(accounts):
+            return
+        doc["chain_hops"] = len(chain)
+        doc["chain_prior_hops"] = prior
+        doc["chain_quiet_accounts"] = len({a for e in chain for a in e.quiet})
+        start = min(e.epoch for e in chain)
+        ev["layering"] = partial(_ev_edges, tuple(chain), start, tx.epoch, origin, accounts)
+
+    def _reach(self, start: str, cutoff: int, depth: int, forward: bool) -> tuple[str, list[_Edge]]:
+        """Breadth-first from ``start`` along new relationships in the window (payees if
+        ``forward``, else payers), up to ``depth`` transfers: the account reached last and
+        the chain between it and ``start``, in the direction money moved."""
+        parents: dict[str, tuple[str, _Edge] | None] = {start: None}
+        frontier = [start]
+        out_edges, in_edges = self.out_edges, self.in_edges
+        for _ in range(depth):
+            nxt: list[str] = []
+            for node in frontier:  # two loops, not one with a test: this is the hot path
+                if forward:
+                    for edge in out_edges.get(node, ()):
+                        other = edge.other
+                        if edge.epoch >= cutoff and other not in parents:
+                            parents[other] = (node, edge)
+                            nxt.append(other)
+                else:
+                    for epoch, other, edge in in_edges.get(node, ()):
+                        if epoch >= cutoff and other not in parents:
+                            parents[other] = (node, edge)
+                            nxt.append(other)
+            if not nxt or len(parents) > MAX_VISITED:
+                break
+            frontier = nxt
+        far = frontier[0]
+        path: list[_Edge] = []
+        node = far
+        while (link := parents[node]) is not None:
+            node, edge = link
+            path.append(edge)
+        if forward:
+            path.reverse()
+        return far, path
+
+    def _across_customers(self, accounts: Iterable[str]) -> bool:
+        """Whether money moved across customers, not between one customer's own accounts
+        (an account never seen as our own counts as a customer of its own)."""
+        return len({self.customer_of.get(a, f"?{a}") for a in accounts}) > 1
 
     def _gather(self, src: str, dst: str, closing: _Edge, tx: Tx,
                 w: _Windows) -> tuple[str, dict[str, tuple[int, tuple[_Edge, _Edge]]]] | None:
@@ -511,11 +589,11 @@ class Features:
         if not ins:
             return None
         cutoff = tx.epoch - w.gather
-        _prune(ins, cutoff)
+        _prune(ins, tx.epoch - w.graph)
         gather = self.gather
         best: tuple[str, dict[str, tuple[int, tuple[_Edge, _Edge]]]] | None = None
         for epoch, source, edge in ins:  # all at or before tx: rows come in time order
-            if source in (dst, src):
+            if epoch < cutoff or source in (dst, src):
                 continue
             relays = gather.get((dst, source))
             if relays is None:
@@ -564,7 +642,7 @@ class Features:
         if not all(name in p for name in WINDOW_PARAMS):
             return
         w = _Windows.of(p)
-        graph = now - max(w.cycle, w.gather)
+        graph = now - w.graph
         for flows in (self.rapid_in, self.rapid_out):
             for key in list(flows):
                 flows[key].prune(now - w.rapid)

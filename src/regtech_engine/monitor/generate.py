@@ -29,7 +29,8 @@ LV_THRESHOLDS = {  # (CNY, USD), as in rules/parameters/aml_monitoring.yaml
     "individual_cross_border_transfer": (200_000, 10_000),
 }
 USD_CNY = 7.10
-SUSPICIOUS = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "scatter_gather",
+SUSPICIOUS = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "layering",
+              "scatter_gather",
               "dormant_reactivation", "high_risk_country", "sanctions_match")
 SANCTIONED_VARIANTS = (
     "TANCHON COMMERCIAL BANK", "tanchon-commercial  bank", "東方遠景國際貿易有限公司",
@@ -157,7 +158,8 @@ def _plant_suspicious(plan: _Plan, typology: str, i: int) -> None:
             rows.append(plan.row(when, tag, "individual", acct[1], direction, "transfer",
                                  rng.uniform(2_000, 9_000), counterparty_id=f"X{tag}-{j}"))
     elif typology == "cycle":
-        ring = [(f"{tag}C{j}", f"{tag}C{j}-A") for j in range(rng.choice((3, 4, 5)))]
+        # rings of five or more accounts are also layering chains before they close
+        ring = [(f"{tag}C{j}", f"{tag}C{j}-A") for j in range(rng.choice((3, 4)))]
         hour = 9.0
         for j, src in enumerate(ring):
             dst = ring[(j + 1) % len(ring)]
@@ -165,6 +167,14 @@ def _plant_suspicious(plan: _Plan, typology: str, i: int) -> None:
                                   rng.uniform(20_000, 40_000))
             hour = 9.0 if hour > 15 else hour + 3
         acct = ring[0]
+    elif typology == "layering":
+        chain = [(f"{tag}L{j}", f"{tag}L{j}-A") for j in range(rng.choice((5, 6, 7)))]
+        legs = list(range(len(chain) - 1))
+        rng.shuffle(legs)  # arranged legs settle in any order over a few days
+        for n, j in enumerate(legs):
+            rows += plan.transfer(plan.at(day + dt.timedelta(days=n // 2), 9.0 + 2 * (n % 2)),
+                                  chain[j], chain[j + 1], rng.uniform(20_000, 40_000))
+        acct = chain[0]
     elif typology == "scatter_gather":
         source, sink = (f"{tag}S", f"{tag}S-A"), (f"{tag}D", f"{tag}D-A")
         for j in range(4):

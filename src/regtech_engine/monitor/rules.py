@@ -39,7 +39,8 @@ from .features import STRUCTURING_PARAMS, WINDOW_PARAMS
 from .screening import Lists, load_lists
 
 FEATURE_PARAMS = (*STRUCTURING_PARAMS, *WINDOW_PARAMS)  # read by features.py: every pack
-TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "scatter_gather",
+TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "layering",
+              "scatter_gather",
               "dormant_reactivation", "high_risk_country", "sanctions_match")
 # every feature of a document is always known, so present/absent would mean nothing
 _UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count, ir.Presence)
