@@ -138,6 +138,16 @@ def test_fan_out_needs_six_new_relationships_within_the_window(run_rows: RunRows
     assert [a["tx_ids"][0] for a in suspicious(again, "fan_out")] == ["a0"]
 
 
+def _busy(accounts: str) -> list[dict[str, Any]]:
+    """Five transfers of each account with other parties in July: established accounts."""
+    rows: list[dict[str, Any]] = []
+    for n, account in enumerate(accounts):
+        for i in range(5):
+            rows += transfer(account, f"Z{n}{i}", f"2025-07-{10 + i:02d}T10:00:00", "50",
+                             f"e{n}{i}")
+    return sorted(rows, key=lambda r: r["timestamp"])  # rows must come in day order
+
+
 # -- cycle ------------------------------------------------------------------------------
 def test_cycle_through_three_quiet_customers_fires(run_rows: RunRows) -> None:
     rows = (HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
@@ -165,11 +175,7 @@ def test_two_hop_cycle_fires_but_not_within_one_customer_or_without_return(
 
 
 def test_fast_round_trip_of_three_hops_fires_without_history(run_rows: RunRows) -> None:
-    busy: list[dict[str, Any]] = []
-    for n, account in enumerate(("A", "B", "C")):  # established accounts
-        for i in range(5):
-            busy += transfer(account, f"Z{n}{i}", f"2025-07-{10 + i:02d}T10:00:00", "50",
-                             f"e{n}{i}")
+    busy = _busy("ABC")
     ring = (transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
             + transfer("B", "C", "2025-09-02T10:00:00", "29000", "y")
             + transfer("C", "A", "2025-09-04T09:00:00", "28000", "z"))  # 71 hours
@@ -182,17 +188,55 @@ def test_fast_round_trip_of_three_hops_fires_without_history(run_rows: RunRows) 
 
 
 def test_cycle_not_between_established_accounts_or_without_history(run_rows: RunRows) -> None:
-    busy: list[dict[str, Any]] = []
-    for n, account in enumerate(("A", "B")):  # five transfers each with other parties
-        for i in range(5):
-            busy += transfer(account, f"Z{n}{i}", f"2025-07-{10 + i:02d}T10:00:00", "50",
-                             f"e{n}{i}")
+    busy = _busy("AB")
     established, _ = run_rows(HISTORY + busy
                               + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
                               + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
     no_history, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
                              + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
     assert suspicious(established + no_history, "cycle") == []
+
+
+# -- layering ---------------------------------------------------------------------------
+def _chain(accounts: str, days: list[int], prefix: str = "l",
+           customers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Transfers along ``accounts`` (one letter each); leg i on September days[i]."""
+    legs = [transfer(accounts[i], accounts[i + 1], f"2025-09-{day:02d}T10:00:00", "30000",
+                     f"{prefix}{i}", customers) for i, day in enumerate(days)]
+    return sorted((r for leg in legs for r in leg), key=lambda r: r["timestamp"])
+
+
+def test_layering_fires_once_on_a_chain_of_four_new_relationships(run_rows: RunRows) -> None:
+    # legs settle out of order: the middle one comes last and links two short chains
+    alerts, _ = run_rows(HISTORY + _chain("ABCDEF", [1, 2, 9, 3, 4]))
+    [alert] = suspicious(alerts, "layering")
+    assert alert["account_id"] == "A"
+    assert alert["accounts"] == ["A", "B", "C", "D", "E", "F"]
+    assert {f"l{i}-out" for i in range(5)} <= set(alert["tx_ids"])
+    assert alert["window_start"].startswith("2025-09-01")
+    assert alert["window_end"].startswith("2025-09-09")
+    assert suspicious(alerts, "cycle") == []
+
+
+def test_layering_not_on_short_chains_old_legs_or_busy_accounts(run_rows: RunRows) -> None:
+    short, _ = run_rows(HISTORY + _chain("ABCD", [1, 2, 3]))
+    # the same four legs, but the last comes after the first has left the 30-day window
+    spread, _ = run_rows(HISTORY + _chain("ABCDE", [1, 2, 3]) + transfer(
+        "D", "E", "2025-10-02T10:00:00", "30000", "late"))
+    busy = _busy("ABCDE")
+    established, _ = run_rows(HISTORY + busy + _chain("ABCDE", [1, 2, 3, 4]))
+    own = {a: "C1" for a in "ABCDE"}
+    one_customer, _ = run_rows(HISTORY + _chain("ABCDE", [1, 2, 3, 4], customers=own))
+    no_history, _ = run_rows(_chain("ABCDE", [1, 2, 3, 4]))
+    assert suspicious(short + spread + established + one_customer + no_history,
+                      "layering") == []
+
+
+def test_a_ring_of_five_is_a_layering_chain_before_it_closes(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(HISTORY + _chain("ABCDEA", [1, 2, 3, 4, 5]))
+    [chain] = suspicious(alerts, "layering")
+    assert chain["accounts"] == ["A", "B", "C", "D", "E"]
+    assert len(suspicious(alerts, "cycle")) == 1
 
 
 # -- scatter-gather -----------------------------------------------------------------------
