@@ -25,3 +25,14 @@ Feature: Large-value reports and suspicious patterns in a day's transactions
       | r2    | 2025-09-02T10:00:00 | C2          | individual    | B1         | out       | transfer | 29500  | CNY      | D1              |
       | r3    | 2025-09-03T10:00:00 | C3          | individual    | D1         | out       | transfer | 29000  | CNY      | A1              |
     Then a suspicious alert of typology "cycle" names transactions "r1, r2, r3"
+
+  Scenario: Money layered through a chain of fresh accounts of five customers, legs out of order
+    Given the transactions:
+      | tx_id | timestamp           | customer_id | customer_type | account_id | direction | channel  | amount | currency | counterparty_id |
+      | h0    | 2025-07-01T10:00:00 | C9          | individual    | Z9         | in        | cash     | 100    | CNY      |                 |
+      | l1    | 2025-09-01T10:00:00 | C1          | individual    | A1         | out       | transfer | 30000  | CNY      | B1              |
+      | l3    | 2025-09-02T10:00:00 | C3          | individual    | D1         | out       | transfer | 28000  | CNY      | E1              |
+      | l2    | 2025-09-03T10:00:00 | C2          | individual    | B1         | out       | transfer | 29000  | CNY      | D1              |
+      | l4    | 2025-09-05T10:00:00 | C4          | individual    | E1         | out       | transfer | 27000  | CNY      | F1              |
+    Then a suspicious alert of typology "layering" names transactions "l1, l2, l3, l4"
+    And no alert is raised for customer "C9"

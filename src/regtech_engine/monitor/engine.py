@@ -117,10 +117,11 @@ class Monitor:
         watched = (self.closed_through - first).days + 1
         if needed is None or watched >= needed:
             return None
-        return (f"the stream covers {watched} days; sustained fan-in (first-time payers) and "
-                f"cycles through quiet accounts are judged only after {needed} days of history "
-                "(monitor.history.min_days; bursts and fast round trips are judged from the "
-                "start): resume from a checkpoint with history, or start the stream earlier")
+        return (f"the stream covers {watched} days; sustained fan-in (first-time payers), "
+                "cycles and layering chains through quiet accounts are judged only after "
+                f"{needed} days of history (monitor.history.min_days; bursts and fast round "
+                "trips are judged from the start): resume from a checkpoint with history, or "
+                "start the stream earlier")
 
     # ------------------------------------------------------------------------------------
     def close_day(self, day: dt.date) -> list[Alert]:

@@ -16,8 +16,9 @@ compare them with parameters. Each aggregate keeps only what its window needs:
   and within a short burst window.
   Counting only new parties is what separates collection and distribution through fresh
   accounts from payroll, suppliers and other regular business with many counterparties;
-- cycles and scatter-gather: the transfer graph of the cycle / gather windows (edges
-  expire), searched breadth-first from each new transfer, with a cap on nodes visited.
+- cycles, layering chains and scatter-gather: the transfer graph of the longest of their
+  windows (edges expire), searched breadth-first from each new transfer (each search
+  skips edges older than its own window), with a cap on nodes visited.
   Only transfers that open a new relationship enter the graph (regular payments that
   happen to form a loop, or to fan out and converge again, are ordinary business; the last
   transfer per pair is kept for that lookback, and it also keeps the searches to the few
