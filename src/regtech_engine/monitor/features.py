@@ -154,6 +154,30 @@ def _prune_edges(q: deque[_Edge], cutoff: int) -> None:
         q.popleft()
 
 
+# account -> (the account it was reached from, the transfer between them, distance)
+_Parents = dict[str, tuple[str, _Edge, int] | None]
+
+
+def _path(parents: _Parents, node: str, forward: bool) -> list[_Edge]:
+    """The transfers between a search's start and ``node``, in the direction money moved."""
+    path: list[_Edge] = []
+    while (link := parents[node]) is not None:
+        node, edge, _ = link
+        path.append(edge)
+    if forward:
+        path.reverse()
+    return path
+
+
+def _farthest(parents: _Parents, depth: int) -> str:
+    """The first account reached at the greatest distance up to ``depth``."""
+    far, level = next(iter(parents)), 0
+    for node, link in parents.items():
+        if link is not None and level < link[2] <= depth:
+            far, level = node, link[2]
+    return far
+
+
 class _Flow:
     """Money in (or out) of one account in a window: (time, tx_id, CNY) rows and their sum."""
 
@@ -455,7 +479,13 @@ class Features:
         closing, joined = self._add_edge(src, dst, tx, w)
         if closing is None or joined:
             return closing is not None
-        cycle = self._cycle(src, dst, closing, tx, w)
+        # Both searches serve the cycle (they meet in the middle: half the depth each, far
+        # fewer accounts than one search the whole length) and, on the same window, the
+        # layering chain.
+        cutoff, half = tx.epoch - w.cycle, w.max_hops // 2
+        ahead = self._bfs(dst, cutoff, half, forward=True)
+        back = self._bfs(src, cutoff, w.max_hops - 1 - half, forward=False)
+        cycle = self._cycle(closing, ahead, back)
         if cycle is not None:
             accounts = [dst] + [e.other for e in cycle[:-1]]  # dst is where money returns
             start = min(e.epoch for e in cycle)
@@ -469,72 +499,84 @@ class Features:
             doc["gather_intermediaries"] = len(relays)
             # a copy now (later rows change the relays); the evidence is built only on a firing
             ev["scatter_gather"] = partial(_ev_gather, source, dict(relays), tx.epoch, dst)
-        self._layering(src, dst, closing, tx, w, doc, ev)
+        depth = w.chain_hops - 1
+        if w.chain != w.cycle or depth > w.max_hops - 1 - half:
+            cutoff = tx.epoch - w.chain
+            ahead = self._bfs(dst, cutoff, depth, forward=True)
+            back = self._bfs(src, cutoff, depth, forward=False)
+        self._layering(src, dst, closing, tx, depth, ahead, back, doc, ev)
         return True
 
-    def _cycle(self, src: str, dst: str, closing: _Edge, tx: Tx,
-               w: _Windows) -> list[_Edge] | None:
-        """Shortest path dst -> ... -> src in the window, closed by the new src -> dst."""
-        cutoff, graph = tx.epoch - w.cycle, tx.epoch - w.graph
-        max_hops = w.max_hops
-        parents: dict[str, tuple[str, _Edge] | None] = {dst: None}
-        frontier = [dst]
-        for _ in range(max_hops - 1):
+    def _bfs(self, start: str, cutoff: int, depth: int, forward: bool) -> _Parents:
+        """Breadth-first from ``start`` along new relationships made since ``cutoff`` (to
+        payees if ``forward``, else from payers), up to ``depth`` transfers: each account
+        reached with the account and transfer it was reached from and its distance, in the
+        order reached."""
+        parents: _Parents = {start: None}
+        frontier = [start]
+        out_edges, in_edges = self.out_edges, self.in_edges
+        for level in range(1, depth + 1):
             nxt: list[str] = []
-            for node in frontier:
-                outs = self.out_edges.get(node)
-                if not outs:
-                    continue
-                _prune_edges(outs, graph)
-                for edge in outs:
-                    if edge.epoch < cutoff or edge.other in parents or edge is closing:
-                        continue
-                    parents[edge.other] = (node, edge)
-                    if edge.other == src:
-                        return self._unwind(parents, src, closing, tx)
-                    nxt.append(edge.other)
-                    if len(parents) > MAX_VISITED:
-                        return None
+            for node in frontier:  # two loops, not one with a test: this is the hot path
+                if forward:
+                    for edge in out_edges.get(node, ()):
+                        other = edge.other
+                        if edge.epoch >= cutoff and other not in parents:
+                            parents[other] = (node, edge, level)
+                            nxt.append(other)
+                else:
+                    for epoch, other, edge in in_edges.get(node, ()):
+                        if epoch >= cutoff and other not in parents:
+                            parents[other] = (node, edge, level)
+                            nxt.append(other)
+            if not nxt or len(parents) > MAX_VISITED:
+                break
             frontier = nxt
-            if not frontier:
-                return None
-        return None
+        return parents
 
-    def _unwind(self, parents: dict[str, tuple[str, _Edge] | None], src: str,
-                closing: _Edge, tx: Tx) -> list[_Edge] | None:
-        path: list[_Edge] = []
-        node = src
-        while parents[node] is not None:
-            prev, edge = parents[node]  # type: ignore[misc]
-            path.append(edge)
-            node = prev
-        path.reverse()
+    def _cycle(self, closing: _Edge, ahead: _Parents, back: _Parents) -> list[_Edge] | None:
+        """The shortest way back, dst -> ... -> src, closed by the new src -> dst: through
+        the account where the search from dst and the search back from src meet soonest
+        (the first such account in the order reached, of equally short ones)."""
+        small, large = (ahead, back) if len(ahead) <= len(back) else (back, ahead)
+        best: tuple[int, str] | None = None
+        for node, link in small.items():
+            if node not in large:
+                continue
+            other = large[node]
+            hops = (link[2] if link else 0) + (other[2] if other else 0)
+            if best is None or hops < best[0]:
+                best = (hops, node)
+        if best is None:
+            return None
+        path = [*_path(ahead, best[1], forward=True), *_path(back, best[1], forward=False)]
         accounts = {closing.other} | {e.other for e in path}
-        if not self._across_customers(accounts):
+        if not self._across_customers(accounts):  # one customer's own accounts
             return None
         return [*path, closing]
 
-    def _layering(self, src: str, dst: str, new: _Edge, tx: Tx, w: _Windows,
-                  doc: dict[str, Any], ev: dict[str, EvidenceFn]) -> None:
+    def _layering(self, src: str, dst: str, new: _Edge, tx: Tx, depth: int,
+                  ahead: _Parents, back: _Parents, doc: dict[str, Any],
+                  ev: dict[str, EvidenceFn]) -> None:
         """The chain of new relationships through ``src -> dst`` that reaches farthest both
         ways in the window, in any time order (layering legs are arranged, not relayed one
         by one), and the longer of its two sides: the chain there was before this transfer."""
-        cutoff, depth = tx.epoch - w.chain, w.chain_hops - 1
-        origin, back = self._reach(src, cutoff, depth, forward=False)
-        _, ahead = self._reach(dst, cutoff, depth, forward=True)
-        if not back and not ahead:
+        origin = _farthest(back, depth)
+        before = _path(back, origin, forward=False)
+        after = _path(ahead, _farthest(ahead, depth), forward=True)
+        if not before and not after:
             return
-        prior = max(len(back), len(ahead))
+        prior = max(len(before), len(after))
         # one simple chain: if money already went dst -> ... -> src (this transfer closes a
-        # loop: a cycle), back starts after dst; ahead stops before it would meet back
-        payers = [origin, *(e.other for e in back)]
+        # loop: a cycle), the chain starts after dst, and it stops before it would loop
+        payers = [origin, *(e.other for e in before)]
         if dst in payers:
             cut = payers.index(dst) + 1
-            origin, back = payers[cut], back[cut:]
-        room = depth - len(back)
-        passed = {origin, *(e.other for e in back)}
-        ahead = ahead[:next((i for i, e in enumerate(ahead[:room]) if e.other in passed), room)]
-        chain = [*back, new, *ahead]
+            origin, before = payers[cut], before[cut:]
+        room = depth - len(before)
+        passed = {origin, *(e.other for e in before)}
+        after = after[:next((i for i, e in enumerate(after[:room]) if e.other in passed), room)]
+        chain = [*before, new, *after]
         accounts = [origin, *(e.other for e in chain)]
         if not self._across_customers(accounts):
             return
@@ -543,40 +585,6 @@ class Features:
         doc["chain_quiet_accounts"] = len({a for e in chain for a in e.quiet})
         start = min(e.epoch for e in chain)
         ev["layering"] = partial(_ev_edges, tuple(chain), start, tx.epoch, origin, accounts)
-
-    def _reach(self, start: str, cutoff: int, depth: int, forward: bool) -> tuple[str, list[_Edge]]:
-        """Breadth-first from ``start`` along new relationships in the window (payees if
-        ``forward``, else payers), up to ``depth`` transfers: the account reached last and
-        the chain between it and ``start``, in the direction money moved."""
-        parents: dict[str, tuple[str, _Edge] | None] = {start: None}
-        frontier = [start]
-        out_edges, in_edges = self.out_edges, self.in_edges
-        for _ in range(depth):
-            nxt: list[str] = []
-            for node in frontier:  # two loops, not one with a test: this is the hot path
-                if forward:
-                    for edge in out_edges.get(node, ()):
-                        other = edge.other
-                        if edge.epoch >= cutoff and other not in parents:
-                            parents[other] = (node, edge)
-                            nxt.append(other)
-                else:
-                    for epoch, other, edge in in_edges.get(node, ()):
-                        if epoch >= cutoff and other not in parents:
-                            parents[other] = (node, edge)
-                            nxt.append(other)
-            if not nxt or len(parents) > MAX_VISITED:
-                break
-            frontier = nxt
-        far = frontier[0]
-        path: list[_Edge] = []
-        node = far
-        while (link := parents[node]) is not None:
-            node, edge = link
-            path.append(edge)
-        if forward:
-            path.reverse()
-        return far, path
 
     def _across_customers(self, accounts: Iterable[str]) -> bool:
         """Whether money moved across customers, not between one customer's own accounts
