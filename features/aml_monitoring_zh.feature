@@ -31,3 +31,14 @@
       | f7    | 2025-09-10T15:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X7              |
       | f8    | 2025-09-10T16:00:00 | C8          | individual    | A8         | in        | transfer | 3000   | CNY      | X8              |
     那么“fan_in”类型的可疑预警列出交易“f1, f2, f3, f4, f5, f6, f7, f8”
+
+  场景: 资金沿一串新建收付关系经五个客户的账户分层转移，各笔先后顺序打乱
+    假如有以下交易：
+      | tx_id | timestamp           | customer_id | customer_type | account_id | direction | channel  | amount | currency | counterparty_id |
+      | h0    | 2025-07-01T10:00:00 | C9          | individual    | Z9         | in        | cash     | 100    | CNY      |                 |
+      | l1    | 2025-09-01T10:00:00 | C1          | individual    | A1         | out       | transfer | 30000  | CNY      | B1              |
+      | l3    | 2025-09-02T10:00:00 | C3          | individual    | D1         | out       | transfer | 28000  | CNY      | E1              |
+      | l2    | 2025-09-03T10:00:00 | C2          | individual    | B1         | out       | transfer | 29000  | CNY      | D1              |
+      | l4    | 2025-09-05T10:00:00 | C4          | individual    | E1         | out       | transfer | 27000  | CNY      | F1              |
+    那么“layering”类型的可疑预警列出交易“l1, l2, l3, l4”
+    而且客户“C9”没有预警
