@@ -218,12 +218,12 @@ def score_amlsim(alerts: list[dict[str, Any]], folder: Path) -> Scores:
     planted = _amlsim_planted(folder)
     for p in planted:
         scores.row(p.typology).planted += 1
-    finder = {mine: label for label, ours in AMLSIM_FOUND_BY.items() for mine in ours
-              if label in scores.rows}
+    finding = {mine for label, ours in AMLSIM_FOUND_BY.items() if label in scores.rows
+               for mine in ours}
     by_typology: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for alert in alerts:
         typology = _typology(alert)
-        if typology in scores.rows or typology in finder:
+        if typology in scores.rows or typology in finding:
             by_typology[typology].append(alert)
         else:
             scores.unlabelled[typology] += 1

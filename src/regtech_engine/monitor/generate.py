@@ -30,8 +30,7 @@ LV_THRESHOLDS = {  # (CNY, USD), as in rules/parameters/aml_monitoring.yaml
 }
 USD_CNY = 7.10
 SUSPICIOUS = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "layering",
-              "scatter_gather",
-              "dormant_reactivation", "high_risk_country", "sanctions_match")
+              "scatter_gather", "dormant_reactivation", "high_risk_country", "sanctions_match")
 SANCTIONED_VARIANTS = (
     "TANCHON COMMERCIAL BANK", "tanchon-commercial  bank", "東方遠景國際貿易有限公司",
     "北海聯合航運集團", "Korea Kwangson Bankng Corporation",

@@ -40,8 +40,7 @@ from .screening import Lists, load_lists
 
 FEATURE_PARAMS = (*STRUCTURING_PARAMS, *WINDOW_PARAMS)  # read by features.py: every pack
 TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "layering",
-              "scatter_gather",
-              "dormant_reactivation", "high_risk_country", "sanctions_match")
+              "scatter_gather", "dormant_reactivation", "high_risk_country", "sanctions_match")
 # every feature of a document is always known, so present/absent would mean nothing
 _UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count, ir.Presence)
 
