@@ -22,7 +22,7 @@ def test_contract_command_line(cli: Any, tmp_path: Path) -> None:
     out, dead = tmp_path / "alerts.jsonl", tmp_path / "dead.jsonl"
     result = cli("monitor", str(_input(tmp_path)), "--rates", str(rates), "--output", str(out),
                  "--dead-letter", str(dead))
-    assert result.code == 0
+    assert result.code == 1  # a row was rejected and --max-rejected is 0
     alerts = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert sorted(a["currency_basis"] for a in alerts) == ["CNY", "USD"]
     assert json.loads(dead.read_text(encoding="utf-8"))["line"] == 2
@@ -68,7 +68,8 @@ def test_checkpoint_needs_an_output_file(cli: Any, tmp_path: Path) -> None:
 
 def test_store_list_and_mark(cli: Any, tmp_path: Path) -> None:
     store = tmp_path / "alerts.db"
-    assert cli("monitor", str(_input(tmp_path)), "--store", str(store)).code == 0
+    assert cli("monitor", str(_input(tmp_path)), "--store", str(store),
+               "--max-rejected", "2").code == 0
     listed = cli("monitor", "alerts", "list", "--store", str(store))
     [line] = listed.out.splitlines()  # the USD row has no rate here: one alert
     alert_id = line.split()[0]

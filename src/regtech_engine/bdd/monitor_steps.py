@@ -74,7 +74,7 @@ def monitor_rows(rows: list[dict[str, str]],
         result = run(RunOptions(str(source), _pack(), Rates(table), output=out))
         if result.dead_sample:
             bad = result.dead_sample[0]
-            raise MonitorStepFailure(f"row {bad.line} of the table was rejected: {bad.reason}")
+            raise MonitorStepFailure(f"row {bad.line} of the table was rejected: {bad.message}")
         return [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines() if x]
 
 

@@ -16,6 +16,7 @@ import click
 
 from .common import EXIT_INPUT, EXIT_OK
 
+EXIT_REJECTED = 1  # the run completed, but more rows were rejected than --max-rejected allows
 SUBCOMMANDS = ("run", "generate", "evaluate", "alerts")
 
 
@@ -34,7 +35,21 @@ def monitor() -> None:
 
     regtech monitor PATH|- [--rates FILE] [--output FILE] [--dead-letter FILE]
     [--checkpoint DIR] [--resume] [--rules DIR]... [--holidays FILE] [--store FILE]
+    [--max-rejected N] [--max-lateness 1h] [--sort-buffer ROWS]
+
+    Exit status: 0 the run completed with at most --max-rejected rows rejected; 1 more rows
+    were rejected (the summary on standard error says how many, by reason); 2 the run could
+    not be done (bad arguments, unreadable rules, rates, holidays or checkpoint).
     """
+
+
+def _duration(ctx: click.Context, param: click.Parameter, value: str) -> int:
+    from ..monitor.clock import parse_duration
+
+    try:
+        return parse_duration(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 class _Progress:
@@ -80,11 +95,25 @@ class _Progress:
               help="Also keep alerts in this SQLite file (see `regtech monitor alerts`).")
 @click.option("--checkpoint-every", type=click.IntRange(min=1), default=50_000,
               show_default=True, help="Rows between checkpoints.")
+@click.option("--max-rejected", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Rows that may be rejected (bad, late) before the exit status is 1.")
+@click.option("--max-lateness", default="1h", show_default=True, callback=_duration,
+              help="Standard input: how far (10m, 2h, 1d) a row may trail the newest row seen "
+                   "and still be put in order; later rows are rejected as late.")
+@click.option("--sort-buffer", type=click.IntRange(min=1), default=200_000,
+              show_default=True, help="A file out of time order is sorted with this many rows "
+                                      "in memory at most; beyond, in runs on temporary files.")
 def run_command(source: str, rates: Path | None, output: Path | None,
                 dead_letter: Path | None, checkpoint: Path | None, resume: bool,
                 rules_dirs: tuple[Path, ...], holidays: Path | None, store: Path | None,
-                checkpoint_every: int) -> int:
-    """Monitor the transactions in PATH (JSONL or CSV, .gz allowed; `-` = standard input)."""
+                checkpoint_every: int, max_rejected: int, max_lateness: int,
+                sort_buffer: int) -> int:
+    """Monitor the transactions in PATH (JSONL or CSV, .gz allowed; `-` = standard input).
+
+    A file is processed in event-time order whatever the order of its rows; standard input
+    through a reorder buffer of --max-lateness. Exit 1 when more than --max-rejected rows
+    were rejected, 2 when the run could not be done.
+    """
     from ..monitor.rates import Rates, load_rates
     from ..monitor.rules import load_pack
     from ..monitor.runner import RunOptions, run
@@ -98,7 +127,8 @@ def run_command(source: str, rates: Path | None, output: Path | None,
         rates=load_rates(rates) if rates else Rates(),
         calendar=WorkdayCalendar(load_holidays(holidays) if holidays else None),
         output=output, dead_letter=dead_letter, checkpoint=checkpoint, resume=resume,
-        store=store, checkpoint_every=checkpoint_every,
+        store=store, checkpoint_every=checkpoint_every, max_lateness=max_lateness,
+        sort_buffer=sort_buffer,
     )
     progress = _Progress()
     result = run(options, progress=progress)
@@ -107,16 +137,24 @@ def run_command(source: str, rates: Path | None, output: Path | None,
     if result.resumed_from:
         click.echo(f"resumed after row {result.resumed_from:,}", err=True)
     for row in result.dead_sample:
-        click.echo(f"{source}:{row.line}: rejected: {row.reason}", err=True)
+        field = f", {row.field}" if row.field else ""
+        click.echo(f"{source}:{row.line}: rejected ({row.reason}{field}): {row.message}",
+                   err=True)
     where = f" (see {dead_letter})" if dead_letter else ""
+    why = ", ".join(f"{reason} {count:,}" for reason, count in result.rejected.items())
     click.echo(
         f"{stats.rows:,} rows: {stats.transactions:,} transactions, {stats.duplicates:,} "
-        f"repeated tx_id, {stats.dead:,} rejected{where}; {stats.alerts:,} alerts", err=True)
+        f"repeated tx_id, {stats.dead:,} rejected{f' ({why})' if why else ''}{where}; "
+        f"{stats.alerts:,} alerts", err=True)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if stats.due_errors:
         click.echo(f"{stats.due_errors:,} large-value alerts have no report_due: their year is "
                    "not in the working-day calendar (pass --holidays FILE)", err=True)
+    if stats.dead > max_rejected:
+        click.echo(f"error: {stats.dead:,} rows rejected, more than --max-rejected "
+                   f"{max_rejected:,}: exit {EXIT_REJECTED}", err=True)
+        return EXIT_REJECTED
     return EXIT_OK
 
 

@@ -1,5 +1,9 @@
 """Checkpoints: the monitor's state plus how far input and outputs had got.
 
+A checkpoint of a file records the file's digest: positions are counted in the order the
+file is processed (sorted when its rows were out of order, order.py), which holds only for
+the same content. A checkpoint of standard input keeps the reorder buffer's rows.
+
 A checkpoint is written atomically (temporary file, fsync, rename) only after the output
 and dead-letter files were flushed, and records their byte sizes then. Resuming truncates
 both files back to those sizes and skips the input rows already consumed, so the alerts of
@@ -15,9 +19,11 @@ from pathlib import Path
 
 from ..errors import TransactionError
 from .engine import Monitor
+from .order import ReorderBuffer
 
 FILE = "monitor.ckpt"
-VERSION = 3  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond
+VERSION = 4  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond;
+# 4: input digest and reorder buffer, evidence ledger
 
 
 @dataclass
@@ -27,6 +33,8 @@ class Checkpoint:
     output_bytes: int
     dead_bytes: int
     source: str
+    digest: str | None = None  # sha256 of the input file (None: standard input)
+    reorder: ReorderBuffer | None = None  # rows of standard input not yet released
     version: int = VERSION
 
 

@@ -98,3 +98,26 @@ class Clock:
         self._dates[text[:10]] = (stamp.date().toordinal() - _EPOCH_ORDINAL) * DAY
         if suffix:
             self._offsets[suffix] = int(offset.total_seconds())
+
+
+_DURATION = re.compile(r"(\d+)([smhd])")
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3_600, "d": DAY}
+
+
+def parse_duration(text: str) -> int:
+    """Seconds in a duration such as ``90s``, ``10m``, ``2h`` or ``1d`` (one number, one
+    unit: what an operator types for --max-lateness); ValueError says what is accepted."""
+    found = _DURATION.fullmatch(text.strip().lower())
+    if found is None:
+        raise ValueError(f"{text!r} is not a duration: a whole number and a unit, s, m, h or d"
+                         " (e.g. 10m, 2h, 1d)")
+    return int(found[1]) * _DURATION_UNITS[found[2]]
+
+
+def format_duration(seconds: int) -> str:
+    """The largest whole unit of ``seconds`` (the form parse_duration reads back)."""
+    for unit in ("d", "h", "m"):
+        size = _DURATION_UNITS[unit]
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"

@@ -43,7 +43,8 @@ class Stats:
     rows: int = 0
     transactions: int = 0
     duplicates: int = 0
-    dead: int = 0
+    dead: int = 0  # rows rejected, all reasons
+    rejected: dict[str, int] = field(default_factory=dict)  # reason -> rows (ingest.REASONS)
     alerts: int = 0
     due_errors: int = 0
 
@@ -85,8 +86,10 @@ class Monitor:
             if tx.tx_id in self.seen:
                 self.stats.duplicates += 1
                 return [], None
-            return [], DeadRow(tx.line, f"late: business day {day} was already closed "
-                               "(rows must arrive in day order)", tx.tx_id)
+            # the runner orders its input (order.py), so only a caller feeding rows itself
+            # gets here; it has the row's text, the monitor does not
+            return [], DeadRow(tx.line, "late", f"late: business day {day} was already closed "
+                               "(rows must arrive in day order)", "", "timestamp")
         bucket = self.pending.get(day)
         if tx.tx_id in self.seen or (bucket is not None and tx.tx_id in bucket):
             self.stats.duplicates += 1

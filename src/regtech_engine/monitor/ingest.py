@@ -1,7 +1,9 @@
 """Reading transaction rows (JSONL, CSV, gzip, standard input) and validating them.
 
-A bad row never stops the run: it becomes a ``DeadRow`` with its line number and the reason,
-for the dead-letter file. Rows are yielded as they are read, so standard input is a stream.
+A bad row never stops the run: it becomes a ``DeadRow`` with its line number, a reason code
+(rejections are counted and summarised by it), the field and a message, and its full
+original text, for the dead-letter file. Rows are yielded as they are read, so standard
+input is a stream.
 """
 
 from __future__ import annotations
@@ -24,19 +26,43 @@ from .models import TRANSACTION_ROW, TransactionRow, Tx
 from .rates import Rates
 
 MAX_ROW = 1_000_000  # characters; a transaction row is a few hundred
-MAX_RAW = 10_000  # characters of a rejected row kept in the dead-letter file
 MAX_AMOUNT_DIGITS = 15  # 10^15 of any currency is no transaction; day totals stay int64
+
+# why a row was rejected: the dead-letter file's `reason` and the summary's groups
+REASONS = ("bad_json", "bad_csv", "too_long", "missing_field", "invalid_field",
+           "unknown_currency", "late")
+
+
+class RowError(ValueError):
+    """Why one row cannot be used: a reason code (REASONS), the field if one, a message."""
+
+    def __init__(self, message: str, reason: str = "invalid_field",
+                 field: str | None = None) -> None:
+        super().__init__(message)
+        self.reason, self.field = reason, field
 
 
 @dataclass(frozen=True)
 class DeadRow:
+    """A rejected row: where it was, why, and all of its text (nothing is lost silently)."""
+
     line: int
     reason: str
+    message: str
     raw: str
+    field: str | None = None
+
+    @classmethod
+    def of(cls, line: int, error: RowError, raw: str) -> DeadRow:
+        return cls(line, error.reason, str(error), raw, error.field)
 
     def to_json_dict(self, source: str) -> dict[str, Any]:
-        raw = self.raw if len(self.raw) <= MAX_RAW else self.raw[:MAX_RAW] + "…"
-        return {"source": source, "line": self.line, "reason": self.reason, "raw": raw}
+        out: dict[str, Any] = {"source": source, "line": self.line, "reason": self.reason}
+        if self.field is not None:
+            out["field"] = self.field
+        out["message"] = self.message
+        out["raw"] = self.raw
+        return out
 
 
 def open_text(path: str | Path, stdin: IO[str] | None = None) -> IO[str]:
@@ -60,7 +86,7 @@ def _format(path: str | Path, first: str) -> str:
     return "jsonl" if first.lstrip().startswith("{") else "csv"
 
 
-RawRow = tuple[int, "dict[str, Any] | Json | str", str]
+RawRow = tuple[int, "dict[str, Any] | Json | RowError", str]
 
 
 class Json(str):
@@ -70,7 +96,7 @@ class Json(str):
 
 
 def raw_rows(stream: IO[str], path: str | Path) -> Iterator[RawRow]:
-    """(line, CSV mapping / JSON text / an error reason, raw text) for each non-empty row."""
+    """(line, CSV mapping / JSON text / why it is unusable, raw text) for each non-empty row."""
     first = stream.readline().removeprefix("\ufeff")  # spreadsheet exports start with a BOM
     if not first:
         return
@@ -80,11 +106,15 @@ def raw_rows(stream: IO[str], path: str | Path) -> Iterator[RawRow]:
         yield from _csv(first, stream)
 
 
+def _too_long() -> RowError:
+    return RowError(f"row longer than {MAX_ROW:,} characters", "too_long")
+
+
 def _jsonl(first: str, stream: IO[str]) -> Iterator[RawRow]:
     for lineno, text in enumerate(itertools.chain((first,), stream), 1):
         raw = text.rstrip("\r\n")
         if len(raw) > MAX_ROW:
-            yield lineno, f"row longer than {MAX_ROW:,} characters", raw
+            yield lineno, _too_long(), raw
         elif raw and not raw.isspace():
             yield lineno, Json(raw), raw
 
@@ -96,17 +126,18 @@ def _csv(first: str, stream: IO[str]) -> Iterator[RawRow]:
         lineno += 1
         raw = text.rstrip("\r\n")
         if len(raw) > MAX_ROW:
-            yield lineno, f"row longer than {MAX_ROW:,} characters", raw
+            yield lineno, _too_long(), raw
             continue
         if not raw.strip():
             continue
         try:
             values = next(csv.reader([raw]))
         except csv.Error as exc:
-            yield lineno, f"not valid CSV: {exc}", raw
+            yield lineno, RowError(f"not valid CSV: {exc}", "bad_csv"), raw
             continue
         if len(values) != len(header):
-            yield lineno, f"expected {len(header)} columns, found {len(values)}", raw
+            yield lineno, RowError(f"expected {len(header)} columns, found {len(values)}",
+                                   "bad_csv"), raw
             continue
         row: dict[str, Any] = {k: v for k, v in zip(header, values, strict=True) if v != ""}
         if "cross_border" in row:
@@ -114,10 +145,6 @@ def _csv(first: str, stream: IO[str]) -> Iterator[RawRow]:
             row["cross_border"] = {"true": True, "false": False, "1": True, "0": False}.get(
                 flag, row["cross_border"])
         yield lineno, row, raw
-
-
-class RowError(ValueError):
-    """Why one row cannot be used."""
 
 
 def category_of(channel: str, customer_type: str, cross_border: bool) -> str:
@@ -136,14 +163,16 @@ def _validated(value: dict[str, Any] | Json) -> TransactionRow:
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         if err["type"] == "json_invalid":
-            raise RowError(f"not valid JSON: {err['ctx']['error']}") from None
+            raise RowError(f"not valid JSON: {err['ctx']['error']}", "bad_json") from None
         if not err["loc"]:
-            raise RowError("a JSONL row must be an object") from None
-        if err["loc"][0] == "amount" and err["type"] != "missing":
-            raise RowError(f"amount: {shown(err['input'])} is not a number") from None
+            raise RowError("a JSONL row must be an object", "bad_json") from None
         where = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "missing":
+            raise RowError(f"{where}: {err['msg']}", "missing_field", where) from None
+        if err["loc"][0] == "amount":
+            raise RowError(f"amount: {shown(err['input'])} is not a number", field="amount") from None
         raise RowError(f"{where}: {err['msg']}".replace("String should match pattern", "invalid"
-                       " value, expected pattern")) from None
+                       " value, expected pattern"), field=where) from None
 
 
 def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | None = None) -> Tx:
@@ -153,19 +182,21 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | 
     try:
         amount = Decimal(given) if isinstance(given, str | int) else Decimal(str(given))
     except InvalidOperation:
-        raise RowError(f"amount: {shown(given)} is not a number") from None
+        raise RowError(f"amount: {shown(given)} is not a number", field="amount") from None
     if not amount.is_finite() or amount <= 0:
-        raise RowError(f"amount: {shown(given)} must be a positive number")
+        raise RowError(f"amount: {shown(given)} must be a positive number", field="amount")
     if amount.adjusted() >= MAX_AMOUNT_DIGITS:
         raise RowError(f"amount: {shown(given)} is out of range (at most "
-                       f"{MAX_AMOUNT_DIGITS} digits before the decimal point)")
+                       f"{MAX_AMOUNT_DIGITS} digits before the decimal point)", field="amount")
     currency = row["currency"]
     if not rates.known(currency):
-        raise RowError(f"currency: no rate for {currency} (add it to the rates file)")
+        raise RowError(f"currency: no rate for {currency} (add it to the rates file)",
+                       "unknown_currency", "currency")
     try:
         epoch, micro, business_date = (clock or Clock()).read(row["timestamp"])
     except TimestampError as exc:
-        raise RowError(f"timestamp {shown(row['timestamp'])} is {exc}") from None
+        raise RowError(f"timestamp {shown(row['timestamp'])} is {exc}",
+                       field="timestamp") from None
     country = row.get("counterparty_country")
     cross = row.get("cross_border")
     if cross is None:
@@ -182,20 +213,28 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | 
               row.get("counterparty_id"), row.get("counterparty_name"), country, line)
 
 
-def read_transactions(
-    stream: IO[str], path: str | Path, rates: Rates, skip: int = 0
-) -> Iterator[tuple[int, Tx | DeadRow]]:
-    """(row number, Tx or DeadRow); ``skip`` rows already consumed (resume) are not parsed."""
+def read_rows(stream: IO[str], path: str | Path, rates: Rates,
+              skip: int = 0) -> Iterator[tuple[int, Tx | DeadRow, str]]:
+    """(row number, Tx or DeadRow, its text); ``skip`` rows already consumed (resume) are not
+    parsed. The text is kept for rows rejected later (a stream's late rows)."""
     n = 0
     clock = Clock()
     for line, value, raw in raw_rows(stream, path):
         n += 1
         if n <= skip:
             continue
-        if isinstance(value, str) and not isinstance(value, Json):
-            yield n, DeadRow(line, value, raw)
+        if isinstance(value, RowError):
+            yield n, DeadRow.of(line, value, raw), raw
             continue
         try:
-            yield n, to_tx(value, line, rates, clock)
+            yield n, to_tx(value, line, rates, clock), raw
         except RowError as exc:
-            yield n, DeadRow(line, str(exc), raw)
+            yield n, DeadRow.of(line, exc, raw), raw
+
+
+def read_transactions(
+    stream: IO[str], path: str | Path, rates: Rates, skip: int = 0
+) -> Iterator[tuple[int, Tx | DeadRow]]:
+    """(row number, Tx or DeadRow); ``skip`` rows already consumed (resume) are not parsed."""
+    for n, item, _raw in read_rows(stream, path, rates, skip):
+        yield n, item
