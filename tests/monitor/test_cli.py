@@ -71,17 +71,19 @@ def test_store_list_and_mark(cli: Any, tmp_path: Path) -> None:
     assert cli("monitor", str(_input(tmp_path)), "--store", str(store),
                "--max-rejected", "2").code == 0
     listed = cli("monitor", "alerts", "list", "--store", str(store))
-    [line] = listed.out.splitlines()  # the USD row has no rate here: one alert
+    header, line = listed.out.splitlines()  # the USD row has no rate here: one alert
+    assert header.startswith("alert_id")
     alert_id = line.split()[0]
     assert "new" in line and "cash" in line
     assert cli("monitor", "alerts", "mark", alert_id, "reported", "--store", str(store),
                "--note", "filed").code == 0
     assert "reported" in cli("monitor", "alerts", "list", "--store", str(store)).out
-    assert cli("monitor", "alerts", "list", "--store", str(store), "--status", "new").out == ""
+    assert cli("monitor", "alerts", "list", "--store", str(store), "--status", "new").out == \
+        "no alerts\n"
     assert cli("monitor", "alerts", "mark", "nope", "dismissed", "--store", str(store)).code == 2
     # a second run does not double the stored alerts
     cli("monitor", str(_input(tmp_path)), "--store", str(store))
-    assert len(cli("monitor", "alerts", "list", "--store", str(store)).out.splitlines()) == 1
+    assert len(cli("monitor", "alerts", "list", "--store", str(store)).out.splitlines()) == 2
 
 
 def test_generate_and_evaluate_commands(cli: Any, tmp_path: Path) -> None:

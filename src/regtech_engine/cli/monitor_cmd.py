@@ -238,18 +238,32 @@ def alerts_group() -> None:
                                                         exists=True))
 @click.option("--status", default=None)
 @click.option("--kind", type=click.Choice(["large_value", "suspicious"]), default=None)
-def alerts_list(store: Path, status: str | None, kind: str | None) -> int:
-    """One line per alert: id, status, kind, typology or category, customer, date."""
+@click.option("--format", "fmt", type=click.Choice(["table", "csv"]), default="table",
+              show_default=True, help="csv: one line per transaction of each alert.")
+@click.option("--details", is_flag=True,
+              help="Table: each alert's narrative and transactions under it.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of the narrative in the table (CSV has both).")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write to this file instead of standard output.")
+def alerts_list(store: Path, status: str | None, kind: str | None, fmt: str, details: bool,
+                lang: str, output: Path | None) -> int:
+    """Alerts as a table (id, status, kind, typology or category, customer, account, date,
+    direction, amount, currency, transactions, report_due, thresholds) or CSV."""
+    from ..monitor.alert_table import render_csv, render_table
     from ..monitor.sinks import AlertStore
 
     db = AlertStore(store)
     try:
-        for item in db.list(status, kind):
-            label = item.get("typology") or item.get("category")
-            click.echo(f"{item['alert_id']}  {item['status']:<9}  {item['kind']:<11}  "
-                       f"{label:<32}  {item['customer_id']}  {item['business_date']}")
+        items = db.list(status, kind)
     finally:
         db.close()
+    text = render_csv(items) if fmt == "csv" else render_table(items, details, lang)
+    if output is not None:
+        output.write_text(text, encoding="utf-8", newline="")
+        click.echo(f"{len(items):,} alerts written to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
     return EXIT_OK
 
 

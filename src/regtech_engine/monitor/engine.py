@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from . import evidence
+from .evidence import Brief
 from .features import DAY, EvidenceFn, Features
 from .ingest import DeadRow
 from .models import SHANGHAI, SORT_KEY, Alert, Tx
@@ -27,6 +29,11 @@ BATCH = 2_000  # feature documents per durable_rules session
 DEDUP_DAYS = 7  # how long a tx_id is remembered after its business day closed
 SWEEP_EVERY = 7  # business days between sweeps of idle window state (memory only)
 CENTS = Decimal("0.01")
+# Feature-document fields set on the rows that enter a window of days (near-threshold cash,
+# first-time payers, new payees): their briefs are kept as long as the longest such window.
+# Other rows are kept for the windows of hours, and the other ledger leg of a transfer that
+# opened a new relationship (the graph's edges) as long as the first.
+LONG_FEATURES = frozenset({"structuring_count", "fan_in_burst_payers", "fan_out_new_payees"})
 
 
 def _iso(epoch: int) -> str:
@@ -63,6 +70,10 @@ class Monitor:
     days_since_sweep: int = 0
     last_alert: dict[tuple[str, str], tuple[int, frozenset[str]]] = field(default_factory=dict)
     stats: Stats = field(default_factory=Stats)
+    # the evidence ledger: a brief per transaction an alert may still name (evidence.py)
+    ledger: dict[str, Brief] = field(default_factory=dict)
+    ledger_short: deque[tuple[dt.date, list[str]]] = field(default_factory=deque)
+    ledger_long: deque[tuple[dt.date, list[str]]] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
         self.attach(self.pack, self.calendar)
@@ -129,11 +140,12 @@ class Monitor:
     # ------------------------------------------------------------------------------------
     def close_day(self, day: dt.date) -> list[Alert]:
         assert self.pack is not None, "attach a rule pack first"
-        txs = sorted(self.pending.pop(day).values(), key=SORT_KEY)
+        bucket = self.pending.pop(day)
+        txs = sorted(bucket.values(), key=SORT_KEY)
         ctx = self.pack.context(day)
         rules = self.pack.by_id()
         alerts = self._suspicious(txs, ctx, rules)
-        alerts.extend(self._large_value(day, ctx, rules))
+        alerts.extend(self._large_value(day, ctx, rules, bucket))
         ids = [tx.tx_id for tx in txs]
         self.seen.update(dict.fromkeys(ids, day))
         self.seen_by_day.append((day, ids))
@@ -147,14 +159,32 @@ class Monitor:
         ruleset = ctx.rulesets.get("transaction")
         zeros = ctx.zeros.get("transaction")
         docs: list[dict[str, Any]] = []
-        evidence: list[dict[str, EvidenceFn]] = []
+        evidence_of: list[dict[str, EvidenceFn]] = []
+        ledger = self.ledger
+        short: list[str] = []
+        long: list[str] = []
+        pair_last = self.features.pair_last
         for i, tx in enumerate(txs):
             doc, ev = self.features.observe(tx, ctx.params)
+            tx_id = tx.tx_id
+            ledger[tx_id] = evidence.brief(tx)
+            if not LONG_FEATURES.isdisjoint(doc):
+                long.append(tx_id)
+            elif tx.direction == "in" and tx.counterparty_id is not None:
+                # read-only look at the graph: is this leg on an edge (a new relationship)?
+                last = pair_last.get((tx.counterparty_id, tx.account_id))
+                edge = last[2] if last is not None else None
+                (long if edge is not None and tx_id in edge.tx_ids else short).append(tx_id)
+            else:
+                short.append(tx_id)
             if zeros:  # features a rule tests true at zero (the shipped pack: cycle_hours)
                 doc = {**zeros, **doc}
             doc["id"] = str(i)
             docs.append(doc)
-            evidence.append(ev)
+            evidence_of.append(ev)
+        if txs:
+            self.ledger_short.append((txs[0].business_date, short))
+            self.ledger_long.append((txs[0].business_date, long))
         if ruleset is None:
             return []
         fired = fire(ruleset, docs, BATCH)
@@ -165,13 +195,14 @@ class Monitor:
         alerts: list[Alert] = []
         for i in sorted(by_doc):
             for rule_id in sorted(by_doc[i], key=order.index):
-                alert = self._suspicious_alert(rules[rule_id], txs[i], evidence[i], ctx)
+                alert = self._suspicious_alert(rules[rule_id], txs[i], evidence_of[i], docs[i],
+                                               ctx)
                 if alert is not None:
                     alerts.append(alert)
         return alerts
 
     def _suspicious_alert(self, rule: MonitoringRule, tx: Tx, ev: Mapping[str, EvidenceFn],
-                          ctx: DayContext) -> Alert | None:
+                          doc: Mapping[str, Any], ctx: DayContext) -> Alert | None:
         typology = rule.typology or ""
         build = ev.get(typology)
         if build is None:  # a rule fired without the feature's evidence: nothing to show
@@ -184,6 +215,9 @@ class Monitor:
         if previous is not None and previous[1].intersection(ids):
             return None  # the same episode: its first alert already names these rows
         self.last_alert[key] = (found.end, frozenset(ids))
+        tests = evidence.tests_that_held(rule.when, doc, ctx.params)
+        rows = evidence.transactions(ids, self.ledger)
+        date = tx.business_date.isoformat()
         return Alert(
             alert_id=alert_id(rule.id, f"{subject}|{found.start}|{found.end}", ids),
             kind="suspicious",
@@ -194,16 +228,20 @@ class Monitor:
             account_id=found.account_id,
             accounts=found.accounts,
             direction=tx.direction,
-            business_date=tx.business_date.isoformat(),
+            business_date=date,
             tx_ids=ids,
             window_start=_iso(found.start),
             window_end=_iso(found.end),
             score=found.score,
             details=found.details,
+            transactions=rows,
+            features=tests,
+            narrative=evidence.suspicious_narrative(rule.title, tx.customer_id, found.account_id,
+                                                    date, tests, rows),
         )
 
-    def _large_value(self, day: dt.date, ctx: DayContext,
-                     rules: Mapping[str, MonitoringRule]) -> list[Alert]:
+    def _large_value(self, day: dt.date, ctx: DayContext, rules: Mapping[str, MonitoringRule],
+                     txs: Mapping[str, Tx]) -> list[Alert]:
         totals = self.features.take_totals()
         ruleset = ctx.rulesets.get("day_total")
         if ruleset is None or not totals:
@@ -224,6 +262,10 @@ class Monitor:
             ids = sorted(total.tx_ids)
             if due_error:
                 self.stats.due_errors += 1
+            rows = evidence.transactions(ids, self.ledger)
+            tests = evidence.tests_that_held(rules[name].when, docs[int(doc_id)], ctx.params)
+            accounts = sorted({txs[i].account_id for i in ids})
+            amount = str(total.total.quantize(CENTS, ROUND_HALF_UP))
             alerts.append(Alert(
                 alert_id=alert_id(name, f"{customer}|{day}|{direction}|{category}|{basis}", ids),
                 kind="large_value",
@@ -231,13 +273,22 @@ class Monitor:
                 category=category,
                 citations=ctx.citations[name],
                 customer_id=customer,
+                account_id=accounts[0] if len(accounts) == 1 else None,
+                accounts=accounts,
                 direction=direction,
                 business_date=day.isoformat(),
                 currency_basis=basis,
-                total=str(total.total.quantize(CENTS, ROUND_HALF_UP)),
+                total=amount,
                 tx_ids=ids,
                 report_due=due,
                 report_due_error=due_error,
+                customer_type=total.customer_type,
+                currencies=sorted({txs[i].currency for i in ids}),
+                transactions=rows,
+                features=tests,
+                narrative=evidence.large_value_narrative(
+                    rules[name].title, customer, total.customer_type, day.isoformat(), direction,
+                    category, amount, basis, tests, rows, due, due_error),
             ))
         return alerts
 
@@ -263,7 +314,22 @@ class Monitor:
             for tx_id in ids:
                 if self.seen.get(tx_id) == gone:
                     del self.seen[tx_id]
+        self._forget_briefs(day, params)
         longest = max(params.get("monitor.fan.window_days", 0),
                       params.get("monitor.cycle.window_days", 0),
                       params.get("monitor.structuring.window_days", 0), 7) * DAY
         self.last_alert = {k: v for k, v in self.last_alert.items() if v[0] >= end - longest}
+
+    def _forget_briefs(self, day: dt.date, params: Mapping[str, Any]) -> None:
+        """Drop briefs no evidence window can name any more: rows of the windows of hours
+        after those hours (rounded up to days), the others after the longest window of days."""
+        hours = max((v for n, v in params.items() if n.endswith(("window_hours", "burst_hours"))),
+                    default=0)
+        days = max((v for n, v in params.items() if n.endswith(("window_days", "burst_days"))),
+                   default=0)
+        for queue, keep in ((self.ledger_short, -(-hours // 24) + 1),
+                            (self.ledger_long, max(days, -(-hours // 24)) + 1)):
+            horizon = day - dt.timedelta(days=keep)
+            while queue and queue[0][0] <= horizon:
+                for tx_id in queue.popleft()[1]:
+                    self.ledger.pop(tx_id, None)

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, StringConstraints, TypeAdapter
 from typing_extensions import TypedDict
 
-from ..findings import Citation
+from ..findings import Citation, Text
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving time
 
@@ -85,6 +85,35 @@ class Tx:
 SORT_KEY = operator.attrgetter("epoch", "micro", "tx_id")
 
 
+class AlertTransaction(BaseModel):
+    """One transaction behind an alert, as the input gave it (time in Asia/Shanghai)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tx_id: str
+    time: str | None = None
+    account_id: str | None = None
+    direction: str | None = None
+    channel: str | None = None
+    amount: str | None = None
+    currency: str | None = None
+    counterparty_id: str | None = None
+    counterparty_name: str | None = None
+    counterparty_country: str | None = None
+
+
+class FeatureTest(BaseModel):
+    """A test of the rule that held: the feature's value against the threshold in force."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    feature: str
+    value: bool | int | float
+    test: str  # ge, gt, le, lt, eq, ne
+    threshold: bool | int | float
+    parameter: str | None = None  # the parameter the threshold comes from (None: a literal)
+
+
 class Alert(BaseModel):
     """One alert line of the output; unset optional fields are left out of the JSON."""
 
@@ -110,6 +139,11 @@ class Alert(BaseModel):
     window_end: str | None = None
     score: int | None = None
     details: dict[str, Any] | None = None
+    customer_type: str | None = None  # large-value reports: individual or entity
+    currencies: list[str] | None = None  # large-value reports: the currencies cumulated
+    transactions: list[AlertTransaction] = []
+    features: list[FeatureTest] = []
+    narrative: Text | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)
