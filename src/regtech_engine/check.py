@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any, ClassVar
 
@@ -31,6 +32,7 @@ from .findings import (
     summarise,
 )
 from .language.rules import PLACEHOLDER, Rule, RulePack
+from .language.scope import paths_read
 from .spec.loader import LoadedSpec
 from .vocabulary import Outcome, Theme
 from .yamlio import PathKey, format_path
@@ -79,30 +81,76 @@ class Checker:
         if key not in self._cache:
             self._cache[key] = get_backend(backend).compile(self.active, self.context)
         self.compiled = self._cache[key]
+        self._needs = {
+            r.id: needs for r in self.pack.rules
+            if (needs := self.pack.scope.needed_by(rule_paths(r)))
+        }
 
     # -- outcomes ------------------------------------------------------------------------
-    def outcomes(self, data: dict[str, Any]) -> dict[str, Outcome]:
+    def decide(self, data: dict[str, Any]) -> dict[str, tuple[Outcome, list[str]]]:
+        """Every rule's outcome, with the absent in-scope sections that left it undetermined."""
         decided = self.compiled.evaluate(data, self.as_of)
-        return {
-            r.id: decided.get(r.id, Outcome.NOT_APPLICABLE) for r in self.pack.rules
-        }
+        scope = self.pack.scope
+        states = (scope.states(data, self.evaluator.truth, self.as_of, self.context.params.keys())
+                  if scope.sections else {})
+        out: dict[str, tuple[Outcome, list[str]]] = {}
+        for rule in self.pack.rules:
+            outcome = decided.get(rule.id, Outcome.NOT_APPLICABLE)
+            needs = self._needs.get(rule.id)
+            missing = scope.missing(needs, states) if needs and rule.id in decided else []
+            if missing and outcome is not Outcome.FAIL:
+                outcome = self._judged_without(rule, data, missing, outcome)
+                missing = missing if outcome is Outcome.INSUFFICIENT_EVIDENCE else []
+            out[rule.id] = (outcome, missing if outcome is Outcome.INSUFFICIENT_EVIDENCE else [])
+        # a missing section is a finding only where it left some rule undetermined
+        blocking = {s for _, sections in out.values() for s in sections}
+        for rule in self.pack.rules:
+            if rule.section is not None and rule.section not in blocking and (
+                    out[rule.id][0] is Outcome.FAIL):
+                out[rule.id] = (Outcome.PASS, [])
+        return out
+
+    def _judged_without(
+        self, rule: Rule, data: dict[str, Any], missing: list[str], outcome: Outcome
+    ) -> Outcome:
+        """A rule's outcome when the missing in-scope sections count as unknown, not empty.
+
+        Facts declared elsewhere may still settle it: out of its scope (not applicable), or
+        unable to fire whatever the section says (the outcome stands).
+        """
+        evaluator = Evaluator(self.context, frozenset(missing))
+        applies = (True if rule.applies_when is None
+                   else evaluator.truth(rule.applies_when, data))
+        if applies is False:
+            return Outcome.NOT_APPLICABLE
+        holds = evaluator.truth(rule.when, data)
+        if holds is False:
+            return outcome
+        return Outcome.FAIL if holds and applies else Outcome.INSUFFICIENT_EVIDENCE
+
+    def outcomes(self, data: dict[str, Any]) -> dict[str, Outcome]:
+        return {k: v for k, (v, _) in self.decide(data).items()}
 
     def outcomes_of(self, spec: LoadedSpec) -> dict[str, Outcome]:
         return self.outcomes(spec_values(spec.model))
 
     def check(self, spec: LoadedSpec) -> SpecResult:
         data = spec_values(spec.model)
-        outcomes = self.outcomes(data)
+        decided = self.decide(data)
+        outcomes = {k: v for k, (v, _) in decided.items()}
         rules = self.pack.by_id()
         findings: list[Finding] = []
         undetermined: list[Undetermined] = []
-        for rule_id, outcome in sorted(outcomes.items()):
+        blocked = Counter(s for _, sections in decided.values() for s in sections)
+        for rule_id, (outcome, sections) in sorted(decided.items()):
             rule = rules[rule_id]
             if outcome is Outcome.FAIL:
-                findings.append(self.finding(rule, spec, data))
+                findings.append(self.finding(rule, spec, data, blocked[rule.section or ""]))
             elif outcome is Outcome.INSUFFICIENT_EVIDENCE:
-                missing = [format_path(p) for p in self.evaluator.missing(rule, data)]
-                undetermined.append(Undetermined(rule_id=rule_id, missing=missing))
+                missing = sections or [format_path(p) for p in self.evaluator.missing(rule, data)]
+                undetermined.append(Undetermined(
+                    rule_id=rule_id, severity=rule.severity, title=rule.body.title,
+                    missing=missing))
         findings.sort(key=Finding.sort_key)
         rule_outcomes = [RuleOutcome(rule_id=k, outcome=v) for k, v in sorted(outcomes.items())]
         return SpecResult(
@@ -122,10 +170,16 @@ class Checker:
         )
 
     # -- findings ------------------------------------------------------------------------
-    def finding(self, rule: Rule, spec: LoadedSpec, data: dict[str, Any]) -> Finding:
-        witness = list(dict.fromkeys(
-            (path, _freeze(value)) for path, value in self.evaluator.witness(rule.when, data)
-        ))
+    def finding(
+        self, rule: Rule, spec: LoadedSpec, data: dict[str, Any], blocked: int = 0
+    ) -> Finding:
+        """A failed rule as a finding; ``blocked`` counts the rules a missing section left open."""
+        message: Text | None = None
+        if rule.section is not None:
+            raw_witness, message = self._scope_reasons(rule.section, data, blocked)
+        else:
+            raw_witness = self.evaluator.witness(rule.when, data)
+        witness = list(dict.fromkeys((path, _freeze(value)) for path, value in raw_witness))
         evidence = [
             Evidence(path=format_path(path), value=_jsonable(get_path(data, path)),
                      line=spec.line_of(path))
@@ -139,8 +193,9 @@ class Checker:
             rule_id=rule.id,
             theme=rule.theme,
             severity=rule.severity,
+            basis=body.basis,
             title=body.title,
-            message=self.render(body.message, data, witness),
+            message=message or self.render(body.message, data, witness),
             citations=self.citations(rule),
             evidence=evidence,
             remediation=self.render(body.remediation, data, witness),
@@ -148,13 +203,41 @@ class Checker:
             waivable=body.waivable,
         )
 
+    def _scope_reasons(
+        self, path: str, data: dict[str, Any], blocked: int
+    ) -> tuple[list[tuple[PathKey, Any]], Text]:
+        """The facts that brought a missing section into scope, as evidence and as a message."""
+        section = self.pack.scope.sections[path]
+        witness: list[tuple[PathKey, Any]] = []
+        reasons: list[Text] = []
+        for cond, because in section.triggers:
+            if self.evaluator.truth(cond, data) is True:
+                found = self.evaluator.witness(cond, data)
+                witness.extend(found)
+                reasons.append(self.render(because, data, found))
+        if not section.triggers and section.parent is not None:
+            witness.append((tuple(section.parent.split(".")), None))
+            reasons.append(Text(en=f"declares `{section.parent}`", zh=f"声明了 `{section.parent}`"))
+        en = "; ".join(r.en for r in reasons)
+        zh = "；".join(r.zh for r in reasons)
+        rules_en = f"{blocked} rule{'s' if blocked != 1 else ''}"
+        return witness, Text(
+            en=f"The product {en}, which brings `{path}` into scope, but the spec does not"
+               f" describe `{path}`: {rules_en} could not be judged.",
+            zh=f"产品{zh}，因此 `{path}` 属于适用范围，但产品说明中缺少 `{path}` 部分，"
+               f"{blocked} 条规则无法判断。",
+        )
+
     def citations(self, rule: Rule) -> list[Citation]:
-        cites = list(rule.body.citations)
+        """The citations in force on as-of, each with its quote from the text in force."""
+        from .law.quotes import quoted
+
+        cites = [c for c in rule.body.citations if c.in_force(self.as_of)]
         for pc in rule.body.cite_params:
             resolved = self.context.params.get(pc.param)
-            if resolved is not None and resolved.citation not in cites:
+            if resolved is not None:
                 cites.append(resolved.citation)
-        return cites
+        return quoted(cites, self.pack.laws, self.as_of)
 
     def render(self, text: Text, data: dict[str, Any], witness: list[tuple[PathKey, Any]]) -> Text:
         return Text(
@@ -187,6 +270,12 @@ class Checker:
             witness = [(p[len(prefix) + 1:], v) for p, v in witness if p[: len(prefix)] == prefix]
         value = get(scope, rest) if rest else scope
         return "?" if value is MISSING else _show(value)
+
+
+def rule_paths(rule: Rule) -> set[str]:
+    """The spec paths a rule reads, in its scope condition and its condition."""
+    paths = paths_read(rule.when)
+    return paths | paths_read(rule.applies_when) if rule.applies_when is not None else paths
 
 
 def _key_parts(path: str) -> list[str]:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import ConfigDict, Field
 
 from .datamodel import Frozen
-from .vocabulary import Lang, Outcome, Severity, Theme
+from .vocabulary import Basis, Lang, Outcome, Severity, Theme
 
 
 class Text(Frozen):
@@ -21,10 +22,23 @@ class Text(Frozen):
 
 
 class Citation(Frozen):
-    """A law code from laws.yaml and an article (``"29"``, ``"5(1)"``)."""
+    """A law code from laws.yaml and an article (``"29"``, ``"5(1)"``).
+
+    ``since``/``until`` bound the dates on which the citation applies (a renumbered or
+    replaced article); a finding cites only those in force on its as-of date.
+    """
 
     law: str
     article: str
+    since: dt.date | None = Field(default=None, exclude_if=lambda v: v is None)
+    until: dt.date | None = Field(default=None, exclude_if=lambda v: v is None)
+    # In a rule: an optional excerpt (verbatim words of the cited unit). In a finding: the
+    # words quoted from the version in force, or None when the text is not bundled.
+    quote: str | None = None
+    text_bundled: bool | None = Field(default=None, exclude_if=lambda v: v is None)
+
+    def in_force(self, on: dt.date) -> bool:
+        return (self.since is None or self.since <= on) and (self.until is None or on <= self.until)
 
 
 class Evidence(Frozen):
@@ -39,6 +53,7 @@ class Finding(Frozen):
     rule_id: str
     theme: Theme
     severity: Severity
+    basis: Basis | None = Field(default=None, exclude_if=lambda v: v is None)
     title: Text
     message: Text
     citations: list[Citation]
@@ -53,7 +68,11 @@ class Finding(Frozen):
 
 
 class Undetermined(Frozen):
+    """A rule that could not be judged: the fields or in-scope sections it needed are absent."""
+
     rule_id: str
+    severity: Severity | None = None
+    title: Text | None = None
     missing: list[str]
 
 

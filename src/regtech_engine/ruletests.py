@@ -9,7 +9,8 @@ from typing import Any
 
 from .check import Checker
 from .errors import InputError, SpecError
-from .language.rules import Rule, RulePack, RuleTest
+from .language.cases import RuleTest
+from .language.rules import Rule, RulePack
 from .packs import builtin_root
 from .patching import patched
 from .spec.loader import spec_from_document

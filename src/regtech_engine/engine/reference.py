@@ -42,10 +42,19 @@ class Trace:
 
 
 class Evaluator:
-    """Evaluates IR conditions over spec data for one context."""
+    """Evaluates IR conditions over spec data for one context.
 
-    def __init__(self, context: EvaluationContext) -> None:
+    ``unknown`` names sections whose every field counts as unknown (not as absent): an
+    in-scope section the spec leaves out cannot make a rule pass (rules/scope.yaml).
+    """
+
+    def __init__(self, context: EvaluationContext, unknown: frozenset[str] = frozenset()) -> None:
         self.ctx = context
+        self.unknown = unknown
+
+    def _is_unknown(self, at: PathKey, path: str) -> bool:
+        dotted = ".".join(str(p) for p in (*at, *_split(path)) if not isinstance(p, int))
+        return any(dotted == u or dotted.startswith(u + ".") for u in self.unknown)
 
     # -- values ------------------------------------------------------------------------
     def operand(self, operand: ir.Operand, scope: Any) -> Any:
@@ -69,6 +78,9 @@ class Evaluator:
     def truth(
         self, cond: ir.Condition, scope: Any, trace: Trace | None = None, at: PathKey = ()
     ) -> Truth:
+        if self.unknown and isinstance(cond, ir.Compare | ir.Presence | ir.Matches | ir.Quantified
+                                       | ir.Count) and self._is_unknown(at, cond.path):
+            return None
         if isinstance(cond, ir.Compare):
             left = self.lhs(cond, scope)
             right = self.operand(cond.operand, scope)

@@ -20,15 +20,18 @@ from pydantic import Field, ValidationError, field_validator
 from ..datamodel import Frozen
 from ..errors import InputError, Problem, RuleError
 from ..findings import Citation, Text
+from ..law.quotes import citation_problems
 from ..laws import Law, load_laws
 from ..packs import builtin_root
 from ..spec.schema import UnknownPath, resolve_through_lists
 from ..suggest import did_you_mean
-from ..vocabulary import Outcome, Severity, Theme
+from ..vocabulary import PRACTICE_MAX_SEVERITY, Basis, Outcome, Severity, Theme
 from ..yamlio import Document, format_path, read_document
 from . import ir
+from .cases import RuleTest
 from .parameters import ParameterSet, load_parameters
 from .parse import ConditionError, ConditionParser
+from .scope import SCOPE_FILE, ScopeTable, Section, load_scope, merge_scope
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\[\]:-]+)\}")
@@ -41,22 +44,11 @@ class ParamCitation(Frozen):
     param: str
 
 
-class RuleTest(Frozen):
-    """A test case as data: a spec (or a base spec plus changes), an as-of date, an outcome."""
-
-    name: str
-    base: str | None = None
-    spec: dict[str, Any] | None = None
-    set: dict[str, Any] = Field(default_factory=dict)
-    unset: list[str] = Field(default_factory=list)
-    as_of: dt.date
-    expect: Outcome
-
-
 class RuleBody(Frozen):
     id: str
     theme: Theme
     severity: Severity
+    basis: Basis | None = None  # every built-in rule states one (tests/law/test_quotes.py)
     title: Text
     message: Text
     remediation: Text
@@ -96,6 +88,7 @@ class Rule:
     file: str
     line: int
     document: Document = field(repr=False, compare=False)
+    section: str | None = None  # set on a scope table's missing-section rule
 
     @property
     def id(self) -> str:
@@ -130,6 +123,7 @@ class RulePack:
     parameters: ParameterSet
     laws: dict[str, Law]
     sources: list[str]
+    scope: ScopeTable = field(default_factory=lambda: ScopeTable({}))
 
     @property
     def digest(self) -> str:
@@ -148,10 +142,10 @@ class RulePack:
         if not themes:
             return self
         chosen = [r for r in self.rules if r.theme in themes]
-        return RulePack(chosen, self.parameters, self.laws, self.sources)
+        return RulePack(chosen, self.parameters, self.laws, self.sources, self.scope)
 
 
-def _validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
+def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -167,8 +161,8 @@ def _validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
         elif err["type"] == "enum":
             value = err.get("input")
             message = f"invalid value {value!r} ({err['msg']})"
-            expected = [s.value for s in (Theme if loc[-1] == "theme" else Severity)]
-            hint = did_you_mean(str(value), expected) if loc[-1] in ("theme", "severity") else None
+            vocab = {"theme": Theme, "severity": Severity, "basis": Basis}.get(str(loc[-1]))
+            hint = did_you_mean(str(value), [s.value for s in vocab]) if vocab else None
         else:
             message = err["msg"]
         out.append(Problem(message, doc.file, doc.line_of(loc), format_path(loc) or None, hint))
@@ -183,7 +177,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     if loc[0] in ("title", "message", "remediation"):
         return ["en", "zh"]
     if loc[0] == "citations":
-        return ["law", "article"]
+        return ["law", "article", "since", "until", "quote"]
     return []
 
 
@@ -194,7 +188,7 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
     try:
         body = RuleBody.model_validate(doc.data)
     except ValidationError as exc:
-        raise RuleError(_validation_problems(exc, doc)) from None
+        raise RuleError(validation_problems(exc, doc)) from None
     problems: list[Problem] = []
     for i, cite in enumerate(body.citations):
         if cite.law not in laws:
@@ -207,6 +201,17 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
                     did_you_mean(cite.law, laws),
                 )
             )
+            continue
+        for key, message in citation_problems(
+            cite, laws[cite.law], body.effective_from, body.effective_until
+        ):
+            problems.append(Problem(message, doc.file, doc.line_of(("citations", i, key))
+                                    or doc.line_of(("citations", i)), f"citations[{i}].{key}"))
+    if body.basis == Basis.PRACTICE and Severity(body.severity).rank > PRACTICE_MAX_SEVERITY.rank:
+        problems.append(Problem(
+            f"a rule whose basis is `practice` (beyond what the text requires) is graded at most"
+            f" `{PRACTICE_MAX_SEVERITY.value}`, not `{Severity(body.severity).value}`",
+            doc.file, doc.line_of(("severity",)), "severity"))
     for i, pc in enumerate(body.cite_params):
         if pc.param not in params.parameters:
             problems.append(
@@ -278,7 +283,7 @@ def rule_files(folder: Path) -> list[Path]:
     files = []
     for path in sorted(found):
         rel = path.relative_to(folder)
-        top_level_data = len(rel.parts) == 1 and rel.name in ("laws.yaml",)
+        top_level_data = len(rel.parts) == 1 and rel.name in ("laws.yaml", SCOPE_FILE)
         if SKIP_DIRS & set(rel.parts[:-1]) or top_level_data or rel.name.endswith(".test.yaml"):
             continue
         files.append(path)
@@ -295,8 +300,15 @@ def load_pack(extra_dirs: list[Path] | None = None, builtin: bool = True) -> Rul
             raise RuleError.single("rules folder does not exist", file=str(folder))
         params.merge(load_parameters(folder / "parameters"))
     problems: list[Problem] = []
-    rules: list[Rule] = []
-    seen: dict[str, str] = {}
+    tables = []
+    for folder in folders:
+        try:
+            tables.append(load_scope(folder, params, laws))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    scope = merge_scope(tables)
+    rules: list[Rule] = [section_rule(s) for s in scope.sections.values()]
+    seen: dict[str, str] = {r.id: r.file for r in rules}
     for folder in folders:
         for file in rule_files(folder):
             try:
@@ -315,4 +327,30 @@ def load_pack(extra_dirs: list[Path] | None = None, builtin: bool = True) -> Rul
     if problems:
         raise RuleError(problems)
     rules.sort(key=lambda r: r.id)
-    return RulePack(rules, params, laws, [str(f) for f in folders])
+    return RulePack(rules, params, laws, [str(f) for f in folders], scope)
+
+
+def section_rule(section: Section) -> Rule:
+    """The rule that fails when a section is in scope but absent (one finding per section)."""
+    entry = section.entry
+    body = RuleBody(
+        id=entry.id,
+        theme=entry.theme,
+        severity=entry.severity,
+        title=entry.title,
+        message=Text(
+            en=f"`{section.path}` is in scope but the spec does not describe it.",
+            zh=f"`{section.path}` 属于适用范围，但产品说明中缺少该部分。",
+        ),
+        remediation=entry.remediation,
+        citations=entry.citations,
+        effective_from=entry.effective_from,
+        when={"scope_section": section.path,
+              "in_scope_when": [t.when for t in entry.in_scope_when or []]},
+        waivable=entry.waivable,
+        notes=f"Scope table entry for `{section.path}` (rules/scope.yaml): fails when the facts"
+              " the product declares bring the section into scope and the spec leaves it out.",
+        tests=entry.tests,
+    )
+    return Rule(body, section.condition(), None, section.file, section.line,
+                Document({}, {}, section.file), section=section.path)
