@@ -1,4 +1,4 @@
-"""The project's shared vocabulary: themes, severities and rule outcomes, defined once."""
+"""The project's shared vocabulary: themes, severities, bases and rule outcomes, defined once."""
 
 from __future__ import annotations
 
@@ -42,6 +42,24 @@ _SEVERITY_RANK = {
 }
 
 SEVERITIES_DESCENDING: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
+
+
+class Basis(StrEnum):
+    """What a rule rests on, from the binding text down to an institution's own policy.
+
+    Also the kind of an instrument in laws.yaml (statute, regulation, departmental_rule,
+    standard). A ``practice`` rule asks for more than the text says: graded at most medium.
+    """
+
+    STATUTE = "statute"
+    REGULATION = "regulation"
+    DEPARTMENTAL_RULE = "departmental_rule"
+    STANDARD = "standard"
+    PRACTICE = "practice"
+    HOUSE_POLICY = "house_policy"
+
+
+PRACTICE_MAX_SEVERITY = Severity.MEDIUM
 
 
 class Outcome(StrEnum):

@@ -25,7 +25,11 @@ def test_non_compliant_spec_exits_1_with_cited_findings(cli) -> None:  # type: i
     assert spec["spec"]["id"] == "smartpay-face-2026"
     by_id = {f["rule_id"]: f for f in spec["findings"]}
     finding = by_id["PIPL-029-SENSITIVE-SEPARATE-CONSENT"]
-    assert finding["citations"] == [{"law": "PIPL", "article": "29"}]
+    assert finding["citations"] == [{
+        "law": "PIPL", "article": "29", "text_bundled": True,
+        "quote": "处理敏感个人信息应当取得个人的单独同意；"
+                 "法律、行政法规规定处理敏感个人信息应当取得书面同意的，从其规定。",
+    }]
     assert finding["theme"] == "personal_information"
     assert finding["severity"] == "high"
     assert set(finding["title"]) == set(finding["message"]) == {"en", "zh"}

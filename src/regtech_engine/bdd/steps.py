@@ -185,7 +185,8 @@ def _finding_cites(regtech_world: World, law: str, article: str, severity: str) 
     wanted = Citation(law=law, article=_article(article))
     report = regtech_world.report()
     if not any(
-        wanted in f.citations and Severity(f.severity).at_least(minimum)
+        any((c.law, c.article) == (wanted.law, wanted.article) for c in f.citations)
+        and Severity(f.severity).at_least(minimum)
         for f in report.all_findings()
     ):
         raise ScenarioProblem(

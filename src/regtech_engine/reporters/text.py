@@ -6,6 +6,7 @@ from itertools import groupby
 
 from ..findings import Finding, Report
 from ..gate import FindingStatus, Gate, gate_of
+from ..law.cite import format_citation
 from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity
 from ._common import citations
 
@@ -27,7 +28,8 @@ def _severity(sev: str, lang: Lang) -> str:
 def _finding(f: Finding, path: str, lang: Lang, gate: Gate | None = None) -> list[str]:
     status = gate.status(f) if gate else FindingStatus.OPEN
     mark = "" if status is FindingStatus.OPEN else f" ({status.value})"
-    cites = citations(f, lang)
+    cites = ("；".join(format_citation(c.law, c.article, lang) for c in f.citations)
+             if lang is Lang.ZH else citations(f, lang))
     out = [f"  [{_severity(f.severity, lang)}]{mark} {f.rule_id}: {f.title.get(lang)}",
            f"      {f.message.get(lang)}",
            f"      {cites}"]
