@@ -25,7 +25,7 @@ from ..laws import Law, load_laws
 from ..packs import builtin_root
 from ..spec.schema import UnknownPath, resolve_through_lists
 from ..suggest import did_you_mean
-from ..vocabulary import PRACTICE_MAX_SEVERITY, Basis, Outcome, Severity, Theme
+from ..vocabulary import PRACTICE_MAX_SEVERITY, Basis, Severity, Theme
 from ..yamlio import Document, format_path, read_document
 from . import ir
 from .cases import RuleTest

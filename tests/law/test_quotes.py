@@ -1,0 +1,172 @@
+"""Every built-in citation against the shipped texts; dated citations; basis and grade."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from regtech_engine.check import Checker
+from regtech_engine.errors import RuleError
+from regtech_engine.findings import Citation
+from regtech_engine.language.rules import RulePack, load_pack
+from regtech_engine.law.cite import format_citation
+from regtech_engine.law.quotes import quoted
+from regtech_engine.vocabulary import Basis, Lang, Severity
+
+D = dt.date.fromisoformat
+
+# Citations the text shows to be wrong, for the next engineer to fix (issue #13 item 5):
+# (rule id, law, article) -> why.
+KNOWN_WRONG: dict[tuple[str, str, str], str] = {
+    ("CONC-003-2008-NOT-FILED", "AML-MONOPOLY", "26"):
+        "deals closed 2008-08-01..2022-07-31 fall under the 2007 law, Art. 21 (AML-MONOPOLY-2007);"
+        " the 2022 text is not in force on the rule's first dates",
+    ("CONC-003-2008-PARTIES-UNCLEAR", "AML-MONOPOLY", "26"):
+        "as CONC-003-2008-NOT-FILED",
+}
+
+
+@pytest.fixture(scope="module")
+def pack() -> RulePack:
+    return load_pack()
+
+
+def _dates(rule_tests: list[dt.date], start: dt.date | None, end: dt.date | None) -> list[dt.date]:
+    inside = {d for d in rule_tests if (start is None or start <= d) and (end is None or d <= end)}
+    return sorted(inside | {d for d in (start, end) if d is not None})
+
+
+def cited(pack: RulePack) -> Iterator[tuple[str, Citation, dt.date]]:
+    """Every (rule, citation, date) a finding could show: the rule's test dates inside its
+    effective window, and the window's ends; parameter citations as resolved on each date."""
+    for rule in pack.rules:
+        b = rule.body
+        for day in _dates([t.as_of for t in b.tests], b.effective_from, b.effective_until):
+            cites = [c for c in b.citations if c.in_force(day)]
+            for pc in b.cite_params:
+                resolved = pack.parameters.at(pc.param, day)
+                if resolved is not None:
+                    cites.append(resolved.citation)
+            for c in cites:
+                yield rule.id, c, day
+
+
+def test_every_builtin_citation_quotes_the_text_in_force(pack: RulePack) -> None:
+    verified, not_bundled, wrong = 0, 0, set()
+    for rule_id, cite, day in cited(pack):
+        law = pack.laws[cite.law]
+        version = law.version_on(day)
+        in_force = (version.in_force(day) if version is not None else
+                    (law.effective is None or law.effective <= day)
+                    and (law.until is None or day <= law.until))
+        found = law.quote(cite.article, day)
+        [shown] = quoted([cite], pack.laws, day)
+        if not in_force or not found.exists:
+            wrong.add((rule_id, cite.law, cite.article))
+            continue
+        if found.text is None:
+            assert shown.quote is None and shown.text_bundled is False
+            not_bundled += 1
+            continue
+        assert shown.text_bundled is True and shown.quote, (rule_id, cite, day)
+        assert shown.quote in found.text, (rule_id, cite, day)
+        if cite.quote:
+            assert shown.quote == cite.quote
+        verified += 1
+    assert wrong == set(KNOWN_WRONG), "fixed one? remove it from KNOWN_WRONG"
+    assert verified >= 400 and not_bundled > 0
+
+
+def test_every_builtin_rule_states_its_basis(pack: RulePack) -> None:
+    for rule in pack.rules:
+        if rule.section is not None:  # the scope table's generated rules
+            continue
+        assert rule.body.basis is not None, rule.id
+        if rule.body.basis == Basis.PRACTICE:
+            assert not Severity(rule.body.severity).at_least(Severity.HIGH), rule.id
+
+
+@pytest.mark.parametrize(("day", "article"), [("2025-12-31", "37"), ("2026-01-01", "39")])
+def test_csl_localisation_cited_by_the_number_in_force(pack: RulePack, day: str, article: str) -> None:
+    rule = pack.by_id()["CSL-037-CIIO-DATA-STORED-ABROAD"]
+    cites = Checker(pack, D(day), backend="reference").citations(rule)
+    assert [(c.law, c.article) for c in cites] == [("CSL", article), ("PIPL", "40")]
+    assert (cites[0].quote or "").startswith("关键信息基础设施的运营者在中华人民共和国境内运营中收集")
+    assert cites[0].text_bundled is True
+
+
+def test_unbundled_instrument_has_no_quote(pack: RulePack) -> None:
+    [c] = quoted([Citation(law="PBOC-2016-3", article="5(1)")], pack.laws, D("2026-01-01"))
+    assert c.quote is None and c.text_bundled is False
+    dumped = c.model_dump(mode="json")
+    assert dumped == {"law": "PBOC-2016-3", "article": "5(1)", "quote": None, "text_bundled": False}
+
+
+def test_explicit_excerpt_is_quoted(pack: RulePack) -> None:
+    [c] = quoted([Citation(law="PIPL", article="29", quote="处理敏感个人信息应当取得个人的单独同意")],
+                 pack.laws, D("2026-01-01"))
+    assert c.quote == "处理敏感个人信息应当取得个人的单独同意"
+
+
+def test_chinese_citation_form() -> None:
+    assert format_citation("PIPL", "29", Lang.ZH) == "《中华人民共和国个人信息保护法》第二十九条"
+    assert format_citation("PIPL", "13 para 2", Lang.ZH) == "《中华人民共和国个人信息保护法》第十三条第二款"
+    assert format_citation("AML-MONOPOLY", "22(6)", Lang.ZH).endswith("第二十二条第（六）项")
+    assert format_citation("JRT-0171-2020", "6.1.1", Lang.ZH) == (
+        "《个人金融信息保护技术规范》（JR/T 0171-2020）第6.1.1条")
+    assert format_citation("PIPL", "29", Lang.EN) == "PIPL Art. 29"
+
+
+RULE = """\
+id: TEST-001-QUOTES
+theme: personal_information
+severity: {severity}
+basis: {basis}
+title: {{en: t, zh: t}}
+message: {{en: m, zh: m}}
+remediation: {{en: r, zh: r}}
+citations:
+  - {{law: {law}, article: "{article}"{extra}}}
+effective_from: 2021-11-01
+when: {{path: personal_information.categories, length: {{ge: 1}}}}
+notes: n
+"""
+
+
+def _load(tmp_path: Path, **fields: str) -> str:
+    values = {"severity": "medium", "basis": "statute", "law": "PIPL", "article": "29", "extra": ""}
+    values.update(fields)
+    (tmp_path / "personal_information").mkdir(exist_ok=True)
+    (tmp_path / "personal_information" / "TEST-001-QUOTES.yaml").write_text(
+        RULE.format(**values), encoding="utf-8")
+    with pytest.raises(RuleError) as err:
+        load_pack([tmp_path])
+    return str(err.value)
+
+
+def test_unknown_article_in_the_shipped_text_is_located(tmp_path: Path) -> None:
+    message = _load(tmp_path, article="99")
+    assert "TEST-001-QUOTES.yaml:9: citations[0].article: PIPL has no article `99`" in message
+
+
+def test_quote_must_be_verbatim(tmp_path: Path) -> None:
+    message = _load(tmp_path, extra=", quote: 应当取得个人的书面同意")
+    assert "TEST-001-QUOTES.yaml:9: citations[0].quote: the quote is not word for word" in message
+
+
+def test_renumbered_article_needs_dates(tmp_path: Path) -> None:
+    message = _load(tmp_path, law="CSL", article="37")
+    assert "old Art. 37 is Art. 39" in message
+
+
+def test_practice_is_graded_at_most_medium(tmp_path: Path) -> None:
+    message = _load(tmp_path, basis="practice", severity="high")
+    assert "TEST-001-QUOTES.yaml:3: severity: a rule whose basis is `practice`" in message
+
+
+def test_unknown_basis_has_a_hint(tmp_path: Path) -> None:
+    message = _load(tmp_path, basis="statue")
+    assert "TEST-001-QUOTES.yaml:4: basis:" in message and "did you mean `statute`?" in message
