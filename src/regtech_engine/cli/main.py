@@ -22,6 +22,7 @@ class _Group(click.Group):
         "monitor": ("regtech_engine.cli.monitor_cmd", "monitor"),
         "baseline": ("regtech_engine.cli.baseline_cmd", "baseline"),
         "impact": ("regtech_engine.cli.impact_cmd", "impact"),
+        "law": ("regtech_engine.cli.law_cmd", "law"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
