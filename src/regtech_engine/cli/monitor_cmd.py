@@ -174,8 +174,13 @@ def run_command(source: str, rates: Path | None, output: Path | None,
 @click.option("--history-days", type=click.IntRange(min=0), default=60, show_default=True,
               help="Days of ordinary traffic before --start (the monitor needs history to "
                    "tell new payers and quiet accounts).")
+@click.option("--population", type=click.Choice(["planted", "realistic"]), default="planted",
+              show_default=True, help="realistic: merchants, brokers, escrow and retail "
+              "spending with planted laundering, to measure alert volume and lift.")
+@click.option("--customers", type=click.IntRange(min=50), default=5_000, show_default=True,
+              help="Customers of the realistic population.")
 def generate_command(out_dir: Path, n: int, seed: int, plants: int, fmt: str, start: str,
-                     days: int, history_days: int) -> int:
+                     days: int, history_days: int, population: str, customers: int) -> int:
     """Write transactions.<fmt>, labels.csv and rates.yaml with planted typologies."""
     import datetime as dt
 
@@ -186,7 +191,9 @@ def generate_command(out_dir: Path, n: int, seed: int, plants: int, fmt: str, st
     except ValueError:
         raise click.BadParameter(f"{start!r} is not a date", param_hint="--start") from None
     files = write_dataset(out_dir, GeneratorConfig(n=n, seed=seed, plants=plants, start=first,
-                                                   days=days, history_days=history_days), fmt)
+                                                   days=days, history_days=history_days,
+                                                   population=population, customers=customers),
+                          fmt)
     for file in files:
         click.echo(str(file))
     return EXIT_OK

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .models import SHANGHAI
+from .population import realistic
 
 LV_THRESHOLDS = {  # (CNY, USD), as in rules/parameters/aml_monitoring.yaml
     "cash": (50_000, 10_000),
@@ -42,7 +43,8 @@ LABEL_FIELDS = ("instance_id", "typology", "kind", "customer_id", "account_id",
                 "business_date", "direction", "category", "currency_basis", "tx_ids")
 TX_FIELDS = ("tx_id", "timestamp", "customer_id", "customer_type", "account_id", "direction",
              "channel", "amount", "currency", "counterparty_id", "counterparty_name",
-             "counterparty_country")
+             "counterparty_country", "customer_segment")
+POPULATIONS = ("planted", "realistic")  # population.py says what the realistic one is
 
 
 @dataclass
@@ -53,6 +55,8 @@ class GeneratorConfig:
     start: dt.date = dt.date(2025, 9, 15)
     days: int = 30
     history_days: int = 60  # at least this much ordinary traffic before ``start``
+    population: str = "planted"  # or "realistic" (population.py): ``customers`` customers
+    customers: int = 5_000  # realistic population only (``n`` is for the planted one)
 
 
 @dataclass
@@ -254,8 +258,32 @@ def _background(plan: _Plan, people: list[_Customer], day: dt.date,
         yield row
 
 
+def _as_text(stamp: dt.datetime, rng: random.Random) -> str:
+    if rng.random() < 0.1:  # some sources send UTC with an offset
+        return stamp.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return stamp.replace(tzinfo=None).isoformat()
+
+
+def _realistic(cfg: GeneratorConfig) -> tuple[Iterator[dict[str, Any]], list[dict[str, str]]]:
+    first = dt.datetime.combine(cfg.start - dt.timedelta(days=cfg.history_days), dt.time(),
+                                SHANGHAI)
+    days, labels = realistic(cfg.seed, first, cfg.history_days + cfg.days, cfg.customers,
+                             cfg.plants, cfg.history_days)
+    rng = random.Random(cfg.seed + 1)
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for batch in days:
+            batch.sort(key=lambda r: (r["timestamp"], r["tx_id"]))
+            for row in batch:
+                yield {**row, "timestamp": _as_text(row["timestamp"], rng)}
+
+    return rows(), labels
+
+
 def generate(cfg: GeneratorConfig) -> tuple[Iterator[dict[str, Any]], list[dict[str, str]]]:
     """Rows (in time order, timestamps as text) and labels; same config, same output."""
+    if cfg.population == "realistic":
+        return _realistic(cfg)
     rng = random.Random(cfg.seed)
     plan = _Plan(rng, cfg)
     _plant_large_value(plan, 0)
@@ -281,12 +309,7 @@ def generate(cfg: GeneratorConfig) -> tuple[Iterator[dict[str, Any]], list[dict[
                 batch.extend(_background(plan, people, day, count))
             batch.sort(key=lambda r: (r["timestamp"], r["tx_id"]))
             for row in batch:
-                stamp: dt.datetime = row["timestamp"]
-                if rng.random() < 0.1:  # some sources send UTC with an offset
-                    text = stamp.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-                else:
-                    text = stamp.replace(tzinfo=None).isoformat()
-                yield {**row, "timestamp": text}
+                yield {**row, "timestamp": _as_text(row["timestamp"], rng)}
 
     return rows(), plan.labels
 
