@@ -97,7 +97,8 @@ class Checker:
         for rule in self.pack.rules:
             outcome = decided.get(rule.id, Outcome.NOT_APPLICABLE)
             needs = self._needs.get(rule.id)
-            missing = scope.missing(needs, states) if needs and rule.id in decided else []
+            judged = needs is not None and rule.section is None and rule.id in decided
+            missing = scope.missing(needs, states) if needs is not None and judged else []
             if missing and outcome is not Outcome.FAIL:
                 outcome = self._judged_without(rule, data, missing, outcome)
                 missing = missing if outcome is Outcome.INSUFFICIENT_EVIDENCE else []

@@ -32,7 +32,9 @@ def test_one_case_per_spec_and_rule(tmp_path: Path) -> None:
         assert suite.tests == len(rules)
     failures = {(s.name, c.name): c.result[0] for s in suites for c in s
                 if c.result and isinstance(c.result[0], Failure)}
-    assert sorted(n for _, n in failures) == ["GATE-AML-NO-PROGRAM", "GATE-DS-NO-ENCRYPTION",
+    # failures are what blocks under the default --fail-on high; the medium finding is
+    # skipped with its reason
+    assert sorted(n for _, n in failures) == ["GATE-AML-NO-PROGRAM",
                                               "GATE-PI-SEPARATE-CONSENT",
                                               "GATE-PI-SEPARATE-CONSENT"]
     consent = failures[("tests/data/specs/noncompliant.yaml (face-pay)",
@@ -43,7 +45,7 @@ def test_one_case_per_spec_and_rule(tmp_path: Path) -> None:
     assert "tests/data/specs/noncompliant.yaml:32" in consent.text
     assert "PIPL Art. 29" in consent.text
     assert "Obtain separate consent" in consent.text
-    assert suites[0].failures == 0 and suites[1].failures == 3
+    assert suites[0].failures == 0 and suites[1].failures == 2
 
 
 def test_spec_values_are_escaped_and_round_trip(tmp_path: Path) -> None:

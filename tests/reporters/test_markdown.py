@@ -17,7 +17,7 @@ _MD = MarkdownIt("commonmark", {"html": True}).enable("table")
 
 def test_summary_and_findings() -> None:
     md = renderer("markdown")(report_of("evil", "noncompliant", "compliant"), Lang.EN)
-    assert md.startswith("## Compliance check: 4 findings (4 blocking)\n")
+    assert md.startswith("## Compliance check: 4 findings (3 blocking)\n")  # medium: not at high
     assert "| 1 | 2 | 1 | 0 | 0 | 4 |" in md
     assert "`tests/data/specs/noncompliant.yaml:28`" in md
     assert "No findings." in md

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import pytest
 from pytest_bdd import given, parsers, then, when
 
-from ..cli.check_cmd import exit_status
 from ..findings import Citation
+from ..gate import Gate, GatedReport, Policy
 from ..suggest import did_you_mean
 from ..vocabulary import Lang, Outcome, Severity
 from . import words
@@ -239,7 +239,9 @@ def _theme_count(regtech_world: World, theme: str, count: str) -> None:
 def _exit_status(regtech_world: World, status: str, level: str) -> None:
     fail_on = words.fail_on_level(level)
     report = regtech_world.report()
-    actual = exit_status(report.worst(), fail_on)
+    gate = Gate(policy=Policy(fail_on=fail_on))
+    decided = GatedReport(tool=report.tool, as_of=report.as_of, results=report.results, gate=gate)
+    actual = 1 if decided.failed else 0
     if actual != int(status):
         raise ScenarioProblem(
             "expected_exit",

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import click
 
-from ..baseline import render_baseline
+from ..baseline import left_out, render_baseline
 from ..check import Checker
 from ..errors import SpecError, UsageError
 from ..language.rules import load_pack
+from ..outputs import write_atomic
 from ..vocabulary import Theme
 from .check_cmd import load_specs
 from .common import as_of_option, rules_option, theme_option
@@ -39,7 +40,15 @@ def create(paths: tuple[str, ...], output: Path, as_of: dt.date, themes: tuple[s
     if problems:  # a baseline of half the specs would silently accept the rest's findings
         raise SpecError(problems)
     report = Checker(pack, as_of, themes=[Theme(t) for t in themes]).report(specs)
-    output.write_text(render_baseline(report), encoding="utf-8")
-    count = len(report.all_findings())
+    waivable = {r.id: r.body.waivable for r in pack.rules}
+    write_atomic(output, render_baseline(report, waivable))
+    refused = left_out(report, waivable)
+    count = len(report.all_findings()) - len(refused)
     click.echo(f"wrote {output}: {count} finding{'s' if count != 1 else ''} in"
                f" {len(report.results)} spec{'s' if len(report.results) != 1 else ''}", err=True)
+    if refused:
+        where = {f.fingerprint: r.spec.path for r in report.results for f in r.findings}
+        click.echo(f"left out {len(refused)} finding{'s' if len(refused) != 1 else ''} of rules"
+                   " that may not be waived (they stay open):", err=True)
+        for f in refused:
+            click.echo(f"  {f.rule_id} on {where[f.fingerprint]}", err=True)

@@ -10,10 +10,12 @@ import click
 from ..check import Checker
 from ..errors import InputError, Problem, SpecError, UsageError
 from ..findings import Report
+from ..gate import GatedReport, Policy, apply_gate
 from ..language.rules import RulePack, load_pack
+from ..outputs import write_atomic
 from ..reporters import FORMATS, renderer
 from ..spec.loader import LoadedSpec, find_spec_files, load_spec
-from ..vocabulary import Lang, Severity, Theme
+from ..vocabulary import Lang, Theme
 from .common import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -41,7 +43,27 @@ def load_specs(paths: tuple[str, ...]) -> tuple[list[LoadedSpec], list[Problem]]
     if not specs and not problems:
         problems.append(Problem("no product spec files (.yaml, .yml, .json) found",
                                 file=" ".join(paths)))
-    return specs, problems
+    return unique_ids(specs, problems)
+
+
+def unique_ids(
+    specs: list[LoadedSpec], problems: list[Problem]
+) -> tuple[list[LoadedSpec], list[Problem]]:
+    """Specs sharing a ``product.id`` are an input error naming every file: findings,
+    waivers and baselines are keyed by it, so one would silently stand for the other."""
+    by_id: dict[str, list[LoadedSpec]] = {}
+    for spec in specs:
+        by_id.setdefault(spec.id, []).append(spec)
+    kept = [s for s in specs if len(by_id[s.id]) == 1]
+    for spec_id, group in sorted(by_id.items()):
+        if len(group) > 1:
+            files = sorted(g.path for g in group)
+            for g in sorted(group, key=lambda g: g.path):
+                others = ", ".join(f for f in files if f != g.path)
+                problems.append(Problem(
+                    f"product.id `{spec_id}` is also used by {others}; each spec needs its own id",
+                    file=g.path, line=g.line_of(("product", "id")), path="product.id"))
+    return kept, problems
 
 
 def apply_gate_options(
@@ -51,32 +73,62 @@ def apply_gate_options(
     waivers_path: Path | None,
     max_waiver_days: int,
     baseline_path: Path | None,
-) -> Report:
-    """Waivers (``--waivers`` or ./.regtech-waivers.yaml if present) and ``--baseline``."""
+    policy: Policy | None = None,
+) -> GatedReport:
+    """Waivers (``--waivers`` or ./.regtech-waivers.yaml if present), ``--baseline`` and the
+    policy: the gate's one decision, from which exit status and every count follow."""
     from ..waivers import DEFAULT_FILE
 
     if waivers_path is None and Path(DEFAULT_FILE).is_file():
         waivers_path = Path(DEFAULT_FILE)
-    if waivers_path is None and baseline_path is None:
-        return report
-    from ..baseline import load_baseline
-    from ..gate import apply_gate
-    from ..waivers import load_waivers
-
+    rules = {r.id: r.body.waivable for r in pack.rules}
     waivers = None
     if waivers_path is not None:
-        rules = {r.id: r.body.waivable for r in pack.rules}
+        from ..waivers import load_waivers
+
         waivers = load_waivers(waivers_path, rules, as_of, max_waiver_days)
-    baseline = load_baseline(baseline_path) if baseline_path is not None else None
+    baseline = None
+    if baseline_path is not None:
+        from ..baseline import load_baseline
+
+        baseline = load_baseline(baseline_path)
     return apply_gate(report, as_of, waivers=waivers,
                       waivers_file=str(waivers_path) if waivers_path else None,
-                      baseline=baseline)
+                      baseline=baseline, policy=policy, waivable=rules)
 
 
-def exit_status(worst: Severity | None, fail_on: str) -> int:
-    if fail_on == "never" or worst is None:
-        return EXIT_OK
-    return EXIT_FINDINGS if worst.at_least(Severity(fail_on)) else EXIT_OK
+def exit_status(report: GatedReport) -> int:
+    return EXIT_FINDINGS if report.failed else EXIT_OK
+
+
+def parse_outputs(
+    fmt: str, output: Path | None, extra: tuple[str, ...]
+) -> list[tuple[str, Path | None]]:
+    """``--format``/``--output`` plus every ``--output-format FORMAT=FILE``, in order."""
+    outputs: list[tuple[str, Path | None]] = []
+    for item in extra:
+        name, sep, file = item.partition("=")
+        if not sep or not file or name not in FORMATS:
+            raise UsageError.single(
+                f"--output-format takes FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}"
+                f" (got `{item}`)")
+        outputs.append((name, Path(file)))
+    if not extra or output is not None or fmt != "text":
+        outputs.insert(0, (fmt, output))
+    targets = [str(p) for _, p in outputs if p is not None]
+    if len(set(targets)) != len(targets):
+        raise UsageError.single("two outputs name the same file")
+    return outputs
+
+
+def write_outputs(report: Report, outputs: list[tuple[str, Path | None]], lang: Lang) -> None:
+    """Render every requested format; files are replaced whole, never left half-written."""
+    for name, path in outputs:
+        text = renderer(name)(report, lang)
+        if path is None:
+            click.echo(text, nl=False)
+        else:
+            write_atomic(path, text)
 
 
 @click.command()
@@ -84,8 +136,12 @@ def exit_status(worst: Severity | None, fail_on: str) -> int:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
               help="Write the report here instead of standard output.")
+@click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=FILE",
+              help="Also write FORMAT to FILE (repeatable), e.g. sarif=out.sarif.")
 @click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="high", show_default=True,
               help="Lowest severity that makes the run fail (exit 1).")
+@click.option("--allow-undetermined", is_flag=True,
+              help="Do not fail on rules that could not be judged (recorded in the report).")
 @as_of_option
 @theme_option
 @rules_option
@@ -103,7 +159,9 @@ def check(
     paths: tuple[str, ...],
     fmt: str,
     output: Path | None,
+    output_formats: tuple[str, ...],
     fail_on: str,
+    allow_undetermined: bool,
     as_of: dt.date,
     themes: tuple[str, ...],
     rules_dirs: tuple[Path, ...],
@@ -117,23 +175,19 @@ def check(
     """Check product specs (files or folders) against the rule packs."""
     if no_builtin and not rules_dirs:
         raise UsageError.single("--no-builtin needs at least one --rules folder")
+    outputs = parse_outputs(fmt, output, output_formats)
     pack = load_pack(list(rules_dirs), builtin=not no_builtin)
     specs, problems = load_specs(paths)
     checker = Checker(pack, as_of, backend=backend, themes=[Theme(t) for t in themes])
-    report = checker.report(specs)
-    report = apply_gate_options(report, pack, as_of, waivers_path, max_waiver_days,
-                                baseline_path)
-    text = renderer(fmt)(report, Lang(lang))
+    policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
+    report = apply_gate_options(checker.report(specs), pack, as_of, waivers_path,
+                                max_waiver_days, baseline_path, policy)
     if not specs:
         raise SpecError(problems)
-    if output is not None:
-        output.write_text(text, encoding="utf-8")
-    else:
-        click.echo(text, nl=False)
+    write_outputs(report, outputs, Lang(lang))
     if problems:
         raise SpecError(problems)
-    code = exit_status(report.worst(), fail_on)
-    raise click.exceptions.Exit(code)
+    raise click.exceptions.Exit(exit_status(report))
 
 
 __all__ = ["EXIT_INPUT", "check"]

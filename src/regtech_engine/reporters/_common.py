@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Citation, Finding
+from ..gate import GatedReport
 from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity, Theme
 
 SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
@@ -57,3 +58,25 @@ def show(value: object) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(show(v) for v in value) + "]"
     return str(value)
+
+
+def verdict(report: GatedReport, lang: Lang) -> str:
+    """The gate's counts in one line: what blocks under --fail-on, and what was set aside."""
+    t = report.tally()
+    policy = report.gate.policy
+    zh = lang is Lang.ZH
+    parts = [
+        (f"阻断 {t.blocking}（--fail-on {policy.fail_on}）：发现 {t.blocking_findings}，"
+         f"证据不足 {t.blocking_undetermined}") if zh else
+        (f"blocking: {t.blocking} at --fail-on {policy.fail_on} ({t.blocking_findings}"
+         f" findings, {t.blocking_undetermined} undetermined)"),
+    ]
+    for count, en, cn in ((t.open, "open", "未结"), (t.waived, "waived", "豁免"),
+                          (t.baselined, "baselined", "基线"),
+                          (t.undetermined, "undetermined", "证据不足共")):
+        if count:
+            parts.append(f"{cn} {count}" if zh else f"{en} {count}")
+    if policy.allow_undetermined:
+        parts.append("已允许证据不足（--allow-undetermined）" if zh
+                     else "undetermined allowed (--allow-undetermined)")
+    return ("；" if zh else "; ").join(parts)

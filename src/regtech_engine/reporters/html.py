@@ -14,7 +14,7 @@ import hashlib
 from html import escape
 
 from ..findings import Finding, Report, SpecResult, Text
-from ..gate import FindingStatus, Gate, gate_of, status_of
+from ..gate import FindingStatus, GatedReport, gated
 from ..vocabulary import Lang, Severity, Theme
 from ._common import (
     SEVERITIES,
@@ -24,6 +24,7 @@ from ._common import (
     primary_line,
     severity_label,
     show,
+    verdict,
 )
 
 _SCRIPT = (
@@ -132,8 +133,10 @@ _STATUS_TEXT = {
 }
 
 
-def _finding(report: Report, f: Finding, path: str) -> str:
-    status = status_of(report, f)
+def _finding(report: GatedReport, f: Finding, path: str) -> str:
+    gate = report.gate
+    status = gate.status(f)
+    blocking = gate.blocks(f)
     sev = str(f.severity)
     line = primary_line(f)
     cites = "; ".join(
@@ -146,8 +149,7 @@ def _finding(report: Report, f: Finding, path: str) -> str:
         f"<td>{_e(f'{path}:{e.line}' if e.line else path)}</td></tr>"
         for e in f.evidence
     )
-    gate = gate_of(report)
-    waiver = gate.waiver_of(f) if gate else None
+    waiver = gate.waiver_of(f)
     waiver_html = ""
     if waiver is not None:
         waiver_html = (
@@ -157,10 +159,13 @@ def _finding(report: Report, f: Finding, path: str) -> str:
         )
     return (
         f'<article class="finding sev-{sev} {status.value}" data-rule="{_e(f.rule_id)}"'
-        f' data-severity="{sev}" data-status="{status.value}">'
+        f' data-severity="{sev}" data-status="{status.value}"'
+        f' data-blocking="{"true" if blocking else "false"}">'
         f'<h3><span class="badge">{_both(sev, severity_label(sev, Lang.ZH))}</span> '
         f"<code>{_e(f.rule_id)}</code> {_text(f.title)} "
-        f'<span class="badge">{_both(*_STATUS_TEXT[status])}</span></h3>'
+        f'<span class="badge">{_both(*_STATUS_TEXT[status])}</span>'
+        + (f' <span class="badge blocking">{_both("blocking", "阻断")}</span>' if blocking else "")
+        + "</h3>"
         f"<p>{_text(f.message)}</p>"
         f'<p class="citation"><strong>{_both("Citation", "法律依据")}:</strong> {cites}</p>'
         f"<table class=\"evidence\"><tr><th>{_both('Field', '字段')}</th>"
@@ -173,13 +178,18 @@ def _finding(report: Report, f: Finding, path: str) -> str:
     )
 
 
-def _spec(report: Report, result: SpecResult) -> str:
+def _spec(report: GatedReport, result: SpecResult) -> str:
     body = "".join(_finding(report, f, result.spec.path) for f in result.findings)
     if not result.findings:
         body = f"<p>{_both('No findings.', '无发现。')}</p>"
     if result.undetermined:
         items = "".join(
-            f"<li><code>{_e(u.rule_id)}</code>: {_e(', '.join(u.missing))}</li>"
+            f'<li class="undetermined" data-rule="{_e(u.rule_id)}" data-blocking='
+            f'"{"true" if report.gate.blocks_undetermined(u) else "false"}">'
+            f"<code>{_e(u.rule_id)}</code>"
+            + (f' <span class="badge blocking">{_both("blocking", "阻断")}</span>'
+               if report.gate.blocks_undetermined(u) else "")
+            + f": {_e(', '.join(u.missing))}</li>"
             for u in result.undetermined
         )
         summary = _both("Undetermined (missing fields)", "证据不足（缺少字段）")
@@ -192,10 +202,15 @@ def _spec(report: Report, result: SpecResult) -> str:
     )
 
 
-def _gate(gate: Gate | None) -> str:
-    if gate is None or not (gate.expired or gate.stale or gate.baseline):
-        return ""
-    out = ['<section id="gate">']
+def _gate(report: GatedReport) -> str:
+    gate = report.gate
+    t = report.tally()
+    out = [f'<section id="gate" data-blocking="{t.blocking}" data-open="{t.open}"'
+           f' data-waived="{t.waived}" data-baselined="{t.baselined}"'
+           f' data-undetermined="{t.undetermined}"'
+           f' data-blocking-undetermined="{t.blocking_undetermined}">'
+           f'<p class="verdict"><span class="en">{_e(verdict(report, Lang.EN))}</span>'
+           f'<span class="zh">{_e(verdict(report, Lang.ZH))}</span></p>']
     if gate.baseline is not None:
         b = gate.baseline
         out.append(f"<p>{_both('Baseline', '基线')} <code>{_e(b.file)}</code>: "
@@ -214,6 +229,7 @@ def _gate(gate: Gate | None) -> str:
 
 
 def render(report: Report, lang: Lang = Lang.EN) -> str:
+    report = gated(report)
     html_lang = "zh-CN" if lang is Lang.ZH else "en"
     specs = "".join(_spec(report, r) for r in report.results)
     return (
@@ -230,6 +246,6 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
         f"<code>{_e(report.tool.rules_digest)}</code></p>"
         f'<section id="summary"><h2>{_both("Summary", "概览")}</h2>'
         f"{_summary_table(report)}{_chart(report)}</section>"
-        f"{_gate(gate_of(report))}{specs}"
+        f"{_gate(report)}{specs}"
         f"<script>{_SCRIPT}</script></body></html>\n"
     )

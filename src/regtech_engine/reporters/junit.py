@@ -2,9 +2,11 @@
 
 CI systems show JUnit natively, so a compliance run reads like a test run: a rule that
 failed is a ``<failure>`` carrying the finding; a rule that did not apply or lacked evidence
-is ``<skipped>`` with the reason; a waived or baselined finding is ``<skipped>`` too, since
-it does not block the merge. ElementTree escapes markup; characters XML 1.0 cannot hold at
-all (control characters a YAML string may contain) are replaced first.
+is ``<skipped>`` with the reason, except an undetermined rule that blocks under ``--fail-
+on`` (a ``<failure>`` of type ``insufficient_evidence``: the gate could not judge it); a
+waived or baselined finding is ``<skipped>`` too, since it does not block the merge.
+ElementTree escapes markup; characters XML 1.0 cannot hold at all (control characters a YAML
+string may contain) are replaced first.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..findings import Finding, Report, SpecResult
-from ..gate import FindingStatus, Gate, gate_of
+from ..gate import FindingStatus, Gate, gated
 from ..vocabulary import Lang, Outcome
 from ._common import citations, show
 
@@ -33,9 +35,9 @@ def _failure_text(f: Finding, path: str, lang: Lang) -> str:
     return "\n".join(lines)
 
 
-def _suite(result: SpecResult, lang: Lang, gate: Gate | None) -> ET.Element:
+def _suite(result: SpecResult, lang: Lang, gate: Gate) -> ET.Element:
     findings = {f.rule_id: f for f in result.findings}
-    missing = {u.rule_id: u.missing for u in result.undetermined}
+    undetermined = {u.rule_id: u for u in result.undetermined}
     suite = ET.Element("testsuite")
     counts = {"failures": 0, "skipped": 0}
     for outcome in result.outcomes:
@@ -48,8 +50,8 @@ def _suite(result: SpecResult, lang: Lang, gate: Gate | None) -> ET.Element:
         finding = findings.get(outcome.rule_id)
         if verdict is Outcome.FAIL and finding is not None:
             case.set("line", str(next((e.line for e in finding.evidence if e.line), 1)))
-            status = gate.status(finding) if gate else FindingStatus.OPEN
-            if status is FindingStatus.OPEN:
+            status = gate.status(finding)
+            if status is FindingStatus.OPEN and gate.blocks(finding):
                 counts["failures"] += 1
                 fail = ET.SubElement(case, "failure", {
                     "message": xml_text(f"[{finding.severity}] {finding.title.get(lang)}"),
@@ -59,7 +61,9 @@ def _suite(result: SpecResult, lang: Lang, gate: Gate | None) -> ET.Element:
             else:
                 counts["skipped"] += 1
                 reason = f"{status.value}: [{finding.severity}] {finding.title.get(lang)}"
-                waiver = gate.waiver_of(finding) if gate else None
+                if status is FindingStatus.OPEN:
+                    reason = f"below --fail-on {gate.policy.fail_on}: " + reason
+                waiver = gate.waiver_of(finding)
                 if waiver is not None:
                     reason += f" (until {waiver.expires}: {waiver.justification})"
                 ET.SubElement(case, "skipped", {"message": xml_text(reason)})
@@ -67,10 +71,17 @@ def _suite(result: SpecResult, lang: Lang, gate: Gate | None) -> ET.Element:
             counts["skipped"] += 1
             ET.SubElement(case, "skipped", {"message": "not applicable"})
         elif verdict is Outcome.INSUFFICIENT_EVIDENCE:
-            counts["skipped"] += 1
-            gaps = ", ".join(missing.get(outcome.rule_id, []))
-            ET.SubElement(case, "skipped",
-                          {"message": xml_text(f"insufficient evidence: missing {gaps}")})
+            item = undetermined.get(outcome.rule_id)
+            gaps = ", ".join(item.missing if item else [])
+            text = xml_text(f"insufficient evidence: missing {gaps}")
+            if item is not None and gate.blocks_undetermined(item):
+                counts["failures"] += 1
+                fail = ET.SubElement(case, "failure", {"message": text,
+                                                       "type": "insufficient_evidence"})
+                fail.text = text
+            else:
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", {"message": text})
     suite.set("name", xml_text(f"{result.spec.path} ({result.spec.id})"))
     suite.set("tests", str(len(result.outcomes)))
     suite.set("failures", str(counts["failures"]))
@@ -80,7 +91,7 @@ def _suite(result: SpecResult, lang: Lang, gate: Gate | None) -> ET.Element:
 
 
 def render(report: Report, lang: Lang = Lang.EN) -> str:
-    gate = gate_of(report)
+    gate = gated(report).gate
     root = ET.Element("testsuites", {"name": f"regtech-engine {report.tool.version}"})
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     for result in report.results:

@@ -12,9 +12,9 @@ import html
 import re
 
 from ..findings import Finding, Report
-from ..gate import FindingStatus, Gate, gate_of, status_of
+from ..gate import FindingStatus, Gate, GatedReport, gated
 from ..vocabulary import Lang, Severity
-from ._common import SEVERITIES, citations, primary_line, severity_label, show
+from ._common import SEVERITIES, citations, primary_line, severity_label, show, verdict
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
 _ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
@@ -57,11 +57,13 @@ _STATUS = {
 }
 
 
-def _row(report: Report, f: Finding, path: str, lang: Lang) -> str:
+def _row(report: GatedReport, f: Finding, path: str, lang: Lang) -> str:
     line = primary_line(f)
     where = f"{path}:{line}" if line else path
     evidence = "; ".join(f"{e.path} = {show(e.value)}" for e in f.evidence)
-    status = _STATUS[lang][status_of(report, f)]
+    status = _STATUS[lang][report.gate.status(f)]
+    if report.gate.blocks(f):
+        status += f" ({_L[lang]['open']})"
     cells = [
         f"{_ICONS[str(f.severity)]} {severity_label(str(f.severity), lang)}",
         md_code(f.rule_id),
@@ -74,9 +76,7 @@ def _row(report: Report, f: Finding, path: str, lang: Lang) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def _gate_lines(gate: Gate | None, lang: Lang) -> list[str]:
-    if gate is None:
-        return []
+def _gate_lines(gate: Gate, lang: Lang) -> list[str]:
     out: list[str] = []
     labels = _L[lang]
     if gate.baseline is not None:
@@ -95,24 +95,27 @@ def _gate_lines(gate: Gate | None, lang: Lang) -> list[str]:
 
 
 def render(report: Report, lang: Lang = Lang.EN) -> str:
+    report = gated(report)
     labels = _L[lang]
     findings = report.all_findings()
     counts = {s: 0 for s in SEVERITIES}
     for f in findings:
         counts[Severity(f.severity)] += 1
-    blocking = sum(1 for f in findings if status_of(report, f) is FindingStatus.OPEN)
+    tally = report.tally()
     out = [
         f"## {labels['title']}: {len(findings)} {labels['findings']}"
-        f" ({blocking} {labels['open']})",
+        f" ({tally.blocking} {labels['open']})",
         "",
         f"regtech-engine {md_text(report.tool.version)}, {labels['as_of']} {report.as_of}",
+        "",
+        f"**{md_text(verdict(report, lang))}**",
         "",
         "| " + " | ".join(f"{_ICONS[s.value]} {severity_label(s.value, lang)}"
                          for s in SEVERITIES) + f" | {labels['total']} |",
         "|" + "---:|" * (len(SEVERITIES) + 1),
         "| " + " | ".join(str(counts[s]) for s in SEVERITIES) + f" | {len(findings)} |",
         "",
-        *_gate_lines(gate_of(report), lang),
+        *_gate_lines(report.gate, lang),
     ]
     for result in report.results:
         head = f"### {md_code(result.spec.path)} ({md_text(result.spec.id)})"
@@ -129,7 +132,9 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
             out.append(f"<details><summary>{labels['undetermined']}: "
                        f"{len(result.undetermined)}</summary>")
             out.append("")
-            out.extend(f"- {md_code(u.rule_id)}: {', '.join(md_code(m) for m in u.missing)}"
+            out.extend(f"- {md_code(u.rule_id)}"
+                       + (f" ({labels['open']})" if report.gate.blocks_undetermined(u) else "")
+                       + f": {', '.join(md_code(m) for m in u.missing)}"
                        for u in result.undetermined)
             out.extend(["", "</details>", ""])
     return "\n".join(out).rstrip("\n") + "\n"

@@ -5,7 +5,10 @@ remediation and citation), one ``result`` per finding pointing at the spec file 
 1-based line of its first evidence (the other evidence lines are related locations).
 Fingerprints come from Finding.fingerprint, which ignores line numbers, so moving a line
 does not make a finding look new. Waived findings carry an accepted ``suppression``; with
-a baseline every result has a ``baselineState``. Output is deterministic: sorted input,
+a baseline every result has a ``baselineState``. A rule that could not be judged is a result
+of kind ``open`` (SARIF's "could not determine"), level ``none``, listing the missing paths;
+``properties.blocking`` on every result and the run's ``properties.gate`` come from the
+gate's one decision. Output is deterministic: sorted input,
 sorted keys, no timestamps.
 """
 
@@ -17,8 +20,8 @@ from urllib.parse import quote
 
 import orjson
 
-from ..findings import Finding, Report
-from ..gate import Gate, gate_of
+from ..findings import Finding, Report, Text, Undetermined
+from ..gate import Gate, gated
 from ..vocabulary import Lang, Severity
 from ..waivers import WaiverRef
 from ._common import citations, primary_line, show
@@ -100,7 +103,34 @@ def _suppression(w: WaiverRef) -> dict[str, Any]:
     }
 
 
-def _result(f: Finding, path: str, index: int, lang: Lang, gate: Gate | None) -> dict[str, Any]:
+def _undetermined_rule(u: Undetermined, lang: Lang) -> dict[str, Any]:
+    sev = Severity(u.severity or Severity.INFO)
+    title = u.title or Text(en=u.rule_id, zh=u.rule_id)
+    return {
+        "id": u.rule_id,
+        "name": u.rule_id,
+        "shortDescription": {"text": title.get(lang)},
+        "fullDescription": {"text": f"{title.en} / {title.zh}"},
+        "defaultConfiguration": {"level": LEVELS[sev]},
+        "properties": {"severity": sev.value, "security-severity": SECURITY_SEVERITY[sev]},
+    }
+
+
+def _open_result(u: Undetermined, path: str, index: int, gate: Gate) -> dict[str, Any]:
+    missing = ", ".join(u.missing)
+    return {
+        "ruleId": u.rule_id,
+        "ruleIndex": index,
+        "kind": "open",
+        "level": "none",
+        "message": {"text": f"insufficient evidence: missing {missing}"},
+        "locations": [_location(path, 1)],
+        "properties": {"outcome": "insufficient_evidence", "missing": list(u.missing),
+                       "severity": str(u.severity), "blocking": gate.blocks_undetermined(u)},
+    }
+
+
+def _result(f: Finding, path: str, index: int, lang: Lang, gate: Gate) -> dict[str, Any]:
     sev = Severity(f.severity)
     lines = [e for e in f.evidence if e.line]
     related = [
@@ -125,23 +155,22 @@ def _result(f: Finding, path: str, index: int, lang: Lang, gate: Gate | None) ->
             "citations": citations(f, lang),
             "remediation": f.remediation.get(lang),
             "evidence": [e.model_dump(mode="json") for e in f.evidence],
+            "status": gate.status(f).value,
+            "blocking": gate.blocks(f),
         },
     }
     if related:
         result["relatedLocations"] = related
-    if gate is not None:
-        waiver = gate.waiver_of(f)
-        if waiver is not None:
-            result["suppressions"] = [_suppression(waiver)]
-        if gate.baseline is not None:
-            known = f.fingerprint in gate.baselined
-            result["baselineState"] = "unchanged" if known else "new"
+    waiver = gate.waiver_of(f)
+    if waiver is not None:
+        result["suppressions"] = [_suppression(waiver)]
+    if gate.baseline is not None:
+        known = f.fingerprint in gate.baselined
+        result["baselineState"] = "unchanged" if known else "new"
     return result
 
 
-def _notifications(gate: Gate | None) -> list[dict[str, Any]]:
-    if gate is None:
-        return []
+def _notifications(gate: Gate) -> list[dict[str, Any]]:
     notes = []
     for kind, waivers in (("expired", gate.expired), ("stale", gate.stale)):
         for w in waivers:
@@ -160,16 +189,25 @@ def _notifications(gate: Gate | None) -> list[dict[str, Any]]:
 
 
 def to_data(report: Report, lang: Lang = Lang.EN) -> dict[str, Any]:
-    gate = gate_of(report)
+    report = gated(report)
+    gate = report.gate
     rules: dict[str, dict[str, Any]] = {}
     for f in sorted(report.all_findings(), key=lambda f: f.rule_id):
         rules.setdefault(f.rule_id, _rule(f, lang))
+    for u in sorted((u for r in report.results for u in r.undetermined),
+                    key=lambda u: u.rule_id):
+        rules.setdefault(u.rule_id, _undetermined_rule(u, lang))
     index = {rule_id: i for i, rule_id in enumerate(rules)}
     results = [
         _result(f, r.spec.path, index[f.rule_id], lang, gate)
         for r in report.results
         for f in r.findings
+    ] + [
+        _open_result(u, r.spec.path, index[u.rule_id], gate)
+        for r in report.results
+        for u in r.undetermined
     ]
+    tally = report.tally()
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -186,7 +224,14 @@ def to_data(report: Report, lang: Lang = Lang.EN) -> dict[str, Any]:
             "toolExecutionNotifications": _notifications(gate),
         }],
         "results": results,
-        "properties": {"as_of": report.as_of, "rules_digest": report.tool.rules_digest},
+        "properties": {
+            "as_of": report.as_of,
+            "rules_digest": report.tool.rules_digest,
+            "gate": {"fail_on": gate.policy.fail_on,
+                     "allow_undetermined": gate.policy.allow_undetermined,
+                     "counts": {**tally.model_dump(), "blocking": tally.blocking},
+                     "verdict": "fail" if tally.blocking else "pass"},
+        },
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
