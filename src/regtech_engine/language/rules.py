@@ -337,6 +337,7 @@ def section_rule(section: Section) -> Rule:
         id=entry.id,
         theme=entry.theme,
         severity=entry.severity,
+        basis=entry.basis,
         title=entry.title,
         message=Text(
             en=f"`{section.path}` is in scope but the spec does not describe it.",

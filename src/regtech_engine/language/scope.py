@@ -21,7 +21,7 @@ from ..datamodel import Frozen
 from ..errors import Problem, RuleError
 from ..findings import Citation, Text
 from ..spec.schema import UnknownPath, resolve
-from ..vocabulary import Severity, Theme
+from ..vocabulary import Basis, Severity, Theme
 from ..yamlio import Document, read_document
 from . import ir
 from .cases import RuleTest
@@ -42,6 +42,7 @@ class SectionEntry(Frozen):
     id: str
     theme: Theme
     severity: Severity
+    basis: Basis
     citations: list[Citation] = Field(min_length=1)
     effective_from: dt.date | None = None
     in_scope_when: list[Trigger] | None = None
