@@ -79,3 +79,7 @@ class TransactionError(InputError):
 
 class UsageError(InputError):
     """Bad command-line arguments detected by the core (e.g. an unknown theme)."""
+
+
+class OutputError(InputError):
+    """An output the run was told to write cannot be written (missing folder, full disk)."""

@@ -7,10 +7,19 @@ is counted against a budget before anything is expanded (an alias bomb fails in 
 in the file), and every node's 1-based line is recorded under its path.
 JSON is read by the same code (YAML is a superset of JSON for our purposes), so line numbers
 and duplicate-key checks behave identically for ``.json`` specs.
+
+YAML 1.1 reads some plain scalars as numbers nobody meant: ``1:20`` as 80 (base 60) and
+``010`` as 8 (octal). Those stay strings here, so a field that wants a number reports a type
+error at its line instead of silently holding another value. Only regular files are read,
+and at most ``max_file_bytes()`` bytes of them are ever read (a device such as /dev/zero
+reports size 0; a FIFO would block): the limit is ``REGTECH_MAX_INPUT_BYTES`` when set.
 """
 
 from __future__ import annotations
 
+import os
+import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,7 +33,8 @@ try:  # the C parser is much faster; fall back to pure Python where libyaml is m
 except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
-MAX_FILE_BYTES = 8 * 1024 * 1024
+MAX_FILE_BYTES = 8 * 1024 * 1024  # the default; REGTECH_MAX_INPUT_BYTES overrides it
+LIMIT_VARIABLE = "REGTECH_MAX_INPUT_BYTES"
 MAX_NODES = 200_000
 MAX_DEPTH = 64
 
@@ -62,6 +72,15 @@ class Document:
 
 _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
+_INT, _FLOAT = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# YAML 1.1 numbers that read as another value: base 60 (1:20 -> 80), octal (010 -> 8)
+_SURPRISING_NUMBER = re.compile(r"[-+]?(?:[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?|0[0-9_]+)")
+
+
+def max_file_bytes() -> int:
+    """The size limit of any one input file: REGTECH_MAX_INPUT_BYTES, else MAX_FILE_BYTES."""
+    raw = os.environ.get(LIMIT_VARIABLE, "").strip().replace("_", "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 and int(raw) > 0 else MAX_FILE_BYTES
 
 
 class _Builder:
@@ -104,7 +123,7 @@ class _Builder:
             )
         if isinstance(first, yaml.ScalarEvent):
             self.count(1, first.start_mark)
-            value, size = self.scalar(first), 1
+            value, size = self.scalar(first, path), 1
         elif isinstance(first, yaml.SequenceStartEvent):
             value, size = self.sequence(events, path, depth, first)
         elif isinstance(first, yaml.MappingStartEvent):
@@ -115,8 +134,10 @@ class _Builder:
             self.anchors[first.anchor] = (value, size)
         return value, size
 
-    def scalar(self, event: Any) -> Any:
+    def scalar(self, event: Any, path: PathKey = ()) -> Any:
         tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
+        if tag in (_INT, _FLOAT) and _SURPRISING_NUMBER.fullmatch(event.value):
+            return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return _constructor.construct_object(node)
@@ -124,7 +145,8 @@ class _Builder:
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             if "integer string conversion" in reason:  # Python's own limit, said plainly
                 reason = "a number with more than 4,300 digits"
-            raise self.fail(f"bad value {shown(event.value)}: {reason}", event.start_mark) from None
+            raise self.fail(f"bad value {shown(event.value)}: {reason}", event.start_mark,
+                            path) from None
 
     def sequence(self, events: Any, path: PathKey, depth: int, start: Any) -> tuple[Any, int]:
         items: list[Any] = []
@@ -153,7 +175,7 @@ class _Builder:
                 )
             if event.value == "<<" and not event.style:
                 raise self.fail("merge keys (<<) are not allowed", event.start_mark, path)
-            key = self.scalar(event)
+            key = self.scalar(event, path)
             if not isinstance(key, str | int | bool) or key is None:
                 key = str(key)
             key = str(key) if not isinstance(key, str) else key
@@ -199,22 +221,37 @@ def parse_text(text: str, file: str = "<string>") -> Document:
 
 
 def read_document(path: str | Path, display: str | None = None) -> Document:
-    """Read and parse a file, refusing huge or undecodable ones with a clear message."""
+    """Read and parse a file, refusing huge, non-regular or undecodable ones clearly."""
     name = display or str(path)
-    p = Path(path)
+    return parse_text(read_text(path, name), name)
+
+
+def read_text(path: str | Path, name: str) -> str:
+    """The text of a regular file of at most ``max_file_bytes()`` bytes (counted as read)."""
+    limit = max_file_bytes()
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise YamlError.single(
-                f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes", file=name
-            )
-        raw = p.read_bytes()
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise YamlError.single("is a folder, not a file", file=name)
+        if not stat.S_ISREG(mode):
+            raise YamlError.single("not a regular file (a FIFO, socket or device); give a file",
+                                   file=name)
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
     except OSError as exc:
         raise YamlError.single(f"cannot read file: {exc.strerror or exc}", file=name) from None
+    if len(raw) > limit:
+        raise YamlError.single(f"file is larger than the limit of {limit:,} bytes (set "
+                               f"{LIMIT_VARIABLE} to change it)", file=name)
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlError.single("file is UTF-16 text; save it as UTF-8", file=name, line=1)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise YamlError.single(f"file is not UTF-8 text (byte {exc.start})", file=name) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise YamlError.single(f"file is not UTF-8 text (byte {exc.start})", file=name,
+                               line=line) from None
     if "\x00" in text:
-        raise YamlError.single("file contains NUL bytes; not a text file", file=name)
-    return parse_text(text, name)
+        raise YamlError.single("file contains NUL bytes; not a text file", file=name,
+                               line=text.count("\n", 0, text.index("\x00")) + 1)
+    return text

@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a file we were told to read or write: the run could not be done
+        where = exc.filename if exc.filename is not None else "<output>"
+        click.echo(f"{where}: {exc.strerror or exc}", err=True)
+        return EXIT_INPUT
     except Exception as exc:  # never a traceback for users; say what and where to report
         click.echo(f"regtech: internal error: {type(exc).__name__}: {exc}", err=True)
         return 3

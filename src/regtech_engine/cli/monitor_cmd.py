@@ -103,11 +103,15 @@ class _Progress:
 @click.option("--sort-buffer", type=click.IntRange(min=1), default=200_000,
               show_default=True, help="A file out of time order is sorted with this many rows "
                                       "in memory at most; beyond, in runs on temporary files.")
+@click.option("--max-future", default="366d", show_default=True, callback=_duration,
+              help="A row more than this far ahead of the newest row accepted so far is "
+                   "rejected (reason future): one absurd timestamp must not close every "
+                   "business day before it.")
 def run_command(source: str, rates: Path | None, output: Path | None,
                 dead_letter: Path | None, checkpoint: Path | None, resume: bool,
                 rules_dirs: tuple[Path, ...], holidays: Path | None, store: Path | None,
                 checkpoint_every: int, max_rejected: int, max_lateness: int,
-                sort_buffer: int) -> int:
+                sort_buffer: int, max_future: int) -> int:
     """Monitor the transactions in PATH (JSONL or CSV, .gz allowed; `-` = standard input).
 
     A file is processed in event-time order whatever the order of its rows; standard input
@@ -119,8 +123,12 @@ def run_command(source: str, rates: Path | None, output: Path | None,
     from ..monitor.runner import RunOptions, run
     from ..monitor.workdays import WorkdayCalendar, load_holidays
 
-    if source != "-" and not Path(source).is_file():
+    if source != "-" and not Path(source).exists():
         raise click.BadParameter(f"{source}: no such file", param_hint="PATH")
+    if source != "-" and not Path(source).is_file():
+        raise click.BadParameter(f"{source}: not a regular file (a folder, FIFO or device); "
+                                 "give a file, or `-` to read standard input",
+                                 param_hint="PATH")
     options = RunOptions(
         source=source,
         pack=load_pack(list(rules_dirs)),
@@ -128,7 +136,7 @@ def run_command(source: str, rates: Path | None, output: Path | None,
         calendar=WorkdayCalendar(load_holidays(holidays) if holidays else None),
         output=output, dead_letter=dead_letter, checkpoint=checkpoint, resume=resume,
         store=store, checkpoint_every=checkpoint_every, max_lateness=max_lateness,
-        sort_buffer=sort_buffer,
+        sort_buffer=sort_buffer, max_future=max_future,
     )
     progress = _Progress()
     result = run(options, progress=progress)
@@ -259,6 +267,7 @@ def alerts_list(store: Path, status: str | None, kind: str | None, fmt: str, det
     direction, amount, currency, transactions, report_due, thresholds) or CSV."""
     from ..monitor.alert_table import render_csv, render_table
     from ..monitor.sinks import AlertStore
+    from ..safeio import write_text_atomic
 
     db = AlertStore(store)
     try:
@@ -267,7 +276,7 @@ def alerts_list(store: Path, status: str | None, kind: str | None, fmt: str, det
         db.close()
     text = render_csv(items) if fmt == "csv" else render_table(items, details, lang)
     if output is not None:
-        output.write_text(text, encoding="utf-8", newline="")
+        write_text_atomic(output, text)
         click.echo(f"{len(items):,} alerts written to {output}", err=True)
     else:
         click.echo(text, nl=False)

@@ -7,7 +7,6 @@ closest valid one. Nothing here evaluates anything: conditions are data.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,13 +18,15 @@ from ..spec.models import ProductSpec
 from ..spec.schema import FieldType, UnknownPath, resolve
 from ..suggest import did_you_mean
 from ..yamlio import Document, PathKey
-from . import ir
+from . import ir, regexguard
 
 COMPARE_OPS = {op.value: op for op in ir.Op}
 LEAF_KEYS = {"path", "matches", "present", "absent", "age_days", "length", *COMPARE_OPS}
 COMBINATORS = {"all", "any", "not", "any_item", "all_items", "count"}
 KNOWN_KEYS = LEAF_KEYS | COMBINATORS | {"where"}
-MAX_PATTERN = 200
+MAX_PATTERN = regexguard.MAX_PATTERN
+MAX_CONDITIONS = 200  # comparisons in one rule: beyond, split the rule (docs/writing-rules.md)
+MAX_MATCHES = 20  # `matches` comparisons in one rule
 
 
 class ConditionError(Exception):
@@ -48,6 +49,8 @@ class ConditionParser:
     document: Document
     params: Collection[str]
     param_values: Mapping[str, list[Any]] | None = None  # every dated value, for type checks
+    leaves: int = 0  # comparisons parsed so far (a rule has at most MAX_CONDITIONS)
+    patterns: int = 0  # `matches` comparisons so far (at most MAX_MATCHES)
 
     def fail(self, message: str, at: PathKey, hint: str | None = None) -> ConditionError:
         return ConditionError(
@@ -123,6 +126,10 @@ class ConditionParser:
 
     # -- leaves ------------------------------------------------------------------------
     def _leaf(self, raw: dict[str, Any], at: PathKey, scope: Scope) -> ir.Condition:
+        self.leaves += 1
+        if self.leaves > MAX_CONDITIONS:
+            raise self.fail(f"more than {MAX_CONDITIONS} comparisons in one rule (the limit); "
+                            "split it into several rules", at)
         if "path" not in raw:
             raise self.fail("a comparison needs a `path`", at)
         path, ftype = self._path(raw["path"], (*at, "path"), scope)
@@ -173,12 +180,15 @@ class ConditionParser:
     def _matches(self, path: str, ftype: FieldType, value: Any, at: PathKey) -> ir.Condition:
         if ftype.kind not in ("str", "enum"):
             raise self.fail(f"`matches` needs a text field; `{path}` is {ftype.describe()}", at)
+        self.patterns += 1
+        if self.patterns > MAX_MATCHES:
+            raise self.fail(f"more than {MAX_MATCHES} `matches` comparisons in one rule (the "
+                            "limit); use fewer, broader patterns", at)
         if not isinstance(value, str) or len(value) > MAX_PATTERN:
             raise self.fail(f"`matches` takes a pattern of at most {MAX_PATTERN} characters", at)
-        try:
-            re.compile(value)
-        except re.error as exc:
-            raise self.fail(f"invalid pattern: {exc}", at) from None
+        why = regexguard.problem(value)
+        if why is not None:
+            raise self.fail(why, at)
         return ir.Matches(path=path, pattern=value)
 
     def _check_op(self, op: ir.Op, path: str, ftype: FieldType, at: PathKey) -> None:

@@ -40,6 +40,16 @@ def _iso(epoch: int) -> str:
     return dt.datetime.fromtimestamp(epoch, SHANGHAI).isoformat()
 
 
+def fingerprint(tx: Tx) -> int:
+    """64 bits of a transaction's values (not its line): tells a row repeated as it was from
+    one repeating an id with other values. Deterministic across processes (checkpoints)."""
+    text = (f"{tx.epoch}.{tx.micro}\x1f{tx.amount}\x1f{tx.currency}\x1f{tx.customer_id}\x1f"
+            f"{tx.account_id}\x1f{tx.direction}\x1f{tx.channel}\x1f{tx.counterparty_id}\x1f"
+            f"{tx.counterparty_country}\x1f{tx.cross_border}")
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
+                                          digest_size=8).digest())
+
+
 def alert_id(rule_id: str, key: str, tx_ids: list[str]) -> str:
     digest = hashlib.sha256("\x1f".join([rule_id, key, *tx_ids]).encode()).hexdigest()
     return digest[:20]
@@ -65,7 +75,8 @@ class Monitor:
     features: Features = field(default_factory=Features)
     pending: dict[dt.date, dict[str, Tx]] = field(default_factory=dict)
     closed_through: dt.date | None = None
-    seen: dict[str, dt.date] = field(default_factory=dict)
+    # tx_id -> (business day, fingerprint of its values) while repeats are looked for
+    seen: dict[str, tuple[dt.date, int]] = field(default_factory=dict)
     seen_by_day: deque[tuple[dt.date, list[str]]] = field(default_factory=deque)
     days_since_sweep: int = 0
     last_alert: dict[tuple[str, str], tuple[int, frozenset[str]]] = field(default_factory=dict)
@@ -95,16 +106,17 @@ class Monitor:
         day = tx.business_date
         if self.closed_through is not None and day <= self.closed_through:
             if tx.tx_id in self.seen:
-                self.stats.duplicates += 1
-                return [], None
+                return [], self._repeated(tx, self.seen[tx.tx_id])
             # the runner orders its input (order.py), so only a caller feeding rows itself
             # gets here; it has the row's text, the monitor does not
             return [], DeadRow(tx.line, "late", f"late: business day {day} was already closed "
                                "(rows must arrive in day order)", "", "timestamp")
         bucket = self.pending.get(day)
-        if tx.tx_id in self.seen or (bucket is not None and tx.tx_id in bucket):
-            self.stats.duplicates += 1
-            return [], None
+        if tx.tx_id in self.seen:
+            return [], self._repeated(tx, self.seen[tx.tx_id])
+        if bucket is not None and tx.tx_id in bucket:
+            first = bucket[tx.tx_id]
+            return [], self._repeated(tx, (first.business_date, fingerprint(first)), first)
         alerts: list[Alert] = []
         if bucket is None or len(self.pending) > 1:  # the days before this one are complete
             for open_day in sorted(d for d in self.pending if d < day):
@@ -114,6 +126,22 @@ class Monitor:
         bucket[tx.tx_id] = tx
         self.stats.transactions += 1
         return alerts, None
+
+    def _repeated(self, tx: Tx, first: tuple[dt.date, int],
+                  first_tx: Tx | None = None) -> DeadRow | None:
+        """A tx_id read before: the same transaction again is dropped (and counted); other
+        values under the same id are a conflict, rejected so that nobody misses it (the
+        first row stands: an id names one transaction)."""
+        if fingerprint(tx) == first[1]:
+            self.stats.duplicates += 1
+            return None
+        was = (f" (line {first_tx.line}: {first_tx.amount} {first_tx.currency} at "
+               f"{_iso(first_tx.epoch)})" if first_tx is not None else
+               f" (business day {first[0]})")
+        return DeadRow(tx.line, "duplicate_conflict",
+                       f"tx_id {tx.tx_id} was already read with other values{was}; this row "
+                       f"({tx.amount} {tx.currency} at {_iso(tx.epoch)}) is rejected, the "
+                       "first one stands", "", "tx_id")
 
     def finish(self) -> list[Alert]:
         alerts: list[Alert] = []
@@ -147,7 +175,7 @@ class Monitor:
         alerts = self._suspicious(txs, ctx, rules)
         alerts.extend(self._large_value(day, ctx, rules, bucket))
         ids = [tx.tx_id for tx in txs]
-        self.seen.update(dict.fromkeys(ids, day))
+        self.seen.update((tx.tx_id, (day, fingerprint(tx))) for tx in txs)
         self.seen_by_day.append((day, ids))
         self.closed_through = day
         self._housekeeping(day, ctx.params)
@@ -312,7 +340,8 @@ class Monitor:
         while self.seen_by_day and self.seen_by_day[0][0] <= horizon:
             gone, ids = self.seen_by_day.popleft()
             for tx_id in ids:
-                if self.seen.get(tx_id) == gone:
+                entry = self.seen.get(tx_id)
+                if entry is not None and entry[0] == gone:
                     del self.seen[tx_id]
         self._forget_briefs(day, params)
         longest = max(params.get("monitor.fan.window_days", 0),

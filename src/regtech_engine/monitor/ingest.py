@@ -12,6 +12,7 @@ import csv
 import gzip
 import io
 import itertools
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -20,17 +21,25 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from ..errors import shown
+from ..errors import TransactionError, shown
 from .clock import Clock, TimestampError
 from .models import TRANSACTION_ROW, TransactionRow, Tx
 from .rates import Rates
 
 MAX_ROW = 1_000_000  # characters; a transaction row is a few hundred
 MAX_AMOUNT_DIGITS = 15  # 10^15 of any currency is no transaction; day totals stay int64
+MAX_YEAR = 9000  # later timestamps are out of range (date arithmetic ends at year 9999)
+EXCERPT = MAX_ROW  # characters of an over-long row kept in the dead-letter file
+CSV_KEY_COLUMNS = ("tx_id", "timestamp")  # a CSV header names at least these
 
 # why a row was rejected: the dead-letter file's `reason` and the summary's groups
-REASONS = ("bad_json", "bad_csv", "too_long", "missing_field", "invalid_field",
-           "unknown_currency", "late")
+REASONS = ("bad_json", "bad_csv", "bad_encoding", "too_long", "missing_field",
+           "invalid_field", "unknown_currency", "late", "future", "duplicate_conflict")
+
+
+class InputDamaged(TransactionError):
+    """The input cannot be read past a point (a truncated or corrupt .gz, an I/O error):
+    the rows before it are monitored, then the run ends with this located error."""
 
 
 class RowError(ValueError):
@@ -66,15 +75,64 @@ class DeadRow:
 
 
 def open_text(path: str | Path, stdin: IO[str] | None = None) -> IO[str]:
-    """A text stream for a path, ``-`` (standard input) or a ``.gz`` file."""
+    """A text stream for a path, ``-`` (standard input) or a ``.gz`` file.
+
+    Bytes that are not UTF-8 are kept as surrogate escapes, so one bad row is rejected
+    (``bad_encoding``) instead of ending the run."""
     if str(path) == "-":
         import sys
 
-        return stdin or sys.stdin
+        if stdin is not None:
+            return stdin
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # pragma: no cover - a replaced sys.stdin
+            return sys.stdin
+        return io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape",
+                                newline="")
     p = Path(path)
     if p.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8", newline="")
-    return p.open(encoding="utf-8", newline="")
+        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8",
+                                errors="surrogateescape", newline="")
+    return p.open(encoding="utf-8", errors="surrogateescape", newline="")
+
+
+def printable(text: str) -> str:
+    """``text`` with undecodable bytes shown as ``\\xNN`` (dead letters are UTF-8 JSON)."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def _lines(stream: IO[str], path: str | Path) -> Iterator[tuple[str, bool]]:
+    """(line, too long) for each line, reading at most MAX_ROW characters of any line into
+    memory (a one-line gzip bomb costs no more than an ordinary row). A stream that cannot
+    be read further raises InputDamaged naming the line it stopped at."""
+    limit = MAX_ROW + 2  # the row and its line break
+    lineno = 0
+    try:
+        while True:
+            text = stream.readline(limit)
+            if not text:
+                return
+            lineno += 1
+            if len(text) >= limit and not text.endswith("\n"):
+                head = text[:EXCERPT]
+                while True:  # skip the rest of the line without keeping it
+                    more = stream.readline(1 << 16)
+                    if not more or more.endswith("\n"):
+                        break
+                yield head, True
+            else:
+                yield text, False
+    except (OSError, EOFError, zlib.error) as exc:
+        what = "compressed data" if str(path).endswith(".gz") else "data"
+        reason = str(exc) or type(exc).__name__
+        if isinstance(exc, EOFError):
+            reason = "the file ends in the middle of its compressed data (truncated)"
+        raise InputDamaged.single(
+            f"cannot read the {what} after line {lineno}: {reason[:200]}; the rows before it "
+            "were monitored and their alerts written, the rest of the file was not read",
+            file=str(path), line=lineno + 1) from None
 
 
 def _format(path: str | Path, first: str) -> str:
@@ -97,38 +155,68 @@ class Json(str):
 
 def raw_rows(stream: IO[str], path: str | Path) -> Iterator[RawRow]:
     """(line, CSV mapping / JSON text / why it is unusable, raw text) for each non-empty row."""
-    first = stream.readline().removeprefix("\ufeff")  # spreadsheet exports start with a BOM
-    if not first:
+    lines = _lines(stream, path)
+    first = next(lines, None)
+    if first is None:
         return
-    if _format(path, first) == "jsonl":
-        yield from _jsonl(first, stream)
+    text, too_long = first
+    text = text.removeprefix("\ufeff")  # spreadsheet exports start with a BOM
+    if _format(path, text) == "jsonl":
+        yield from _jsonl((text, too_long), lines)
     else:
-        yield from _csv(first, stream)
+        yield from _csv((text, too_long), lines, path)
 
 
 def _too_long() -> RowError:
-    return RowError(f"row longer than {MAX_ROW:,} characters", "too_long")
+    return RowError(f"row longer than {MAX_ROW:,} characters (the first {EXCERPT:,} are kept)",
+                    "too_long")
 
 
-def _jsonl(first: str, stream: IO[str]) -> Iterator[RawRow]:
-    for lineno, text in enumerate(itertools.chain((first,), stream), 1):
+def _not_utf8(raw: str) -> RowError | None:
+    if raw.isascii():
+        return None
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return RowError(f"not UTF-8 text (an undecodable byte at character {exc.start + 1})",
+                        "bad_encoding")
+    return None
+
+
+def _jsonl(first: tuple[str, bool], lines: Iterator[tuple[str, bool]]) -> Iterator[RawRow]:
+    for lineno, (text, too_long) in enumerate(itertools.chain((first,), lines), 1):
         raw = text.rstrip("\r\n")
-        if len(raw) > MAX_ROW:
-            yield lineno, _too_long(), raw
+        if too_long:
+            yield lineno, _too_long(), printable(raw)
         elif raw and not raw.isspace():
-            yield lineno, Json(raw), raw
+            bad = _not_utf8(raw)
+            if bad is not None:
+                yield lineno, bad, printable(raw)
+            else:
+                yield lineno, Json(raw), raw
 
 
-def _csv(first: str, stream: IO[str]) -> Iterator[RawRow]:
-    header = next(csv.reader([first]))
+def _csv(first: tuple[str, bool], lines: Iterator[tuple[str, bool]],
+         path: str | Path) -> Iterator[RawRow]:
+    text, too_long = first
+    header = [] if too_long or _not_utf8(text) else next(csv.reader([text]), [])
+    if not set(CSV_KEY_COLUMNS) <= {h.strip() for h in header}:
+        raise TransactionError.single(
+            "a CSV transaction file starts with a header row naming its columns (at least "
+            f"{', '.join(CSV_KEY_COLUMNS)}); the first line is "
+            f"{shown(printable(text.rstrip(chr(13) + chr(10))), 80)}", file=str(path), line=1)
     lineno = 1
-    for text in stream:
+    for text, too_long in lines:
         lineno += 1
         raw = text.rstrip("\r\n")
-        if len(raw) > MAX_ROW:
-            yield lineno, _too_long(), raw
+        if too_long:
+            yield lineno, _too_long(), printable(raw)
             continue
         if not raw.strip():
+            continue
+        bad = _not_utf8(raw)
+        if bad is not None:
+            yield lineno, bad, printable(raw)
             continue
         try:
             values = next(csv.reader([raw]))
@@ -197,6 +285,9 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | 
     except TimestampError as exc:
         raise RowError(f"timestamp {shown(row['timestamp'])} is {exc}",
                        field="timestamp") from None
+    if business_date.year >= MAX_YEAR:
+        raise RowError(f"timestamp {shown(row['timestamp'])} is out of range (after year "
+                       f"{MAX_YEAR})", field="timestamp")
     country = row.get("counterparty_country")
     cross = row.get("cross_border")
     if cross is None:

@@ -11,15 +11,17 @@ import gc
 import hashlib
 import itertools
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TypeVar
 
-from ..errors import TransactionError, UsageError
+from ..errors import TransactionError, UsageError, shown
 from . import checkpoint as ckpt
-from .engine import Monitor, Stats
-from .ingest import DeadRow, open_text, read_rows
+from .clock import format_duration
+from .engine import Monitor, Stats, _iso
+from .ingest import DeadRow, InputDamaged, open_text, read_rows
 from .models import Alert, Tx
 from .order import MAX_LATENESS, SORT_BUFFER, ExternalSort, ReorderBuffer, in_day_order
 from .rates import Rates
@@ -31,6 +33,8 @@ CHECKPOINT_EVERY = 50_000
 KEEP_DEAD = 50
 PROGRESS_EVERY = 5_000
 GC_THRESHOLD = 200_000
+MAX_FUTURE = 366 * 86_400  # seconds a row may lie ahead of the newest row accepted so far
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -48,6 +52,7 @@ class RunOptions:
     stop_after: int | None = None  # stop without finishing after this many rows (a crash)
     max_lateness: int = MAX_LATENESS  # seconds a standard-input row may trail the newest
     sort_buffer: int = SORT_BUFFER  # rows of a file sorted in memory; beyond, runs on disk
+    max_future: int = MAX_FUTURE  # seconds ahead of the newest row before a row is rejected
 
 
 @dataclass
@@ -65,15 +70,67 @@ class RunResult:
         return dict(sorted(self.stats.rejected.items()))
 
 
-def _open_out(path: Path, resume_at: int | None) -> IO[str]:
-    if resume_at is None:
-        return path.open("w", encoding="utf-8")
-    if not path.is_file():
-        raise TransactionError.single("cannot resume: output file is missing", file=str(path))
-    fh = path.open("r+", encoding="utf-8")
-    fh.truncate(resume_at)
-    fh.seek(resume_at)
-    return fh
+class _Output:
+    """A JSONL output file written as UTF-8 bytes, with its size and sha256 kept in step (a
+    checkpoint records both, a resume checks the file still starts with those bytes)."""
+
+    def __init__(self, path: Path, resume: tuple[int, str | None] | None) -> None:
+        self.path = path
+        self.sha = hashlib.sha256()
+        if resume is None:
+            self.fh: IO[bytes] = path.open("wb")
+            self.size = 0
+            return
+        size, expected = resume
+        if not path.is_file():
+            raise TransactionError.single("cannot resume: the file is missing",
+                                          file=str(path))
+        actual = path.stat().st_size
+        if actual < size:
+            raise TransactionError.single(
+                f"cannot resume: the file has {actual:,} bytes, the checkpoint recorded "
+                f"{size:,} (it was truncated or replaced since); start again without --resume",
+                file=str(path))
+        self.fh = path.open("r+b")
+        left = size
+        while left > 0:
+            chunk = self.fh.read(min(left, 1 << 20))
+            if not chunk:  # pragma: no cover - shrank while being read
+                break
+            self.sha.update(chunk)
+            left -= len(chunk)
+        if expected is not None and self.sha.hexdigest() != expected:
+            self.fh.close()
+            raise TransactionError.single(
+                "cannot resume: the file's content differs from what the checkpoint recorded "
+                "(it was edited or replaced since); start again without --resume",
+                file=str(path))
+        self.fh.seek(size)
+        self.fh.truncate(size)
+        self.size = size
+
+    def write(self, text: str) -> int:
+        data = text.encode("utf-8")
+        self.fh.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+        return len(text)
+
+    def sync(self) -> None:
+        """Flush and fsync: the bytes a checkpoint is about to record are on disk."""
+        self.fh.flush()
+        os.fsync(self.fh.fileno())
+
+    def close(self) -> None:
+        self.fh.close()
+
+
+def _open_out(path: Path, resume: tuple[int, str | None] | None) -> _Output:
+    try:
+        return _Output(path, resume)
+    except OSError as exc:
+        raise TransactionError.single(f"cannot write: {exc.strerror or exc}",
+                                      file=str(path)) from None
 
 
 def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None = None,
@@ -82,38 +139,51 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
     if opts.checkpoint is not None and opts.output is None:
         raise UsageError.single("--checkpoint needs --output FILE (standard output cannot be"
                                 " rewound on resume)")
+    if opts.resume and opts.checkpoint is None:
+        raise UsageError.single("--resume needs --checkpoint DIR")
+    held = ckpt.lock(opts.checkpoint) if opts.checkpoint is not None else None
+    try:
+        return _run(opts, stdout, stdin, progress)
+    finally:
+        if held is not None:
+            held.close()
+
+
+def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
+         progress: Callable[[Stats], None] | None) -> RunResult:
     streaming = str(opts.source) == "-"
     digest = None if streaming or opts.checkpoint is None else _digest(Path(opts.source))
+    rates_digest = _rates_digest(opts.rates)
     state = None
     if opts.resume:
-        if opts.checkpoint is None:
-            raise UsageError.single("--resume needs --checkpoint DIR")
+        assert opts.checkpoint is not None
         state = ckpt.load(opts.checkpoint)
-        if state is not None and state.source != str(opts.source):
-            raise TransactionError.single(
-                f"the checkpoint is for {state.source}, not {opts.source}",
-                file=str(opts.checkpoint))
-        if state is not None and state.digest != digest:
-            raise TransactionError.single(
-                "the input changed since the checkpoint was saved (its digest differs): "
-                "start again without --resume", file=str(opts.source))
+        if state is not None:
+            _check_resumable(opts, state, digest, rates_digest)
     monitor = state.monitor if state else Monitor()
     monitor.attach(opts.pack, opts.calendar)
     skip = state.rows_consumed if state else 0
+    watermark = state.watermark if state else None
     reorder = None
     if streaming:
         reorder = state.reorder if state is not None and state.reorder else ReorderBuffer()
         reorder.lateness = opts.max_lateness
-    out = (_open_out(opts.output, state.output_bytes if state else None)
+    out = (_open_out(opts.output, (state.output_bytes, state.output_sha256) if state else None)
            if opts.output else None)
-    dead = (_open_out(opts.dead_letter, state.dead_bytes if state else None)
-            if opts.dead_letter else None)
-    if dead is None and state is not None:
-        state.dead_bytes = 0
-    sink = JsonlSink(out if out is not None else (stdout or _stdout()))
-    store = AlertStore(opts.store) if opts.store else None
+    dead = None
+    try:
+        dead = (_open_out(opts.dead_letter, (state.dead_bytes, state.dead_sha256)
+                          if state else None) if opts.dead_letter else None)
+        store = _open_store(opts.store) if opts.store else None
+    except BaseException:
+        for fh in (out, dead):
+            if fh is not None:
+                fh.close()
+        raise
+    sink = JsonlSink(out if out is not None else (stdout or _stdout()))  # type: ignore[arg-type]
     result = RunResult(monitor.stats, [], resumed_from=skip)
     stats = monitor.stats
+    horizon = opts.max_future
 
     def emit(alerts: list[Alert]) -> None:
         if alerts:
@@ -130,21 +200,25 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
             result.dead_sample.append(row)
 
     def feed(tx: Tx, raw: str) -> None:
-        alerts, late = monitor.feed(tx)
+        alerts, rejected = monitor.feed(tx)
         emit(alerts)
-        if late is not None:
-            bury(dataclasses.replace(late, raw=raw))
+        if rejected is not None:
+            bury(dataclasses.replace(rejected, raw=raw or _text_of(tx)))
 
     def save(rows: int) -> None:
         if opts.checkpoint is None or out is None:
             return
-        out.flush()
+        out.sync()  # the outputs reach the disk before the checkpoint that records them
         if dead is not None:
-            dead.flush()
+            dead.sync()
         ckpt.save(opts.checkpoint, ckpt.Checkpoint(
-            monitor, rows, out.tell(), dead.tell() if dead is not None else 0,
-            str(opts.source), digest=digest, reorder=reorder))
+            monitor, rows, out.size, dead.size if dead is not None else 0,
+            str(opts.source), digest=digest, reorder=reorder,
+            output_sha256=out.sha.hexdigest(),
+            dead_sha256=dead.sha.hexdigest() if dead is not None else None,
+            rates_digest=rates_digest, watermark=watermark))
 
+    damage: list[InputDamaged] = []
     stream = open_text(opts.source, stdin)
     # The windows hold many small long-lived objects; at the default thresholds the cyclic
     # collector rescans them all every few thousand rows (a third of the run time, measured).
@@ -153,18 +227,24 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
     gc.set_threshold(GC_THRESHOLD, 50, 100)
     try:
         rows = skip
-        for rows, item, raw in _ordered(opts, stream, skip, result):
+        for rows, item, raw in _ordered(opts, stream, skip, result, damage):
             stats.rows = rows
             if isinstance(item, DeadRow):
                 bury(item)
-            elif reorder is None:
-                feed(item, raw)
+            elif watermark is not None and item.epoch > watermark + horizon:
+                bury(DeadRow(item.line, "future", _future(item.epoch, watermark, horizon),
+                             raw or _text_of(item), "timestamp"))
             else:
-                due = reorder.push(item)
-                if isinstance(due, str):
-                    bury(DeadRow(item.line, "late", due, raw, "timestamp"))
-                for tx in () if isinstance(due, str) else due:
-                    feed(tx, "")
+                if watermark is None or item.epoch > watermark:
+                    watermark = item.epoch
+                if reorder is None:
+                    feed(item, raw)
+                else:
+                    due = reorder.push(item)
+                    if isinstance(due, str):
+                        bury(DeadRow(item.line, "late", due, raw, "timestamp"))
+                    for tx in () if isinstance(due, str) else due:
+                        feed(tx, "")
             if rows % opts.checkpoint_every == 0:
                 save(rows)
                 if progress is not None:
@@ -180,6 +260,11 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
         note = monitor.history_note()
         if note is not None:
             result.notes.append(note)
+        if damage:  # the rows read are monitored; no checkpoint claims the file was read
+            for fh in (out, dead):
+                if fh is not None:
+                    fh.sync()
+            raise damage[0]
         save(rows)
         if progress is not None:
             progress(stats)
@@ -195,8 +280,53 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
             store.close()
 
 
-def _ordered(opts: RunOptions, stream: IO[str], skip: int,
-             result: RunResult) -> Iterator[tuple[int, Tx | DeadRow, str]]:
+def _check_resumable(opts: RunOptions, state: ckpt.Checkpoint, digest: str | None,
+                     rates_digest: str) -> None:
+    """A checkpoint continues only the run it was saved by: same input, content and rates."""
+    assert opts.checkpoint is not None
+    if state.source != str(opts.source):
+        raise TransactionError.single(
+            f"the checkpoint is for {shown(state.source, 200)}, not {shown(opts.source, 200)}",
+            file=str(opts.checkpoint))
+    if state.digest != digest:
+        raise TransactionError.single(
+            "the input changed since the checkpoint was saved (its digest differs): "
+            "start again without --resume", file=str(opts.source))
+    if state.rates_digest != rates_digest:
+        raise TransactionError.single(
+            "the exchange rates differ from those of the checkpointed run (--rates): resume "
+            "with the same rates file, or start again without --resume",
+            file=str(opts.checkpoint))
+    if opts.dead_letter is None:
+        state.dead_bytes, state.dead_sha256 = 0, None
+
+
+def _open_store(path: Path) -> AlertStore:
+    return AlertStore(path)  # a file that is not a store is a TransactionError there
+
+
+def _future(epoch: int, watermark: int, horizon: int) -> str:
+    return (f"future: {_iso(epoch)} is more than {format_duration(horizon)} after the newest "
+            f"row accepted so far ({_iso(watermark)}); a row this far ahead would close every "
+            "business day before it (--max-future)")
+
+
+def _text_of(tx: Tx) -> str:
+    """A row's fields when its text was not kept (rows of a sorted file)."""
+    return json.dumps({"tx_id": tx.tx_id, "timestamp": _iso(tx.epoch), "amount": str(tx.amount),
+                       "currency": tx.currency, "account_id": tx.account_id,
+                       "customer_id": tx.customer_id, "direction": tx.direction,
+                       "channel": tx.channel, "counterparty_id": tx.counterparty_id},
+                      ensure_ascii=False)
+
+
+def _rates_digest(rates: Rates) -> str:
+    text = json.dumps(sorted((k, str(c), str(u)) for k, (c, u) in rates.table.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _ordered(opts: RunOptions, stream: IO[str], skip: int, result: RunResult,
+             damage: list[InputDamaged]) -> Iterator[tuple[int, Tx | DeadRow, str]]:
     """(position, row, text) in the order the monitor takes them, from ``skip`` on.
 
     Standard input and a file in day order: as read (the rows skipped are not parsed). A file
@@ -204,10 +334,11 @@ def _ordered(opts: RunOptions, stream: IO[str], skip: int,
     positions count that order, so a checkpoint of it resumes the same file.
     """
     if str(opts.source) == "-" or _in_day_order(opts.source):
-        yield from read_rows(stream, opts.source, opts.rates, skip)
+        yield from _until_damaged(read_rows(stream, opts.source, opts.rates, skip), damage)
         return
     sort = ExternalSort(opts.sort_buffer)
-    rows = sort(item for _, item, _raw in read_rows(stream, opts.source, opts.rates))
+    rows = sort(item for _, item, _raw in _until_damaged(
+        read_rows(stream, opts.source, opts.rates), damage))
     for n, item in enumerate(itertools.islice(rows, skip, None), skip + 1):
         yield n, item, ""
     result.sorted_runs = sort.runs
@@ -218,9 +349,21 @@ def _ordered(opts: RunOptions, stream: IO[str], skip: int,
                         f"{how} before monitoring")
 
 
+def _until_damaged(rows: Iterator[_T], damage: list[InputDamaged]) -> Iterator[_T]:
+    """``rows`` up to a point the input cannot be read past (kept in ``damage``)."""
+    try:
+        yield from rows
+    except InputDamaged as exc:
+        damage.append(exc)
+
+
 def _in_day_order(source: str) -> bool:
-    with open_text(source) as stream:
-        return in_day_order(stream, source)
+    """Whether the file needs no sort (a damaged file is sorted: what can be read of it)."""
+    try:
+        with open_text(source) as stream:
+            return in_day_order(stream, source)
+    except InputDamaged:
+        return False
 
 
 def _digest(path: Path) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any
 
+from ..errors import TransactionError
 from .models import Alert
 
 STATUSES = ("new", "reviewing", "reported", "dismissed")
@@ -30,12 +31,24 @@ class AlertStore:
     """SQLite (the embedded default): one row per alert; re-adding an alert is a no-op."""
 
     def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS alerts (alert_id TEXT PRIMARY KEY, kind TEXT, "
-            "typology TEXT, customer_id TEXT, business_date TEXT, body TEXT, "
-            "status TEXT NOT NULL DEFAULT 'new', note TEXT)"
-        )
+        """Open (or create) the store; a file that is not one is a located TransactionError."""
+        self.path = path
+        try:
+            self.db = sqlite3.connect(path)
+        except sqlite3.Error as exc:
+            raise TransactionError.single(f"cannot open the alert store: {exc}",
+                                          file=str(path)) from None
+        try:
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS alerts (alert_id TEXT PRIMARY KEY, kind TEXT, "
+                "typology TEXT, customer_id TEXT, business_date TEXT, body TEXT, "
+                "status TEXT NOT NULL DEFAULT 'new', note TEXT)"
+            )
+            self.db.execute("SELECT alert_id, body, status, note FROM alerts LIMIT 1")
+        except sqlite3.Error as exc:
+            self.db.close()
+            raise TransactionError.single(f"not a usable alert store (SQLite): {exc}",
+                                          file=str(path)) from None
 
     def add(self, alerts: Iterable[Alert]) -> None:
         rows = [(a.alert_id, a.kind, a.typology or a.category, a.customer_id, a.business_date,

@@ -114,7 +114,10 @@ def _canonical(value: Any) -> Any:
 
 
 def load_spec(path: str | Path, display: str | None = None) -> LoadedSpec:
-    """Read and validate one spec file."""
+    """Read and validate one spec file (a path find_spec_files refused is a SpecError)."""
+    refusal = getattr(path, "refusal", None)
+    if refusal is not None:
+        raise SpecError.single(refusal, file=display or str(path))
     return spec_from_document(read_document(path, display))
 
 
@@ -122,14 +125,55 @@ def load_spec_text(text: str, name: str = "<inline>") -> LoadedSpec:
     return spec_from_document(parse_text(text, name))
 
 
+class RefusedPath(type(Path())):  # type: ignore[misc]
+    """A file found in a folder that is not read, and why (load_spec reports it). It
+    "exists" so that callers report the refusal rather than a missing file."""
+
+    refusal: str | None = None
+
+    def exists(self, *args: Any, **kwargs: Any) -> bool:
+        return True
+
+
+def _refused(path: Path, why: str) -> Path:
+    refused = RefusedPath(path)
+    refused.refusal = why
+    return refused
+
+
+def _in_folder(child: Path, root: Path) -> Path:
+    """``child`` or, for a symlink leaving ``root`` (or looping, or dangling), a refusal:
+    a spec folder must not make us read, and print excerpts of, files elsewhere."""
+    if not child.is_symlink():
+        return child
+    try:
+        target = child.resolve(strict=True)
+    except RuntimeError:
+        return _refused(child, "symlink loop; not followed")
+    except OSError as exc:
+        return _refused(child, f"symlink to a missing file ({exc.strerror or exc}); "
+                               "not followed")
+    if not target.is_relative_to(root.resolve()):
+        return _refused(child, f"symlink to a file outside {root}; not followed (copy the "
+                               "spec into the folder, or name the file itself)")
+    return child
+
+
 def find_spec_files(paths: list[str]) -> list[tuple[Path, str]]:
-    """Expand files and folders into (path, display name) pairs, sorted, without duplicates."""
+    """Expand files and folders into (path, display name) pairs, sorted, without duplicates.
+
+    In a folder, symlinks are followed only to files inside it; other symlinks come back as
+    RefusedPath. A file named directly is read wherever it is."""
     found: dict[str, Path] = {}
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             for child in sorted(p.rglob("*")):
-                if child.is_file() and child.suffix.lower() in SPEC_SUFFIXES:
+                if child.suffix.lower() not in SPEC_SUFFIXES:
+                    continue
+                if child.is_symlink():
+                    found.setdefault(child.as_posix(), _in_folder(child, p))
+                elif child.is_file():
                     found.setdefault(child.as_posix(), child)
         else:
             found.setdefault(p.as_posix(), p)

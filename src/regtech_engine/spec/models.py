@@ -12,7 +12,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
 
 
 class _Model(BaseModel):
@@ -119,9 +119,23 @@ class SandboxProgram(StrEnum):
 
 ProductId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
-Count = Annotated[int, Field(ge=0)]
-Money = Annotated[int, Field(ge=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
+# Numbers and flags are strict: `true` is not 1, 1.0 and "1" are not counts, 1 is not true.
+
+
+def _not_a_number(value: object) -> object:
+    """Dates are written as dates (YAML) or ISO text (JSON), never as numbers (pydantic's
+    lax mode reads 1700000000 as a date: a typo would pass as a plausible day)."""
+    if isinstance(value, bool | int | float):
+        raise ValueError("a date is written YYYY-MM-DD, not as a number")
+    return value
+
+
+Count = Annotated[int, Strict(), Field(ge=0)]
+Money = Annotated[int, Strict(), Field(ge=0)]
+Share = Annotated[float, Strict(), Field(ge=0, le=1)]
+Level = Annotated[int, Strict(), Field(ge=1, le=5)]
+Flag = Annotated[bool, Strict()]
+Date = Annotated[dt.date, BeforeValidator(_not_a_number)]
 
 
 class Product(_Model):
@@ -129,7 +143,7 @@ class Product(_Model):
     name: str
     category: Category
     description: str | None = None
-    launch_date: dt.date | None = None
+    launch_date: Date | None = None
     regions: list[CountryCode] | None = None
     channels: list[Channel] | None = None
     technologies: list[Technology] | None = None
@@ -148,58 +162,58 @@ class MarketShare(_Model):
 class Operator(_Model):
     legal_name: str | None = None
     licenses: list[License] | None = None
-    is_ciio: bool | None = None
+    is_ciio: Flag | None = None
     turnover_cny: Turnover | None = None
     market_share: list[MarketShare] | None = None
 
 
 class Users(_Model):
     expected_users: Count | None = None
-    includes_minors_under_14: bool | None = None
+    includes_minors_under_14: Flag | None = None
 
 
 class PICategory(_Model):
     name: str
     type: PIType | None = None
-    sensitive: bool | None = None
+    sensitive: Flag | None = None
     financial_class: FinancialClass | None = None
     purpose: str | None = None
     legal_basis: LegalBasis | None = None
-    separate_consent: bool | None = None
+    separate_consent: Flag | None = None
     retention_days: Count | None = None
-    necessary: bool | None = None
+    necessary: Flag | None = None
 
 
 class PrivacyPolicy(_Model):
-    published: bool | None = None
-    last_updated: dt.date | None = None
+    published: Flag | None = None
+    last_updated: Date | None = None
 
 
 class Consent(_Model):
-    withdrawal_supported: bool | None = None
-    bundled: bool | None = None
-    parental_consent_for_minors: bool | None = None
+    withdrawal_supported: Flag | None = None
+    bundled: Flag | None = None
+    parental_consent_for_minors: Flag | None = None
 
 
 class ThirdPartySharing(_Model):
     recipient: str
     purpose: str | None = None
     categories: list[str] | None = None
-    separate_consent: bool | None = None
-    contract: bool | None = None
+    separate_consent: Flag | None = None
+    contract: Flag | None = None
 
 
 class EntrustedProcessor(_Model):
     name: str
-    agreement: bool | None = None
+    agreement: Flag | None = None
 
 
 class AutomatedDecisionMaking(_Model):
-    used: bool | None = None
+    used: Flag | None = None
     purposes: list[ADMPurpose] | None = None
-    opt_out_offered: bool | None = None
-    explanation_on_request: bool | None = None
-    price_differs_by_profile: bool | None = None
+    opt_out_offered: Flag | None = None
+    explanation_on_request: Flag | None = None
+    price_differs_by_profile: Flag | None = None
 
 
 class CrossBorderTransfer(_Model):
@@ -208,20 +222,20 @@ class CrossBorderTransfer(_Model):
     individuals_this_year: Count | None = None
     sensitive_individuals_this_year: Count | None = None
     mechanism: TransferMechanism | None = None
-    separate_consent: bool | None = None
+    separate_consent: Flag | None = None
 
 
 class ImpactAssessment(_Model):
-    done: bool | None = None
-    date: dt.date | None = None
+    done: Flag | None = None
+    date: Date | None = None
 
 
 class UserRights(_Model):
-    access: bool | None = None
-    correction: bool | None = None
-    deletion: bool | None = None
-    portability: bool | None = None
-    account_deletion: bool | None = None
+    access: Flag | None = None
+    correction: Flag | None = None
+    deletion: Flag | None = None
+    portability: Flag | None = None
+    account_deletion: Flag | None = None
 
 
 class PersonalInformation(_Model):
@@ -233,33 +247,33 @@ class PersonalInformation(_Model):
     entrusted_processors: list[EntrustedProcessor] | None = None
     automated_decision_making: AutomatedDecisionMaking | None = None
     cross_border_transfers: list[CrossBorderTransfer] | None = None
-    protection_officer: bool | None = None
+    protection_officer: Flag | None = None
     impact_assessment: ImpactAssessment | None = None
-    breach_response_plan: bool | None = None
+    breach_response_plan: Flag | None = None
     user_rights: UserRights | None = None
 
 
 class RiskAssessment(_Model):
-    last_date: dt.date | None = None
-    reported: bool | None = None
+    last_date: Date | None = None
+    reported: Flag | None = None
 
 
 class Encryption(_Model):
-    at_rest: bool | None = None
-    in_transit: bool | None = None
+    at_rest: Flag | None = None
+    in_transit: Flag | None = None
 
 
 class DataSecurity(_Model):
-    classification_done: bool | None = None
-    highest_data_level: Annotated[int, Field(ge=1, le=5)] | None = None
-    important_data: bool | None = None
+    classification_done: Flag | None = None
+    highest_data_level: Level | None = None
+    important_data: Flag | None = None
     risk_assessment: RiskAssessment | None = None
     encryption: Encryption | None = None
     storage_regions: list[CountryCode] | None = None
-    mlps_level: Annotated[int, Field(ge=1, le=5)] | None = None
-    incident_response_plan: bool | None = None
-    security_officer: bool | None = None
-    foreign_judicial_requests_policy: bool | None = None
+    mlps_level: Level | None = None
+    incident_response_plan: Flag | None = None
+    security_officer: Flag | None = None
+    foreign_judicial_requests_policy: Flag | None = None
 
 
 class ConcentrationTurnover(_Model):
@@ -269,46 +283,46 @@ class ConcentrationTurnover(_Model):
 
 class Concentration(_Model):
     counterparty: str
-    closing_date: dt.date | None = None
+    closing_date: Date | None = None
     combined_turnover_cny: ConcentrationTurnover | None = None
     each_party_china_turnover_cny: list[Money] | None = None
-    filed: bool | None = None
+    filed: Flag | None = None
 
 
 class MarketConduct(_Model):
-    exclusive_dealing: bool | None = None
-    tying: bool | None = None
-    self_preferencing: bool | None = None
-    below_cost_pricing: bool | None = None
-    algorithm_review_done: bool | None = None
+    exclusive_dealing: Flag | None = None
+    tying: Flag | None = None
+    self_preferencing: Flag | None = None
+    below_cost_pricing: Flag | None = None
+    algorithm_review_done: Flag | None = None
     concentrations: list[Concentration] | None = None
 
 
 class Sandbox(_Model):
-    enrolled: bool | None = None
+    enrolled: Flag | None = None
     program: SandboxProgram | None = None
     pilot_city: str | None = None
-    applicant_licensed: bool | None = None
+    applicant_licensed: Flag | None = None
     licensed_partner: str | None = None
-    test_start: dt.date | None = None
-    test_end: dt.date | None = None
+    test_start: Date | None = None
+    test_end: Date | None = None
     max_users: Count | None = None
-    risk_compensation: bool | None = None
-    exit_plan: bool | None = None
-    user_statement_published: bool | None = None
-    complaint_channel: bool | None = None
+    risk_compensation: Flag | None = None
+    exit_plan: Flag | None = None
+    user_statement_published: Flag | None = None
+    complaint_channel: Flag | None = None
 
 
 class CDD(_Model):
-    identity_verification: bool | None = None
-    beneficial_owner_identification: bool | None = None
-    enhanced_dd_high_risk: bool | None = None
-    ongoing_monitoring: bool | None = None
+    identity_verification: Flag | None = None
+    beneficial_owner_identification: Flag | None = None
+    enhanced_dd_high_risk: Flag | None = None
+    ongoing_monitoring: Flag | None = None
 
 
 class SanctionsScreening(_Model):
-    enabled: bool | None = None
-    realtime: bool | None = None
+    enabled: Flag | None = None
+    realtime: Flag | None = None
 
 
 class LargeValueThresholds(_Model):
@@ -323,17 +337,17 @@ class LargeValueThresholds(_Model):
 
 
 class TransactionMonitoring(_Model):
-    enabled: bool | None = None
-    large_value_reporting: bool | None = None
-    suspicious_reporting: bool | None = None
+    enabled: Flag | None = None
+    large_value_reporting: Flag | None = None
+    suspicious_reporting: Flag | None = None
     thresholds: LargeValueThresholds | None = None
 
 
 class AML(_Model):
-    program_in_place: bool | None = None
+    program_in_place: Flag | None = None
     cdd: CDD | None = None
-    customer_risk_rating: bool | None = None
-    anonymous_accounts: bool | None = None
+    customer_risk_rating: Flag | None = None
+    anonymous_accounts: Flag | None = None
     sanctions_screening: SanctionsScreening | None = None
     transaction_monitoring: TransactionMonitoring | None = None
     record_retention_years: Count | None = None
