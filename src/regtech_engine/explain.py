@@ -11,12 +11,13 @@ from typing import Any
 from .check import Checker, get_path
 from .engine.reference import Evaluator, Trace
 from .engine.values import MISSING, get, spec_values
+from .findings import Citation
 from .language import ir
 from .language.parameters import ResolvedParameter
 from .language.rules import Rule
 from .spec.loader import LoadedSpec
 from .spec.models import ProductSpec
-from .spec.schema import FieldType, resolve_through_lists
+from .spec.schema import FieldType, resolve_through_lists, role_of
 from .vocabulary import Outcome
 from .yamlio import PathKey, format_path
 
@@ -49,6 +50,7 @@ class Explanation:
     parameters: list[ResolvedParameter] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
     fix: list[Change] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
 
 
 _OP_TEXT = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "in",
@@ -119,6 +121,8 @@ def explain(checker: Checker, spec: LoadedSpec, rule: Rule) -> Explanation:
     outcome = checker.outcomes(data)[rule.id]
     evaluator = checker.evaluator
     result = Explanation(rule, outcome, checker.as_of, rule.in_force(checker.as_of))
+    fired = evaluator.witness(rule.when, data) if outcome is Outcome.FAIL else []
+    result.citations = checker.citations(rule, data, fired)
     params = sorted(rule.params())
     result.parameters = [checker.context.params[p] for p in params if p in checker.context.params]
     if rule.applies_when is not None:
@@ -176,10 +180,16 @@ def _set(data: dict[str, Any], path: PathKey, value: Any) -> None:
 
 
 def smallest_fix(evaluator: Evaluator, rule: Rule, spec: LoadedSpec) -> list[Change]:
-    """One field change (or, failing that, one per evidence value) that makes the rule pass."""
+    """One change to a control that makes the rule pass, or none.
+
+    Only controls (what the operator does: consents, assessments, encryption...) are
+    proposed; a fact about the product (what data it holds, who uses it) is never changed to
+    make a finding go away: relabelling face images as identity data fixes nothing.
+    """
     data = spec_values(spec.model)
     leaves: list[tuple[PathKey, ir.Condition]] = []
     _collect(rule.when, data, evaluator, (), leaves)
+    leaves = [(path, cond) for path, cond in leaves if role_of(format_path(path)) == "control"]
     # prefer changing a control (a yes/no field, then a choice) over a volume or a date, and
     # later conditions (usually the control) over earlier ones (usually the scope)
     rank = {"bool": 0, "enum": 1, "str": 2, "date": 3, "int": 4, "float": 4}

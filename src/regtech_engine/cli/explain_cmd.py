@@ -13,6 +13,7 @@ from ..errors import UsageError
 from ..explain import ConditionLine, Explanation
 from ..explain import explain as explain_rule
 from ..language.rules import load_pack
+from ..law.cite import format_citation
 from ..spec.loader import load_spec
 from ..suggest import did_you_mean
 from ..vocabulary import Lang
@@ -21,15 +22,20 @@ from .common import as_of_option, lang_option, rules_option
 _WORDS = {
     Lang.EN: {"outcome": "Outcome", "not_in_force": "the rule is not in force on", "applies":
               "Applies when", "when": "Fails when", "params": "Parameters in force",
-              "since": "since", "missing": "Missing fields", "fix": "Smallest change to pass",
-              "nofix": "No single-field change found; see the conditions above.",
+              "since": "since", "missing": "Missing fields", "fix": "Smallest change to pass (controls only)",
+              "nofix": "No change to a control alone makes it pass; see the remediation.",
+              "remediation": "Remediation", "cites": "Cited",
+              "not_bundled": "(text not bundled: see the rule's notes for its source)",
               True: "true", False: "false", None: "unknown", "line": "line", "absent": "absent",
               "present": "(present)",
               "fail": "FAIL (finding)", "pass": "PASS", "not_applicable": "NOT APPLICABLE",
               "insufficient_evidence": "INSUFFICIENT EVIDENCE"},
     Lang.ZH: {"outcome": "结论", "not_in_force": "该规则在此日期不适用：", "applies": "适用条件",
               "when": "违规条件", "params": "生效参数", "since": "自", "missing": "缺少字段",
-              "fix": "使其通过的最小修改", "nofix": "未找到单字段修改，请参见上方条件。",
+              "fix": "使其通过的最小修改（仅限控制措施）",
+              "nofix": "仅修改控制措施无法使其通过，请参见整改建议。",
+              "remediation": "整改建议", "cites": "法律依据",
+              "not_bundled": "（未随附条文文本：来源见规则说明）",
               True: "成立", False: "不成立", None: "未知", "line": "行", "absent": "缺失",
               "present": "（已填写）",
               "fail": "不通过（发现问题）", "pass": "通过", "not_applicable": "不适用",
@@ -89,6 +95,12 @@ def render(result: Explanation, lang: Lang) -> str:
                 out.append(f"  {change.path}: {_show(change.old)} -> {new}")
         else:
             out.append(f"  {w['nofix']}")
+        out.append(f"{w['remediation']}: {rule.body.remediation.get(lang)}")
+    if result.citations:
+        out.append(f"{w['cites']}:")
+        for c in result.citations:
+            out.append(f"  {format_citation(c.law, c.article, lang)}")
+            out.append(f"    {c.quote}" if c.quote else f"    {w['not_bundled']}")
     return "\n".join(out) + "\n"
 
 

@@ -1,18 +1,28 @@
 """Pydantic models of the product spec, format version 1 (``contracts/product-spec``).
 
 Field names, nesting and enum values are the contract: do not rename. Every section except
-``spec_version`` and ``product`` is optional; an absent section means the product does not do
-that. Optional fields default to ``None`` so that "not written" stays distinguishable from
-"written as false" (rules report the former as insufficient evidence).
+``spec_version`` and ``product`` is optional to write, but the facts a product declares bring
+sections into scope (rules/scope.yaml): an in-scope section left out is a finding, and the
+rules reading it are undetermined. Optional fields default to ``None`` so that "not written"
+stays distinguishable from "written as false" (rules report the former as insufficient
+evidence). Fields made with :func:`control` record what the operator does (consents,
+assessments, encryption, officers, filings); every other field is a fact about the product.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, StringConstraints
+
+
+def control() -> Any:
+    """A field that records a control: what the operator does about the product (consents,
+    assessments, encryption, officers, filings), as opposed to a fact about what the product
+    is, holds or serves. ``explain`` proposes changes to controls only."""
+    return Field(default=None, json_schema_extra={"role": "control"})
 
 
 class _Model(BaseModel):
@@ -179,41 +189,41 @@ class PICategory(_Model):
     financial_class: FinancialClass | None = None
     purpose: str | None = None
     legal_basis: LegalBasis | None = None
-    separate_consent: Flag | None = None
-    retention_days: Count | None = None
+    separate_consent: Flag | None = control()
+    retention_days: Count | None = control()
     necessary: Flag | None = None
 
 
 class PrivacyPolicy(_Model):
-    published: Flag | None = None
-    last_updated: Date | None = None
+    published: Flag | None = control()
+    last_updated: Date | None = control()
 
 
 class Consent(_Model):
-    withdrawal_supported: Flag | None = None
-    bundled: Flag | None = None
-    parental_consent_for_minors: Flag | None = None
+    withdrawal_supported: Flag | None = control()
+    bundled: Flag | None = control()
+    parental_consent_for_minors: Flag | None = control()
 
 
 class ThirdPartySharing(_Model):
     recipient: str
     purpose: str | None = None
     categories: list[str] | None = None
-    separate_consent: Flag | None = None
-    contract: Flag | None = None
+    separate_consent: Flag | None = control()
+    contract: Flag | None = control()
 
 
 class EntrustedProcessor(_Model):
     name: str
-    agreement: Flag | None = None
+    agreement: Flag | None = control()
 
 
 class AutomatedDecisionMaking(_Model):
     used: Flag | None = None
     purposes: list[ADMPurpose] | None = None
-    opt_out_offered: Flag | None = None
-    explanation_on_request: Flag | None = None
-    price_differs_by_profile: Flag | None = None
+    opt_out_offered: Flag | None = control()
+    explanation_on_request: Flag | None = control()
+    price_differs_by_profile: Flag | None = control()
 
 
 class CrossBorderTransfer(_Model):
@@ -221,21 +231,21 @@ class CrossBorderTransfer(_Model):
     categories: list[str] | None = None
     individuals_this_year: Count | None = None
     sensitive_individuals_this_year: Count | None = None
-    mechanism: TransferMechanism | None = None
-    separate_consent: Flag | None = None
+    mechanism: TransferMechanism | None = control()
+    separate_consent: Flag | None = control()
 
 
 class ImpactAssessment(_Model):
-    done: Flag | None = None
-    date: Date | None = None
+    done: Flag | None = control()
+    date: Date | None = control()
 
 
 class UserRights(_Model):
-    access: Flag | None = None
-    correction: Flag | None = None
-    deletion: Flag | None = None
-    portability: Flag | None = None
-    account_deletion: Flag | None = None
+    access: Flag | None = control()
+    correction: Flag | None = control()
+    deletion: Flag | None = control()
+    portability: Flag | None = control()
+    account_deletion: Flag | None = control()
 
 
 class PersonalInformation(_Model):
@@ -247,33 +257,33 @@ class PersonalInformation(_Model):
     entrusted_processors: list[EntrustedProcessor] | None = None
     automated_decision_making: AutomatedDecisionMaking | None = None
     cross_border_transfers: list[CrossBorderTransfer] | None = None
-    protection_officer: Flag | None = None
+    protection_officer: Flag | None = control()
     impact_assessment: ImpactAssessment | None = None
-    breach_response_plan: Flag | None = None
+    breach_response_plan: Flag | None = control()
     user_rights: UserRights | None = None
 
 
 class RiskAssessment(_Model):
-    last_date: Date | None = None
-    reported: Flag | None = None
+    last_date: Date | None = control()
+    reported: Flag | None = control()
 
 
 class Encryption(_Model):
-    at_rest: Flag | None = None
-    in_transit: Flag | None = None
+    at_rest: Flag | None = control()
+    in_transit: Flag | None = control()
 
 
 class DataSecurity(_Model):
-    classification_done: Flag | None = None
+    classification_done: Flag | None = control()
     highest_data_level: Level | None = None
     important_data: Flag | None = None
     risk_assessment: RiskAssessment | None = None
     encryption: Encryption | None = None
     storage_regions: list[CountryCode] | None = None
-    mlps_level: Level | None = None
-    incident_response_plan: Flag | None = None
-    security_officer: Flag | None = None
-    foreign_judicial_requests_policy: Flag | None = None
+    mlps_level: Level | None = control()
+    incident_response_plan: Flag | None = control()
+    security_officer: Flag | None = control()
+    foreign_judicial_requests_policy: Flag | None = control()
 
 
 class ConcentrationTurnover(_Model):
@@ -286,72 +296,72 @@ class Concentration(_Model):
     closing_date: Date | None = None
     combined_turnover_cny: ConcentrationTurnover | None = None
     each_party_china_turnover_cny: list[Money] | None = None
-    filed: Flag | None = None
+    filed: Flag | None = control()
 
 
 class MarketConduct(_Model):
-    exclusive_dealing: Flag | None = None
-    tying: Flag | None = None
-    self_preferencing: Flag | None = None
-    below_cost_pricing: Flag | None = None
-    algorithm_review_done: Flag | None = None
+    exclusive_dealing: Flag | None = control()
+    tying: Flag | None = control()
+    self_preferencing: Flag | None = control()
+    below_cost_pricing: Flag | None = control()
+    algorithm_review_done: Flag | None = control()
     concentrations: list[Concentration] | None = None
 
 
 class Sandbox(_Model):
-    enrolled: Flag | None = None
+    enrolled: Flag | None = control()
     program: SandboxProgram | None = None
     pilot_city: str | None = None
     applicant_licensed: Flag | None = None
-    licensed_partner: str | None = None
+    licensed_partner: str | None = control()
     test_start: Date | None = None
     test_end: Date | None = None
-    max_users: Count | None = None
-    risk_compensation: Flag | None = None
-    exit_plan: Flag | None = None
-    user_statement_published: Flag | None = None
-    complaint_channel: Flag | None = None
+    max_users: Count | None = control()
+    risk_compensation: Flag | None = control()
+    exit_plan: Flag | None = control()
+    user_statement_published: Flag | None = control()
+    complaint_channel: Flag | None = control()
 
 
 class CDD(_Model):
-    identity_verification: Flag | None = None
-    beneficial_owner_identification: Flag | None = None
-    enhanced_dd_high_risk: Flag | None = None
-    ongoing_monitoring: Flag | None = None
+    identity_verification: Flag | None = control()
+    beneficial_owner_identification: Flag | None = control()
+    enhanced_dd_high_risk: Flag | None = control()
+    ongoing_monitoring: Flag | None = control()
 
 
 class SanctionsScreening(_Model):
-    enabled: Flag | None = None
-    realtime: Flag | None = None
+    enabled: Flag | None = control()
+    realtime: Flag | None = control()
 
 
 class LargeValueThresholds(_Model):
-    cash_cny: Money | None = None
-    cash_usd: Money | None = None
-    entity_transfer_cny: Money | None = None
-    entity_transfer_usd: Money | None = None
-    individual_domestic_transfer_cny: Money | None = None
-    individual_domestic_transfer_usd: Money | None = None
-    individual_cross_border_transfer_cny: Money | None = None
-    individual_cross_border_transfer_usd: Money | None = None
+    cash_cny: Money | None = control()
+    cash_usd: Money | None = control()
+    entity_transfer_cny: Money | None = control()
+    entity_transfer_usd: Money | None = control()
+    individual_domestic_transfer_cny: Money | None = control()
+    individual_domestic_transfer_usd: Money | None = control()
+    individual_cross_border_transfer_cny: Money | None = control()
+    individual_cross_border_transfer_usd: Money | None = control()
 
 
 class TransactionMonitoring(_Model):
-    enabled: Flag | None = None
-    large_value_reporting: Flag | None = None
-    suspicious_reporting: Flag | None = None
+    enabled: Flag | None = control()
+    large_value_reporting: Flag | None = control()
+    suspicious_reporting: Flag | None = control()
     thresholds: LargeValueThresholds | None = None
 
 
 class AML(_Model):
-    program_in_place: Flag | None = None
+    program_in_place: Flag | None = control()
     cdd: CDD | None = None
-    customer_risk_rating: Flag | None = None
-    anonymous_accounts: Flag | None = None
+    customer_risk_rating: Flag | None = control()
+    anonymous_accounts: Flag | None = control()
     sanctions_screening: SanctionsScreening | None = None
     transaction_monitoring: TransactionMonitoring | None = None
-    record_retention_years: Count | None = None
-    reporting_deadline_working_days: Count | None = None
+    record_retention_years: Count | None = control()
+    reporting_deadline_working_days: Count | None = control()
 
 
 class ProductSpec(_Model):

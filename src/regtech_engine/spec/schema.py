@@ -154,3 +154,29 @@ def resolve_through_lists(path: str, root: type[BaseModel] = ProductSpec) -> Fie
                 return current.item
             model = current.item.model
     return current
+
+
+Role = Literal["fact", "control"]
+
+
+def role_of(path: str, root: type[BaseModel] = ProductSpec) -> Role:
+    """Whether a field records a fact about the product or a control the operator applies.
+
+    ``path`` may step into lists with ``[]`` or indices (``a.b[0].c``). A path that names no
+    field is a fact: only a declared control may be proposed as a change.
+    """
+    model: type[BaseModel] | None = root
+    info = None
+    for part in path.replace("[]", "").split("."):
+        key = part.split("[", 1)[0]
+        if model is None or not key:
+            return "fact"
+        name = attribute_name(model, key)
+        info = model.model_fields.get(name)
+        if info is None:
+            return "fact"
+        ftype = fields_of(model)[key]
+        model = ftype.model if ftype.kind == "model" else (
+            ftype.item.model if ftype.kind == "list" and ftype.item is not None else None)
+    extra = info.json_schema_extra if info is not None else None
+    return "control" if isinstance(extra, dict) and extra.get("role") == "control" else "fact"
