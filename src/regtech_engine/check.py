@@ -197,7 +197,7 @@ class Checker:
             basis=body.basis,
             title=body.title,
             message=message or self.render(body.message, data, witness),
-            citations=self.citations(rule),
+            citations=self.citations(rule, data, raw_witness),
             evidence=evidence,
             remediation=self.render(body.remediation, data, witness),
             fingerprint=fingerprint,
@@ -229,16 +229,26 @@ class Checker:
                f"{blocked} 条规则无法判断。",
         )
 
-    def citations(self, rule: Rule) -> list[Citation]:
-        """The citations in force on as-of, each with its quote from the text in force."""
-        from .law.quotes import quoted
+    def citations(
+        self, rule: Rule, data: dict[str, Any] | None = None,
+        witness: Sequence[tuple[PathKey, Any]] = (),
+    ) -> list[Citation]:
+        """The citations in force, each with its quote from the text in force.
 
-        cites = [c for c in rule.body.citations if c.in_force(self.as_of)]
+        In force on as-of, or, for a rule that judges by an event date (``citations_by``),
+        on the date of each item that made it fire (``witness``), a date after as-of read as
+        as-of: a deal closed in 2021 is cited and quoted under the law of 2021.
+        """
+        from .law.quotes import quoted_on
+
+        days = event_dates(rule, data, witness, self.as_of) if data is not None else []
+        cites = [(c, day) for day in days or [self.as_of]
+                 for c in rule.body.citations if c.in_force(day)]
         for pc in rule.body.cite_params:
             resolved = self.context.params.get(pc.param)
             if resolved is not None:
-                cites.append(resolved.citation)
-        return quoted(cites, self.pack.laws, self.as_of)
+                cites.append((resolved.citation, self.as_of))
+        return quoted_on(cites, self.pack.laws)
 
     def render(self, text: Text, data: dict[str, Any], witness: list[tuple[PathKey, Any]]) -> Text:
         return Text(
@@ -271,6 +281,26 @@ class Checker:
             witness = [(p[len(prefix) + 1:], v) for p, v in witness if p[: len(prefix)] == prefix]
         value = get(scope, rest) if rest else scope
         return "?" if value is MISSING else _show(value)
+
+
+def event_dates(
+    rule: Rule, data: dict[str, Any], witness: Sequence[tuple[PathKey, Any]], as_of: dt.date
+) -> list[dt.date]:
+    """The dates at ``citations_by`` of the items in ``witness`` (none after as-of), sorted."""
+    path = rule.body.citations_by
+    if path is None:
+        return []
+    head, _, tail = path.partition("[]")
+    if not tail:
+        values = [get(data, path)]
+    else:
+        prefix = tuple(_key_parts(head))
+        items = get(data, head)
+        at = {i for p, _ in witness if p[: len(prefix)] == prefix and len(p) > len(prefix)
+              and isinstance(i := p[len(prefix)], int)}
+        values = ([get(items[i], tail.lstrip(".")) for i in sorted(at) if i < len(items)]
+                  if isinstance(items, list) else [])
+    return sorted({min(v, as_of) for v in values if isinstance(v, dt.date)})
 
 
 def rule_paths(rule: Rule) -> set[str]:

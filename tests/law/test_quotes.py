@@ -8,25 +8,23 @@ from pathlib import Path
 
 import pytest
 
-from regtech_engine.check import Checker
+from regtech_engine.check import Checker, event_dates
+from regtech_engine.engine.values import spec_values
 from regtech_engine.errors import RuleError
 from regtech_engine.findings import Citation
-from regtech_engine.language.rules import RulePack, load_pack
+from regtech_engine.language.rules import Rule, RulePack, load_pack
 from regtech_engine.law.cite import format_citation
 from regtech_engine.law.quotes import quoted
-from regtech_engine.vocabulary import Basis, Lang, Severity
+from regtech_engine.patching import patched
+from regtech_engine.ruletests import base_specs, case_document
+from regtech_engine.spec.loader import spec_from_document
+from regtech_engine.vocabulary import Basis, Lang, Outcome, Severity
+from regtech_engine.yamlio import Document
 
 D = dt.date.fromisoformat
 
-# Citations the text shows to be wrong, for the next engineer to fix (issue #13 item 5):
-# (rule id, law, article) -> why.
-KNOWN_WRONG: dict[tuple[str, str, str], str] = {
-    ("CONC-003-2008-NOT-FILED", "AML-MONOPOLY", "26"):
-        "deals closed 2008-08-01..2022-07-31 fall under the 2007 law, Art. 21 (AML-MONOPOLY-2007);"
-        " the 2022 text is not in force on the rule's first dates",
-    ("CONC-003-2008-PARTIES-UNCLEAR", "AML-MONOPOLY", "26"):
-        "as CONC-003-2008-NOT-FILED",
-}
+# Citations the text shows to be wrong, for the next engineer to fix: (rule id, law, article) -> why.
+KNOWN_WRONG: dict[tuple[str, str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -41,17 +39,46 @@ def _dates(rule_tests: list[dt.date], start: dt.date | None, end: dt.date | None
 
 def cited(pack: RulePack) -> Iterator[tuple[str, Citation, dt.date]]:
     """Every (rule, citation, date) a finding could show: the rule's test dates inside its
-    effective window, and the window's ends; parameter citations as resolved on each date."""
+    effective window, and the window's ends; parameter citations as resolved on each date.
+    A rule judging by an event date (``citations_by``) is cited on its firing cases' event
+    dates and on each citation's own first and last days."""
+    checkers: dict[dt.date, Checker] = {}
+    bases = base_specs([])
     for rule in pack.rules:
         b = rule.body
         for day in _dates([t.as_of for t in b.tests], b.effective_from, b.effective_until):
-            cites = [c for c in b.citations if c.in_force(day)]
+            # an event-dated rule's own citations follow its event dates, not as-of
+            cites = [c for c in b.citations if c.in_force(day) and b.citations_by is None]
             for pc in b.cite_params:
                 resolved = pack.parameters.at(pc.param, day)
                 if resolved is not None:
                     cites.append(resolved.citation)
             for c in cites:
                 yield rule.id, c, day
+        if b.citations_by is not None:
+            for c in b.citations:
+                for day in filter(None, (c.since, c.until)):
+                    yield rule.id, c, day
+            for day in _event_days(rule, pack, bases, checkers):
+                for c in b.citations:
+                    if c.in_force(day):
+                        yield rule.id, c, day
+
+
+def _event_days(rule: Rule, pack: RulePack, bases: dict[str, Document],
+                checkers: dict[dt.date, Checker]) -> set[dt.date]:
+    """The event dates on which the rule's firing test cases fire."""
+    days: set[dt.date] = set()
+    for case in rule.body.tests:
+        if case.expect is not Outcome.FAIL:
+            continue
+        checker = checkers.setdefault(case.as_of, Checker(pack, case.as_of, backend="reference"))
+        spec = spec_from_document(case_document(case, bases, rule.file))
+        data = spec_values(spec.model)
+        witness = checker.evaluator.witness(rule.when, data)
+        days.update(event_dates(rule, data, witness, case.as_of))
+    assert days, f"{rule.id}: no firing case has an event date"
+    return days
 
 
 def test_every_builtin_citation_quotes_the_text_in_force(pack: RulePack) -> None:
@@ -168,3 +195,76 @@ def test_practice_is_graded_at_most_medium(tmp_path: Path) -> None:
 def test_unknown_basis_has_a_hint(tmp_path: Path) -> None:
     message = _load(tmp_path, basis="statue")
     assert "TEST-001-QUOTES.yaml:4: basis:" in message and "did you mean `statute`?" in message
+
+
+def _deal_finding(pack: RulePack, rule_id: str, closing: str, as_of: str,
+                  figures: tuple[int, int, int, int]) -> list[Citation]:
+    """The citations of ``rule_id``'s finding on one unnotified deal closing on ``closing``."""
+    world, china, first, second = figures
+    data = patched(base_specs([])["payment-compliant"].data, {"market_conduct.concentrations": [{
+        "counterparty": "Target", "closing_date": closing, "filed": False,
+        "combined_turnover_cny": {"global": world, "china": china},
+        "each_party_china_turnover_cny": [first, second]}]}, [])
+    spec = spec_from_document(Document(data=data, lines={}, file="deal.yaml"))
+    result = Checker(pack, D(as_of), backend="reference").check(spec)
+    [finding] = [f for f in result.findings if f.rule_id == rule_id]
+    return finding.citations
+
+
+OLD_FIGURES = (11_000_000_000, 2_500_000_000, 500_000_000, 450_000_000)
+NEW_FIGURES = (15_000_000_000, 5_000_000_000, 4_200_000_000, 900_000_000)
+
+
+@pytest.mark.parametrize(("closing", "law", "article", "text"), [
+    ("2022-07-31", "AML-MONOPOLY-2007", "21", "反垄断法(2007-08-30).md"),
+    ("2022-08-01", "AML-MONOPOLY", "26", "反垄断法(2022-06-24).md"),
+])
+def test_concentration_cited_by_the_law_of_its_closing_date(
+        pack: RulePack, closing: str, law: str, article: str, text: str) -> None:
+    cites = _deal_finding(pack, "CONC-003-2008-NOT-FILED", closing, "2026-11-25", OLD_FIGURES)
+    assert [(c.law, c.article) for c in cites] == [(law, article), ("CONC-THRESHOLDS", "3")]
+    version = pack.laws[law].version_on(D(closing))
+    assert version is not None and version.text is not None and version.text.name == text
+    assert cites[0].quote == pack.laws[law].quote(article, D(closing)).text
+    assert (cites[0].quote or "").startswith("经营者集中达到国务院规定的申报标准的")
+    assert "超过100亿元人民币" in (cites[1].quote or "")  # the 2018 thresholds, not 2024's
+
+
+@pytest.mark.parametrize(("rule_id", "closing", "figures", "amount"), [
+    ("CONC-003-2008-NOT-FILED", "2024-01-21", OLD_FIGURES, "超过100亿元人民币"),
+    ("CONC-003-2024-NOT-FILED", "2024-01-22", NEW_FIGURES, "超过120亿元人民币"),
+])
+def test_thresholds_quoted_from_the_version_of_the_closing_date(
+        pack: RulePack, rule_id: str, closing: str, figures: tuple[int, int, int, int],
+        amount: str) -> None:
+    cites = _deal_finding(pack, rule_id, closing, "2026-11-25", figures)
+    assert [(c.law, c.article) for c in cites] == [("AML-MONOPOLY", "26"), ("CONC-THRESHOLDS", "3")]
+    assert amount in (cites[1].quote or "")
+
+
+def test_deals_on_both_sides_cite_both_laws(pack: RulePack) -> None:
+    data = patched(base_specs([])["payment-compliant"].data, {"market_conduct.concentrations": [
+        {"counterparty": t, "closing_date": d, "filed": False,
+         "combined_turnover_cny": {"global": OLD_FIGURES[0], "china": OLD_FIGURES[1]},
+         "each_party_china_turnover_cny": list(OLD_FIGURES[2:])}
+        for t, d in (("A", "2023-03-01"), ("B", "2019-03-01"))]}, [])
+    spec = spec_from_document(Document(data=data, lines={}, file="deals.yaml"))
+    [finding] = [f for f in Checker(pack, D("2026-11-25"), backend="reference").check(spec).findings
+                 if f.rule_id == "CONC-003-2008-NOT-FILED"]
+    assert [(c.law, c.article) for c in finding.citations] == [
+        ("AML-MONOPOLY-2007", "21"), ("CONC-THRESHOLDS", "3"), ("AML-MONOPOLY", "26")]
+
+
+def test_event_date_after_as_of_reads_the_law_of_as_of(pack: RulePack) -> None:
+    cites = _deal_finding(pack, "CONC-003-2008-NOT-FILED", "2024-06-30", "2021-12-01", OLD_FIGURES)
+    assert [(c.law, c.article) for c in cites] == [("AML-MONOPOLY-2007", "21"), ("CONC-THRESHOLDS", "3")]
+
+
+def test_citations_by_must_name_a_date_the_rule_reads(tmp_path: Path) -> None:
+    message = _load(tmp_path, extra="}\ncitations_by: market_conduct.concentrations[].filed\n#")
+    assert "TEST-001-QUOTES.yaml:10: citations_by: citations_by" in message
+    assert "is a bool, not a date" in message
+    message = _load(tmp_path, extra="}\ncitations_by: market_conduct.concentrations[].closing_date\n#")
+    assert "is not read by the rule's condition" in message
+    message = _load(tmp_path, extra="}\ncitations_by: market_conduct.concentrations[].closing_dat\n#")
+    assert "names no spec field" in message

@@ -31,7 +31,7 @@ from . import ir
 from .cases import RuleTest
 from .parameters import ParameterSet, load_parameters
 from .parse import ConditionError, ConditionParser
-from .scope import SCOPE_FILE, ScopeTable, Section, load_scope, merge_scope
+from .scope import SCOPE_FILE, ScopeTable, Section, load_scope, merge_scope, paths_read
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\[\]:-]+)\}")
@@ -54,6 +54,9 @@ class RuleBody(Frozen):
     remediation: Text
     citations: list[Citation] = Field(min_length=1)
     cite_params: list[ParamCitation] = Field(default_factory=list)
+    # A date the rule judges by (``list[].field``): citations are chosen and quoted on the
+    # date of each item that made the rule fire, e.g. a deal's closing date.
+    citations_by: str | None = None
     effective_from: dt.date | None = None
     effective_until: dt.date | None = None
     applies_when: Any = None
@@ -190,6 +193,8 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
     except ValidationError as exc:
         raise RuleError(validation_problems(exc, doc)) from None
     problems: list[Problem] = []
+    # an event date may lie before the rule's first as-of date: check every version up to its end
+    first_day = None if body.citations_by else body.effective_from
     for i, cite in enumerate(body.citations):
         if cite.law not in laws:
             problems.append(
@@ -203,7 +208,7 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
             )
             continue
         for key, message in citation_problems(
-            cite, laws[cite.law], body.effective_from, body.effective_until
+            cite, laws[cite.law], first_day, body.effective_until
         ):
             problems.append(Problem(message, doc.file, doc.line_of(("citations", i, key))
                                     or doc.line_of(("citations", i)), f"citations[{i}].{key}"))
@@ -241,10 +246,32 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
     except ConditionError as exc:
         problems.append(exc.problem)
     problems.extend(_check_placeholders(body, doc, params))
+    if body.citations_by is not None and when is not None:
+        problems.extend(_check_event_date(body.citations_by, when, applies, doc))
     if problems:
         raise RuleError(problems)
     assert when is not None
     return Rule(body, when, applies, doc.file, doc.line_of(("id",)) or 1, doc)
+
+
+def _check_event_date(
+    path: str, when: ir.Condition, applies: ir.Condition | None, doc: Document
+) -> list[Problem]:
+    """``citations_by`` names a date field the rule reads, at most one list deep."""
+    where = (doc.file, doc.line_of(("citations_by",)), "citations_by")
+    if path.count("[]") > 1:
+        return [Problem("citations_by may step into one list only (`list[].date`)", *where)]
+    try:
+        ftype = resolve_through_lists(path)
+    except UnknownPath as exc:
+        return [Problem(f"citations_by `{path}` names no spec field", *where, exc.hint)]
+    if ftype.kind != "date":
+        return [Problem(f"citations_by `{path}` is a {ftype.describe()}, not a date", *where)]
+    read = paths_read(when) | (paths_read(applies) if applies is not None else set())
+    if path.replace("[]", "") not in read:
+        return [Problem(f"citations_by `{path}` is not read by the rule's condition, so no item"
+                        " that made it fire has that date", *where)]
+    return []
 
 
 def _check_placeholders(body: RuleBody, doc: Document, params: ParameterSet) -> list[Problem]:

@@ -15,14 +15,20 @@ from .texts import parse_ref
 
 
 def quoted(cites: Iterable[Citation], laws: Mapping[str, Law], on: dt.date) -> list[Citation]:
-    """Finding citations, each once, with its quote from the version in force on ``on``.
+    """Finding citations, each once, with its quote from the version in force on ``on``."""
+    return quoted_on(((c, on) for c in cites), laws)
+
+
+def quoted_on(cites: Iterable[tuple[Citation, dt.date]], laws: Mapping[str, Law]) -> list[Citation]:
+    """Finding citations, each once, each quoted from the version in force on its own date
+    (a rule judging by an event date quotes the law of that date, not of as-of).
 
     A citation's own ``quote`` (a verbatim excerpt) is used when it is part of the unit;
     otherwise the whole article, paragraph or item is quoted.
     """
     out: list[Citation] = []
     seen: set[tuple[str, str]] = set()
-    for c in cites:
+    for c, on in cites:
         if (c.law, c.article) in seen:
             continue
         seen.add((c.law, c.article))
