@@ -103,6 +103,7 @@ class LegalBasis(StrEnum):
     PUBLIC_INTEREST = "public_interest"
     PUBLIC_INFO = "public_info"
     HR = "hr"
+    EMERGENCY = "emergency"  # PIPL Art. 13(4): life, health or property in an emergency
 
 
 class ADMPurpose(StrEnum):
@@ -180,6 +181,7 @@ class Operator(_Model):
 class Users(_Model):
     expected_users: Count | None = None
     includes_minors_under_14: Flag | None = None
+    monthly_active_users: Count | None = None  # NDSR Art. 62(8) large-platform test
 
 
 class PICategory(_Model):
@@ -192,6 +194,8 @@ class PICategory(_Model):
     separate_consent: Flag | None = control()
     retention_days: Count | None = control()
     necessary: Flag | None = None
+    # PIPL Art. 30: the necessity and the effect on the individual's rights were notified
+    necessity_impact_notified: Flag | None = control()
 
 
 class PrivacyPolicy(_Model):
@@ -209,6 +213,7 @@ class ThirdPartySharing(_Model):
     recipient: str
     purpose: str | None = None
     categories: list[str] | None = None
+    legal_basis: LegalBasis | None = None  # PIPL Art. 13; consent when not stated
     separate_consent: Flag | None = control()
     contract: Flag | None = control()
 
@@ -231,13 +236,17 @@ class CrossBorderTransfer(_Model):
     categories: list[str] | None = None
     individuals_this_year: Count | None = None
     sensitive_individuals_this_year: Count | None = None
+    legal_basis: LegalBasis | None = None  # PIPL Art. 13; consent when not stated
     mechanism: TransferMechanism | None = control()
     separate_consent: Flag | None = control()
+    standard_contract_filed: Flag | None = control()  # SCC-2023: filed with the provincial CAC
+    security_assessment_date: Date | None = control()  # CAC assessment result issued or extended
 
 
 class ImpactAssessment(_Model):
     done: Flag | None = control()
     date: Date | None = control()
+    report_retention_years: Count | None = control()  # PIPL Art. 56: at least 3 years
 
 
 class UserRights(_Model):
@@ -246,6 +255,19 @@ class UserRights(_Model):
     deletion: Flag | None = control()
     portability: Flag | None = control()
     account_deletion: Flag | None = control()
+
+
+class ComplianceAudit(_Model):
+    """PIPL Art. 54 and the 2025 audit measures: the last PI compliance audit."""
+
+    last_date: Date | None = control()
+
+
+class LargePlatformDuties(_Model):
+    """PIPL Art. 58 and NDSR Art. 44: duties of a large network platform."""
+
+    external_oversight_body: Flag | None = control()
+    social_responsibility_report_date: Date | None = control()
 
 
 class PersonalInformation(_Model):
@@ -261,6 +283,12 @@ class PersonalInformation(_Model):
     impact_assessment: ImpactAssessment | None = None
     breach_response_plan: Flag | None = control()
     user_rights: UserRights | None = None
+    # PIPL Art. 57, NDSR Art. 11: procedure to notify the authority and the individuals
+    breach_notification_procedure: Flag | None = control()
+    compliance_audit: ComplianceAudit | None = None
+    # NDSR Art. 12: years the records of provision and entrusted processing are kept
+    provision_records_retention_years: Count | None = control()
+    large_platform: LargePlatformDuties | None = None
 
 
 class RiskAssessment(_Model):
@@ -284,6 +312,10 @@ class DataSecurity(_Model):
     incident_response_plan: Flag | None = control()
     security_officer: Flag | None = control()
     foreign_judicial_requests_policy: Flag | None = control()
+    mlps_filed: Flag | None = control()  # MLPS level filed with the public security organ
+    mlps_last_test_date: Date | None = control()  # last MLPS assessment (等级测评)
+    network_log_retention_days: Count | None = control()  # CSL Art. 21(3) / 23(3)
+    defect_reporting_procedure: Flag | None = control()  # NDSR Art. 10: inform users, report
 
 
 class ConcentrationTurnover(_Model):
@@ -364,6 +396,30 @@ class AML(_Model):
     reporting_deadline_working_days: Count | None = control()
 
 
+class AlgorithmRecommendation(_Model):
+    """Algorithm recommendation provisions (ALGO-REC-2021)."""
+
+    used: Flag | None = None  # recommends, ranks, filters or generates information for users
+    public_opinion_or_mobilisation: Flag | None = None  # 具有舆论属性或者社会动员能力
+    filed: Flag | None = control()  # algorithm filing (Art. 24)
+    last_review_date: Date | None = control()  # review of mechanisms, models, data (Art. 8)
+
+
+class GenerativeAI(_Model):
+    """Generative AI measures (GENAI-2023)."""
+
+    public_service: Flag | None = None  # offered to the public in mainland China (Art. 2)
+    public_opinion_or_mobilisation: Flag | None = None
+    security_assessment_done: Flag | None = control()  # Art. 17
+    filed: Flag | None = control()  # Art. 17: algorithm filing
+    content_labelled: Flag | None = control()  # Art. 12
+
+
+class Algorithms(_Model):
+    recommendation: AlgorithmRecommendation | None = None
+    generative_ai: GenerativeAI | None = None
+
+
 class ProductSpec(_Model):
     """A whole product spec file."""
 
@@ -376,3 +432,4 @@ class ProductSpec(_Model):
     market_conduct: MarketConduct | None = None
     sandbox: Sandbox | None = None
     aml: AML | None = None
+    algorithms: Algorithms | None = None
