@@ -11,6 +11,7 @@ _THEME_TITLES = {
     Theme.ANTI_MONOPOLY: "Anti-monopoly 反垄断",
     Theme.SANDBOX: "Regulatory sandbox 金融科技创新监管工具",
     Theme.AML: "Anti-money laundering 反洗钱",
+    Theme.CONSUMER_PROTECTION: "Consumer protection 消费者权益保护",
 }
 
 

@@ -6,13 +6,14 @@ from enum import StrEnum
 
 
 class Theme(StrEnum):
-    """The five compliance themes a rule belongs to."""
+    """The six compliance themes a rule belongs to."""
 
     DATA_SECURITY = "data_security"
     PERSONAL_INFORMATION = "personal_information"
     ANTI_MONOPOLY = "anti_monopoly"
     SANDBOX = "sandbox"
     AML = "aml"
+    CONSUMER_PROTECTION = "consumer_protection"
 
 
 class Severity(StrEnum):

@@ -27,6 +27,7 @@ THEME_ZH = {
     Theme.ANTI_MONOPOLY: "反垄断",
     Theme.SANDBOX: "监管沙盒",
     Theme.AML: "反洗钱",
+    Theme.CONSUMER_PROTECTION: "消费者权益保护",
 }
 OUTCOME_ZH = {
     Outcome.FAIL: "不合规",

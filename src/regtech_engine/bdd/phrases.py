@@ -35,7 +35,7 @@ class Param:
 
 
 _SEVERITY = r"[A-Za-z]+|严重|高|中|低|提示"
-_THEME = r"[a-z_]+|数据安全|个人信息保护|个人信息|反垄断|金融科技创新监管|监管沙盒|沙盒|反洗钱"
+_THEME = r"[a-z_]+|数据安全|个人信息保护|个人信息|反垄断|金融科技创新监管|监管沙盒|沙盒|反洗钱|消费者权益保护|消费者保护"
 
 PARAMS: dict[str, Param] = {
     "file": Param(
@@ -92,8 +92,8 @@ PARAMS: dict[str, Param] = {
     ),
     "theme": Param(
         _THEME,
-        "data_security, personal_information, anti_monopoly, sandbox, aml",
-        "数据安全、个人信息保护、反垄断、监管沙盒、反洗钱（或英文）",
+        "data_security, personal_information, anti_monopoly, sandbox, aml, consumer_protection",
+        "数据安全、个人信息保护、反垄断、监管沙盒、反洗钱、消费者权益保护（或英文）",
         "aml",
         "反洗钱",
     ),

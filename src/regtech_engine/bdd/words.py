@@ -16,6 +16,7 @@ _THEME_ALIASES = {
     "个人信息": Theme.PERSONAL_INFORMATION,
     "沙盒": Theme.SANDBOX,
     "金融科技创新监管": Theme.SANDBOX,
+    "消费者保护": Theme.CONSUMER_PROTECTION,
 }
 _LIST_SEPARATORS = re.compile(r"\s*(?:,|，|、|\band\b|和)\s*")
 

@@ -13,6 +13,7 @@ THEME_LABELS = {
     Theme.ANTI_MONOPOLY: ("Anti-monopoly", "反垄断"),
     Theme.SANDBOX: ("Fintech sandbox", "金融科技创新监管"),
     Theme.AML: ("Anti-money laundering", "反洗钱"),
+    Theme.CONSUMER_PROTECTION: ("Consumer protection", "消费者权益保护"),
 }
 SEVERITY_COLOURS = {
     Severity.CRITICAL: "#7f1d1d",
