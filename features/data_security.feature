@@ -56,7 +56,7 @@ Feature: Data security duties of a processor of important data
 
     Examples:
       | classified | as of      | rule                            | outcome |
-      | false      | 2024-06-01 | DSL-021-CLASSIFICATION-NOT-DONE  | fail    |
-      | true       | 2024-06-01 | DSL-021-CLASSIFICATION-NOT-DONE  | pass    |
+      | false      | 2024-06-01 | NDSR-005-CLASSIFICATION-NOT-DONE | fail    |
+      | true       | 2024-06-01 | NDSR-005-CLASSIFICATION-NOT-DONE | pass    |
       | false      | 2026-01-01 | NDSR-005-CLASSIFICATION-NOT-DONE | fail    |
-      | false      | 2026-01-01 | DSL-021-CLASSIFICATION-NOT-DONE  | not_applicable |
+      | false      | 2017-05-31 | NDSR-005-CLASSIFICATION-NOT-DONE | not_applicable |
