@@ -176,6 +176,9 @@ class Operator(_Model):
     is_ciio: Flag | None = None
     turnover_cny: Turnover | None = None
     market_share: list[MarketShare] | None = None
+    registered_capital_cny: Money | None = None  # 注册资本 (UBO-2024 Art. 3 exemption test)
+    paid_in_capital_cny: Money | None = None  # 实缴货币资本 (NBPI-2023 Art. 8)
+    ubo_filed: Flag | None = control()  # own beneficial owners filed with the registrar (UBO-2024)
 
 
 class Users(_Model):
@@ -338,6 +341,10 @@ class MarketConduct(_Model):
     below_cost_pricing: Flag | None = control()
     algorithm_review_done: Flag | None = control()
     concentrations: list[Concentration] | None = None
+    # monopoly agreements (Anti-Monopoly Law 2022 Arts. 17-19; 2007 Arts. 13-14)
+    horizontal_agreement: Flag | None = control()  # pact with competitors (Art. 17)
+    resale_price_maintenance: Flag | None = control()  # fixes resale prices or minimum resale prices
+    organises_others_agreement: Flag | None = control()  # organises or substantially helps others' agreements
 
 
 class Sandbox(_Model):
@@ -360,6 +367,10 @@ class CDD(_Model):
     beneficial_owner_identification: Flag | None = control()
     enhanced_dd_high_risk: Flag | None = control()
     ongoing_monitoring: Flag | None = control()
+    agent_verification: Flag | None = control()  # agents verified (AMLL-2024 Art. 31)
+    ubo_discrepancy_reporting: Flag | None = control()  # UBO register discrepancies fed back (Art. 19)
+    third_party_reliance: Flag | None = None  # CDD relies on a third party (Art. 32)
+    third_party_assessed: Flag | None = control()  # that third party's risk and AML capacity assessed
 
 
 class SanctionsScreening(_Model):
@@ -385,8 +396,16 @@ class TransactionMonitoring(_Model):
     thresholds: LargeValueThresholds | None = None
 
 
+class MLRiskAssessment(_Model):
+    done: Flag | None = control()
+    date: Date | None = control()
+
+
 class AML(_Model):
     program_in_place: Flag | None = control()
+    institution_risk_assessment: MLRiskAssessment | None = None  # periodic, AMLL-2024 Art. 27
+    product_risk_assessment: MLRiskAssessment | None = None  # this product's ML risk assessed (Art. 36)
+    records_reconstruct_transactions: Flag | None = control()  # records let each transaction be reconstructed
     cdd: CDD | None = None
     customer_risk_rating: Flag | None = control()
     anonymous_accounts: Flag | None = control()
@@ -420,6 +439,92 @@ class Algorithms(_Model):
     generative_ai: GenerativeAI | None = None
 
 
+class ReserveCustody(StrEnum):
+    PBOC = "pboc"
+    QUALIFIED_BANK = "qualified_bank"
+    OTHER = "other"
+
+
+class PaymentService(_Model):
+    """A payment service's duties under the non-bank payment regulations (NBPI-2023)."""
+
+    reserve_funds_custody: ReserveCustody | None = control()  # where client reserve funds are held (Art. 29)
+    interest_on_balances: Flag | None = control()  # pays interest or returns on balances (Art. 24)
+    core_business_outsourced: Flag | None = control()  # core business or technology outsourced (Art. 21)
+    retains_sensitive_account_data: Flag | None = control()  # beyond what is allowed (Art. 26)
+    agreement_change_notice_days: Count | None = control()  # notice before a change (Art. 20)
+    domestic_processing_in_china: Flag | None = control()  # domestic transactions (Art. 19)
+    systems_in_china: Flag | None = control()  # business systems and backups in China (Art. 18)
+
+
+class ConsumerDisclosure(_Model):
+    """What the consumer is told before buying (Consumer Rights Law Arts. 8, 20, 28)."""
+
+    operator_contact: Flag | None = control()  # business address and contact details (Art. 28)
+    fees: Flag | None = control()  # prices and fees, clearly marked (Arts. 20, 28)
+    risk_warnings: Flag | None = control()  # safety precautions and risk warnings (Art. 28)
+    annualised_rate: Flag | None = control()  # credit: the price shown as an annualised rate
+
+
+class StandardTerms(_Model):
+    """Format clauses (格式条款) of the consumer contract (Consumer Rights Law Art. 26)."""
+
+    used: Flag | None = None  # the contract is on terms the operator drafted in advance
+    key_terms_highlighted: Flag | None = control()  # terms of major interest drawn to attention
+    explained_on_request: Flag | None = control()
+    excludes_operator_liability: Flag | None = control()  # reduce or exempt the operator's liability
+    restricts_consumer_rights: Flag | None = control()  # exclude or restrict consumers' rights
+
+
+class TiedProduct(_Model):
+    """Another product or service sold with this one (insurance with a loan, and so on)."""
+
+    name: str
+    can_decline: Flag | None = control()  # the consumer may buy this product without it
+    selected_by_default: Flag | None = control()  # pre-selected: the consumer must opt out
+
+
+class ConsumerInformation(_Model):
+    """Consumers' personal information as the Consumer Rights Law treats it (Art. 29)."""
+
+    sold: Flag | None = control()  # consumers' personal information sold to others
+    commercial_messages: Flag | None = None  # the product sends commercial (marketing) messages
+    commercial_messages_consented: Flag | None = control()  # only with consent or on request
+
+
+class ElectronicPayment(_Model):
+    """Electronic payment services for e-commerce (E-Commerce Law Arts. 53-57)."""
+
+    serves_ecommerce: Flag | None = None  # pays for goods or services bought online
+    terms_disclosed: Flag | None = control()  # functions, use, precautions, risks, fee standards
+    free_statements: Flag | None = control()  # free reconciliation and the last 3 years' records
+    unauthorised_losses_on_user: Flag | None = control()  # terms put such losses on the user
+
+
+class CreditReporting(_Model):
+    """Credit information of individuals (Regulations on the Credit Reporting Industry)."""
+
+    queries_credit_reports: Flag | None = None  # queries a credit reporting agency or the PBoC database
+    query_written_consent: Flag | None = control()  # the individual's written consent to each query
+    provides_credit_information: Flag | None = None  # provides credit data to the database or others
+    provision_written_consent: Flag | None = control()  # written consent obtained beforehand
+    adverse_information_prior_notice: Flag | None = control()  # told before adverse data is provided
+    adverse_information_retention_years: Count | None = control()  # from the end of the event
+    objection_handling_days: Count | None = control()  # days from an objection to the written answer
+
+
+class ConsumerProtection(_Model):
+    disclosure: ConsumerDisclosure | None = None
+    returns_guaranteed: Flag | None = None  # the contract guarantees principal or returns
+    guaranteed_returns_advertised: Flag | None = control()  # promotion promises them
+    standard_terms: StandardTerms | None = None
+    tied_products: list[TiedProduct] | None = None
+    complaint_channel: Flag | None = control()  # a published way to give opinions and complain
+    consumer_information: ConsumerInformation | None = None
+    electronic_payment: ElectronicPayment | None = None
+    credit_reporting: CreditReporting | None = None
+
+
 class ProductSpec(_Model):
     """A whole product spec file."""
 
@@ -432,4 +537,6 @@ class ProductSpec(_Model):
     market_conduct: MarketConduct | None = None
     sandbox: Sandbox | None = None
     aml: AML | None = None
+    payment: PaymentService | None = None
     algorithms: Algorithms | None = None
+    consumer_protection: ConsumerProtection | None = None
