@@ -103,12 +103,16 @@ class Checker:
                 outcome = self._judged_without(rule, data, missing, outcome)
                 missing = missing if outcome is Outcome.INSUFFICIENT_EVIDENCE else []
             out[rule.id] = (outcome, missing if outcome is Outcome.INSUFFICIENT_EVIDENCE else [])
-        # a missing section is a finding only where it left some rule undetermined
+        # a missing section is a finding only where declared facts bring it into scope and it
+        # left some rule undetermined; undeclared facts bring nothing into scope
         blocking = {s for _, sections in out.values() for s in sections}
         for rule in self.pack.rules:
-            if rule.section is not None and rule.section not in blocking and (
-                    out[rule.id][0] is Outcome.FAIL):
-                out[rule.id] = (Outcome.PASS, [])
+            if rule.section is not None and rule.id in decided:
+                state = states[rule.section]
+                parent = scope.sections[rule.section].parent
+                missing = (not state.present and state.in_scope and rule.section in blocking
+                           and (parent is None or states[parent].present))
+                out[rule.id] = (Outcome.FAIL if missing else Outcome.PASS, [])
         return out
 
     def _judged_without(

@@ -113,8 +113,7 @@ def parse_outputs(
                 f"--output-format takes FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}"
                 f" (got `{item}`)")
         outputs.append((name, Path(file)))
-    if not extra or output is not None or fmt != "text":
-        outputs.insert(0, (fmt, output))
+    outputs.insert(0, (fmt, output))  # the console summary stays, whatever else is written
     targets = [str(p) for _, p in outputs if p is not None]
     if len(set(targets)) != len(targets):
         raise UsageError.single("two outputs name the same file")
