@@ -14,6 +14,7 @@ rule marked non-waivable.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -22,7 +23,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from .errors import Problem, WaiverError
+from .errors import Problem, WaiverError, shown
 from .findings import Finding, Report, SpecRef
 from .suggest import did_you_mean
 from .yamlio import Document, read_document
@@ -99,6 +100,17 @@ def shanghai_date(value: Any) -> dt.date | None:
     return None
 
 
+def identity(name: str) -> str:
+    """The person a requester or approver names, for comparison: NFKC (full-width and other
+    compatibility forms), without invisible format characters (zero-width space, joiners,
+    BOM, bidi marks), whitespace collapsed, case folded. ``ann\u200b@example.com`` and
+    ``ＡＮＮ@example.com`` are ``ann@example.com``: one person cannot approve their own
+    waiver by spelling their name differently."""
+    text = unicodedata.normalize("NFKC", name)
+    text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(text.split()).casefold()
+
+
 def _text(item: dict[str, Any], key: str) -> str | None:
     value = item.get(key)
     if value is None or isinstance(value, bool | dict | list):
@@ -153,14 +165,14 @@ class _Reader:
             self.problem("`expires` is required (a date, YYYY-MM-DD, Asia/Shanghai)",
                          (*loc, "expires"))
         elif expires is None:
-            self.problem(f"`expires` must be a date (YYYY-MM-DD), not {item['expires']!r}",
+            self.problem(f"`expires` must be a date (YYYY-MM-DD), not {shown(item['expires'])}",
                          (*loc, "expires"))
         elif (expires - self.as_of).days > self.max_days:
             self.problem(
                 f"expires {expires.isoformat()}, more than {self.max_days} days after"
                 f" {self.as_of.isoformat()} (the limit is --max-waiver-days)", (*loc, "expires"))
         requester, approver = texts["requester"], texts["approver"]
-        if requester and approver and requester.casefold() == approver.casefold():
+        if requester and approver and identity(requester) == identity(approver):
             self.problem(f"approver `{approver}` is also the requester; a waiver needs a"
                          " second person to approve it", (*loc, "approver"))
         rule_id = texts["rule_id"]

@@ -317,7 +317,12 @@ def load(folder: Path) -> Checkpoint | None:
         raise TransactionError.single("unusable checkpoint: not a regular file", file=str(path))
     try:
         with path.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_BYTES and (chunk := fh.read(1 << 24)):
+                chunks.append(chunk)  # read as it comes: a 4 GB buffer is never reserved
+                size += len(chunk)
+            raw = b"".join(chunks)
     except OSError as exc:
         raise TransactionError.single(f"cannot read checkpoint: {exc.strerror or exc}",
                                       file=str(path)) from None

@@ -33,7 +33,9 @@ def _decimal(value: object) -> Decimal | None:
         number = Decimal(str(value))
     except InvalidOperation:
         return None
-    return number if number.is_finite() and number > 0 else None
+    # a rate is a few digits either side of the point: 1e400 CNY to the dollar is a typo
+    return number if number.is_finite() and number > 0 and -9 <= number.adjusted() <= 9 \
+        else None
 
 
 def read_input_file(path: Path) -> Document:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TypeVar
 
-from ..errors import TransactionError, UsageError, shown
+from ..errors import OutputError, TransactionError, UsageError, shown
 from . import checkpoint as ckpt
 from .clock import format_duration
 from .engine import Monitor, Stats, _iso
@@ -111,18 +111,31 @@ class _Output:
 
     def write(self, text: str) -> int:
         data = text.encode("utf-8")
-        self.fh.write(data)
+        try:
+            self.fh.write(data)
+        except OSError as exc:
+            raise self._failed(exc) from None
         self.sha.update(data)
         self.size += len(data)
         return len(text)
 
     def sync(self) -> None:
         """Flush and fsync: the bytes a checkpoint is about to record are on disk."""
-        self.fh.flush()
-        os.fsync(self.fh.fileno())
+        try:
+            self.fh.flush()
+            if os.path.isfile(self.path):  # a device such as /dev/null has nothing to sync
+                os.fsync(self.fh.fileno())
+        except OSError as exc:
+            raise self._failed(exc) from None
 
     def close(self) -> None:
-        self.fh.close()
+        try:
+            self.fh.close()
+        except OSError as exc:
+            raise self._failed(exc) from None
+
+    def _failed(self, exc: OSError) -> OutputError:
+        return OutputError.single(f"cannot write: {exc.strerror or exc}", file=str(self.path))
 
 
 def _open_out(path: Path, resume: tuple[int, str | None] | None) -> _Output:
@@ -273,11 +286,13 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
         gc.set_threshold(*thresholds)
         if stream is not stdin and str(opts.source) != "-":
             stream.close()
-        for fh in (out, dead):
-            if fh is not None:
-                fh.close()
-        if store is not None:
-            store.close()
+        try:
+            for fh in (out, dead):
+                if fh is not None:
+                    fh.close()
+        finally:
+            if store is not None:
+                store.close()
 
 
 def _check_resumable(opts: RunOptions, state: ckpt.Checkpoint, digest: str | None,
