@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..findings import Citation, Finding
 from ..gate import GatedReport
+from ..law.cite import format_citation
 from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity, Theme
 
 SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
@@ -35,14 +36,23 @@ def theme_label(theme: str, lang: Lang) -> str:
 
 
 def citation(c: Citation, lang: Lang) -> str:
-    """``PIPL Art. 29`` / ``PIPL 第29条``; a part that is not an article number as is."""
-    if not c.article[:1].isdigit():
-        return f"{c.law} ({c.article})"
-    return f"{c.law} 第{c.article}条" if lang is Lang.ZH else f"{c.law} Art. {c.article}"
+    """``PIPL Art. 29`` in English; 《中华人民共和国个人信息保护法》第二十九条 in Chinese."""
+    return format_citation(c.law, c.article, lang)
 
 
 def citations(f: Finding, lang: Lang) -> str:
-    return "; ".join(citation(c, lang) for c in f.citations)
+    return ("；" if lang is Lang.ZH else "; ").join(citation(c, lang) for c in f.citations)
+
+
+def quoted(c: Citation, lang: Lang) -> str:
+    """A citation with the words it rests on, or a note that the text is not bundled."""
+    if c.quote:
+        return f"{citation(c, lang)}：“{c.quote}”" if lang is Lang.ZH else (
+            f"{citation(c, lang)}: “{c.quote}”")
+    if c.text_bundled is False:
+        return f"{citation(c, lang)}（未随附条文文本）" if lang is Lang.ZH else (
+            f"{citation(c, lang)} (text not bundled)")
+    return citation(c, lang)
 
 
 def primary_line(f: Finding) -> int | None:

@@ -144,6 +144,11 @@ def _finding(report: GatedReport, f: Finding, path: str) -> str:
         f'<span class="zh">{_e(citation(c, Lang.ZH))}</span>'
         for c in f.citations
     )
+    quotes = "".join(
+        f'<blockquote class="quote" lang="zh-CN" data-law="{_e(c.law)}">'
+        + "<br>".join(_e(part) for part in c.quote.splitlines()) + "</blockquote>"
+        for c in f.citations if c.quote
+    )
     evidence = "".join(
         f"<tr><td><code>{_e(e.path)}</code></td><td><code>{_e(show(e.value))}</code></td>"
         f"<td>{_e(f'{path}:{e.line}' if e.line else path)}</td></tr>"
@@ -168,6 +173,7 @@ def _finding(report: GatedReport, f: Finding, path: str) -> str:
         + "</h3>"
         f"<p>{_text(f.message)}</p>"
         f'<p class="citation"><strong>{_both("Citation", "法律依据")}:</strong> {cites}</p>'
+        f"{quotes}"
         f"<table class=\"evidence\"><tr><th>{_both('Field', '字段')}</th>"
         f"<th>{_both('Value', '取值')}</th><th>{_both('Where', '位置')}</th></tr>"
         f"{evidence}</table>"

@@ -14,7 +14,7 @@ import re
 from ..findings import Finding, Report
 from ..gate import FindingStatus, Gate, GatedReport, gated
 from ..vocabulary import Lang, Severity
-from ._common import SEVERITIES, citations, primary_line, severity_label, show, verdict
+from ._common import SEVERITIES, primary_line, quoted, severity_label, show, verdict
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~:>])")
 _ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
@@ -69,7 +69,7 @@ def _row(report: GatedReport, f: Finding, path: str, lang: Lang) -> str:
         md_code(f.rule_id),
         md_text(f.message.get(lang)) + (f"<br>{md_text(evidence)}" if evidence else ""),
         md_code(where),
-        md_text(citations(f, lang)),
+        md_text(("；" if lang is Lang.ZH else "; ").join(quoted(c, lang) for c in f.citations)),
         md_text(f.remediation.get(lang)),
         status,
     ]

@@ -24,7 +24,7 @@ from ..findings import Finding, Report, Text, Undetermined
 from ..gate import Gate, gated
 from ..vocabulary import Lang, Severity
 from ..waivers import WaiverRef
-from ._common import citations, primary_line, show
+from ._common import citations, primary_line, quoted, show
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "regtechFinding/v1"
@@ -68,12 +68,12 @@ def _location(path: str, line: int | None, message: str | None = None) -> dict[s
 
 def _rule(f: Finding, lang: Lang) -> dict[str, Any]:
     sev = Severity(f.severity)
-    cites = citations(f, lang)
+    cites = "\n".join(quoted(c, lang) for c in f.citations)
     help_text = f"{f.remediation.get(lang)}\n\n{cites}"
     help_md = (
         f"**{f.title.en}** / **{f.title.zh}**\n\n"
         f"{f.remediation.en}\n\n{f.remediation.zh}\n\n"
-        f"Citations: {citations(f, Lang.EN)}"
+        "Citations:\n\n" + "\n".join(f"- {quoted(c, Lang.EN)}" for c in f.citations)
     )
     return {
         "id": f.rule_id,
@@ -87,7 +87,7 @@ def _rule(f: Finding, lang: Lang) -> dict[str, Any]:
             "security-severity": SECURITY_SEVERITY[sev],
             "severity": str(f.severity),
             "theme": str(f.theme),
-            "citations": [c.model_dump() for c in f.citations],
+            "citations": [c.model_dump(mode="json") for c in f.citations],
             "waivable": f.waivable,
         },
     }
