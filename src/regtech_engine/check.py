@@ -110,9 +110,9 @@ class Checker:
             if rule.section is not None and rule.id in decided:
                 state = states[rule.section]
                 parent = scope.sections[rule.section].parent
-                missing = (not state.present and state.in_scope and rule.section in blocking
-                           and (parent is None or states[parent].present))
-                out[rule.id] = (Outcome.FAIL if missing else Outcome.PASS, [])
+                absent = (not state.present and state.in_scope and rule.section in blocking
+                          and (parent is None or states[parent].present))
+                out[rule.id] = (Outcome.FAIL if absent else Outcome.PASS, [])
         return out
 
     def _judged_without(
