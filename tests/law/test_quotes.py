@@ -114,6 +114,17 @@ def test_every_builtin_rule_states_its_basis(pack: RulePack) -> None:
             assert not Severity(rule.body.severity).at_least(Severity.HIGH), rule.id
 
 
+def test_practice_rules_recommend_and_do_not_say_violates(pack: RulePack) -> None:
+    """A rule asking for more than its text (basis practice) recommends; it never says the
+    product breaks the law (issue #13 item 4)."""
+    practice = [r for r in pack.rules if r.body.basis == Basis.PRACTICE]
+    assert len(practice) >= 10
+    for rule in practice:
+        en, zh = rule.body.message.en, rule.body.message.zh
+        assert "recommended" in en.lower() and "建议" in zh, rule.id
+        assert "violat" not in en.lower() and "违反" not in zh, rule.id
+
+
 @pytest.mark.parametrize(("day", "article"), [("2025-12-31", "37"), ("2026-01-01", "39")])
 def test_csl_localisation_cited_by_the_number_in_force(pack: RulePack, day: str, article: str) -> None:
     rule = pack.by_id()["CSL-037-CIIO-DATA-STORED-ABROAD"]
