@@ -43,4 +43,25 @@ def rules_markdown(pack: RulePack) -> str:
                 f"{_cell(r.body.title.en)}{dates} | {_cell(r.body.title.zh)} |"
             )
         lines.append("")
-    return "\n".join(lines)
+    return "\n".join(lines + _coverage_lines(pack))
+
+
+def _coverage_lines(pack: RulePack) -> list[str]:
+    """Per shipped law, the share of its duty articles (rules/coverage/duties.yaml) enforced."""
+    from .lawcoverage import duty_coverage
+
+    lines = ["## Coverage by article", "",
+             "The articles of each shipped text that impose a duty on an operator"
+             " (rules/coverage/duties.yaml, read article by article) and the rules citing each.", "",
+             "| law | duty articles enforced | not yet enforced |", "|---|---|---|"]
+    table = [d for d in duty_coverage(pack) if d.duties]
+    for d in table:
+        missing = ", ".join(x.article for x in d.duties if not x.rules) or "none"
+        lines.append(f"| {d.law} | {d.covered}/{len(d.duties)} ({d.percent:.0f}%) | {missing} |")
+    lines.append("")
+    for d in table:
+        lines += [f"### {d.law}", "", "| article | duty | rules |", "|---|---|---|"]
+        lines += [f"| {x.article} | {_cell(x.note)} | {', '.join(f'`{r}`' for r in x.rules) or '—'} |"
+                  for x in d.duties]
+        lines.append("")
+    return lines

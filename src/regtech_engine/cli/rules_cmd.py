@@ -111,10 +111,17 @@ def lint_cmd(folders: tuple[Path, ...], no_builtin: bool) -> None:
 @rules_option
 @click.option("--all-laws", is_flag=True, help="Also list laws no rule cites.")
 def coverage_cmd(rules_dirs: tuple[Path, ...], all_laws: bool) -> None:
-    """Per law code: the articles rules enforce, with rule and test-case counts."""
-    from ..lawcoverage import law_coverage
+    """Per shipped law: the duty articles rules enforce (%); then every cited article."""
+    from ..lawcoverage import duty_coverage, law_coverage
 
     pack = load_pack(list(rules_dirs))
+    for law_duties in duty_coverage(pack):
+        if not law_duties.duties:
+            continue
+        click.echo(f"{law_duties.law}: {law_duties.covered}/{len(law_duties.duties)} duty articles"
+                   f" enforced ({law_duties.percent:.0f}%); not yet: "
+                   + (", ".join(d.article for d in law_duties.duties if not d.rules) or "none"))
+    click.echo("")
     for law, articles in law_coverage(pack).items():
         if not articles:
             if all_laws:

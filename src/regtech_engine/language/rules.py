@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import fnmatch
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
 
 from ..datamodel import Frozen
-from ..errors import InputError, Problem, RuleError
+from ..errors import InputError, Problem, RuleError, UsageError
 from ..findings import Citation, Text
 from ..law.quotes import citation_problems
 from ..laws import Law, load_laws
 from ..packs import builtin_root
+from ..packs.manifest import LAWS_FILE, MANIFEST, Pack
+from ..spec.models import ProductSpec
 from ..spec.schema import UnknownPath, resolve_through_lists
 from ..suggest import did_you_mean
 from ..vocabulary import PRACTICE_MAX_SEVERITY, Basis, Severity, Theme
@@ -35,7 +38,7 @@ from .scope import SCOPE_FILE, ScopeTable, Section, load_scope, merge_scope, pat
 
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\[\]:-]+)\}")
-SKIP_DIRS = {"parameters", "bases", "docs", "monitoring", "lists"}
+SKIP_DIRS = {"parameters", "bases", "docs", "monitoring", "lists", "coverage"}
 
 
 class ParamCitation(Frozen):
@@ -46,7 +49,7 @@ class ParamCitation(Frozen):
 
 class RuleBody(Frozen):
     id: str
-    theme: Theme
+    theme: str  # a built-in Theme or one a loaded pack declares (checked on load)
     severity: Severity
     basis: Basis | None = None  # every built-in rule states one (tests/law/test_quotes.py)
     title: Text
@@ -98,8 +101,10 @@ class Rule:
         return self.body.id
 
     @property
-    def theme(self) -> Theme:
-        return Theme(self.body.theme)
+    def theme(self) -> str:
+        """A built-in ``Theme`` member, or the name of a theme a loaded pack declares."""
+        value = self.body.theme
+        return Theme(value) if value in _BUILTIN_THEMES else value
 
     @property
     def severity(self) -> Severity:
@@ -118,15 +123,23 @@ class Rule:
         return names | {c.param for c in self.body.cite_params}
 
 
+_BUILTIN_THEMES = frozenset(t.value for t in Theme)
+
+
 @dataclass
 class RulePack:
-    """Every rule, parameter and law code of a run (built-in packs plus ``--rules`` dirs)."""
+    """Every rule, parameter and law code of a run (built-in packs, installed packs and
+    ``--rules`` dirs), the packs they came from and the spec model with their extensions."""
 
     rules: list[Rule]
     parameters: ParameterSet
     laws: dict[str, Law]
     sources: list[str]
     scope: ScopeTable = field(default_factory=lambda: ScopeTable({}))
+    packs: list[Pack] = field(default_factory=list)
+    spec_model: type[ProductSpec] = ProductSpec
+    pack_of: dict[str, str] = field(default_factory=dict)  # rule id -> pack name
+    themes: list[str] = field(default_factory=lambda: sorted(_BUILTIN_THEMES))
 
     @property
     def digest(self) -> str:
@@ -141,11 +154,34 @@ class RulePack:
     def by_id(self) -> dict[str, Rule]:
         return {r.id: r for r in self.rules}
 
-    def select(self, themes: list[Theme] | None) -> RulePack:
+    def select(self, themes: list[Theme] | list[str] | None) -> RulePack:
+        """Only the rules of these themes; a theme no loaded pack knows is a UsageError."""
         if not themes:
             return self
-        chosen = [r for r in self.rules if r.theme in themes]
-        return RulePack(chosen, self.parameters, self.laws, self.sources, self.scope)
+        for theme in themes:
+            if theme not in self.themes:
+                raise UsageError.single(f"unknown theme `{theme}`",
+                                        hint=did_you_mean(str(theme), self.themes))
+        wanted = {str(t) for t in themes}
+        return replace(self, rules=[r for r in self.rules if str(r.theme) in wanted])
+
+    def select_rules(self, select: list[str] | tuple[str, ...] = (),
+                     skip: list[str] | tuple[str, ...] = ()) -> RulePack:
+        """The rules matching a ``select`` pattern (all when none is given) and no ``skip``
+        pattern; patterns are globs (``PIPL-0*``). A pattern matching no rule is a
+        UsageError: a misspelt id would otherwise silently select or skip nothing."""
+        if not select and not skip:
+            return self
+        ids = [r.id for r in self.rules]
+        for flag, patterns in (("--select-rule", select), ("--skip-rule", skip)):
+            for pattern in patterns:
+                if not fnmatch.filter(ids, pattern):
+                    raise UsageError.single(f"{flag} `{pattern}` matches no rule",
+                                            hint=did_you_mean(pattern, ids))
+        chosen = [r for r in self.rules
+                  if (not select or any(fnmatch.fnmatchcase(r.id, p) for p in select))
+                  and not any(fnmatch.fnmatchcase(r.id, p) for p in skip)]
+        return replace(self, rules=chosen)
 
 
 def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
@@ -164,7 +200,7 @@ def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
         elif err["type"] == "enum":
             value = err.get("input")
             message = f"invalid value {value!r} ({err['msg']})"
-            vocab = {"theme": Theme, "severity": Severity, "basis": Basis}.get(str(loc[-1]))
+            vocab = {"severity": Severity, "basis": Basis}.get(str(loc[-1]))
             hint = did_you_mean(str(value), [s.value for s in vocab]) if vocab else None
         else:
             message = err["msg"]
@@ -184,7 +220,14 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
     return []
 
 
-def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Rule:
+def load_rule_file(
+    path: Path,
+    params: ParameterSet,
+    laws: dict[str, Law],
+    themes: list[str] | None = None,
+    root: type[ProductSpec] = ProductSpec,
+) -> Rule:
+    """One rule file, checked against the laws, parameters, themes and spec model loaded."""
     doc = read_document(path)
     if not isinstance(doc.data, dict):
         raise RuleError.single("a rule file holds one rule as a mapping", file=doc.file, line=1)
@@ -193,6 +236,12 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
     except ValidationError as exc:
         raise RuleError(validation_problems(exc, doc)) from None
     problems: list[Problem] = []
+    allowed = sorted(_BUILTIN_THEMES) if themes is None else themes
+    if body.theme not in allowed:
+        problems.append(Problem(
+            f"unknown theme `{body.theme}` (built-in themes, or those a loaded pack declares"
+            " under `themes` in its pack.yaml)", doc.file, doc.line_of(("theme",)), "theme",
+            did_you_mean(body.theme, allowed)))
     # an event date may lie before the rule's first as-of date: check every version up to its end
     first_day = None if body.citations_by else body.effective_from
     for i, cite in enumerate(body.citations):
@@ -236,6 +285,7 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
         doc,
         params.parameters.keys(),
         {name: [v.value for v in p.values] for name, p in params.parameters.items()},
+        root=root,
     )
     when: ir.Condition | None = None
     applies: ir.Condition | None = None
@@ -245,9 +295,9 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
             applies = parser.parse(body.applies_when, ("applies_when",))
     except ConditionError as exc:
         problems.append(exc.problem)
-    problems.extend(_check_placeholders(body, doc, params))
+    problems.extend(_check_placeholders(body, doc, params, root))
     if body.citations_by is not None and when is not None:
-        problems.extend(_check_event_date(body.citations_by, when, applies, doc))
+        problems.extend(_check_event_date(body.citations_by, when, applies, doc, root))
     if problems:
         raise RuleError(problems)
     assert when is not None
@@ -255,14 +305,15 @@ def load_rule_file(path: Path, params: ParameterSet, laws: dict[str, Law]) -> Ru
 
 
 def _check_event_date(
-    path: str, when: ir.Condition, applies: ir.Condition | None, doc: Document
+    path: str, when: ir.Condition, applies: ir.Condition | None, doc: Document,
+    root: type[ProductSpec] = ProductSpec,
 ) -> list[Problem]:
     """``citations_by`` names a date field the rule reads, at most one list deep."""
     where = (doc.file, doc.line_of(("citations_by",)), "citations_by")
     if path.count("[]") > 1:
         return [Problem("citations_by may step into one list only (`list[].date`)", *where)]
     try:
-        ftype = resolve_through_lists(path)
+        ftype = resolve_through_lists(path, root)
     except UnknownPath as exc:
         return [Problem(f"citations_by `{path}` names no spec field", *where, exc.hint)]
     if ftype.kind != "date":
@@ -274,7 +325,9 @@ def _check_event_date(
     return []
 
 
-def _check_placeholders(body: RuleBody, doc: Document, params: ParameterSet) -> list[Problem]:
+def _check_placeholders(
+    body: RuleBody, doc: Document, params: ParameterSet, root: type[ProductSpec] = ProductSpec
+) -> list[Problem]:
     problems = []
     for key in ("message", "remediation", "title"):
         text: Text = getattr(body, key)
@@ -290,7 +343,7 @@ def _check_placeholders(body: RuleBody, doc: Document, params: ParameterSet) -> 
                         )
                     continue
                 try:
-                    resolve_through_lists(name)
+                    resolve_through_lists(name, root)
                 except UnknownPath as exc:
                     problems.append(
                         Problem(f"placeholder {{{name}}} names no spec field", doc.file,
@@ -310,7 +363,7 @@ def rule_files(folder: Path) -> list[Path]:
     files = []
     for path in sorted(found):
         rel = path.relative_to(folder)
-        top_level_data = len(rel.parts) == 1 and rel.name in ("laws.yaml", SCOPE_FILE)
+        top_level_data = len(rel.parts) == 1 and rel.name in (LAWS_FILE, SCOPE_FILE, MANIFEST)
         if SKIP_DIRS & set(rel.parts[:-1]) or top_level_data or rel.name.endswith(".test.yaml"):
             continue
         files.append(path)
