@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from regtech_engine.check import Checker
+from regtech_engine.engine.cache import CompileCache
 from regtech_engine.engine.values import spec_values
 from regtech_engine.language.rules import load_pack
 from regtech_engine.spec.loader import load_spec
@@ -44,9 +45,8 @@ def specs() -> list[dict[str, object]]:
 
 def bench_backend(name: str, as_of: dt.date, data: list[dict[str, object]], n: int) -> dict[str, float]:
     pack = load_pack()
-    Checker._cache.clear()
     started = time.perf_counter()
-    checker = Checker(pack, as_of, backend=name)
+    checker = Checker(pack, as_of, backend=name, cache=CompileCache())
     compile_ms = (time.perf_counter() - started) * 1000
     for d in data * 20:  # warm up
         checker.outcomes(d)

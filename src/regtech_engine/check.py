@@ -11,10 +11,11 @@ import hashlib
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
 from . import __version__
-from .engine.base import Backend, CompiledRules, EvaluationContext
+from .engine.base import Backend, EvaluationContext
+from .engine.cache import CompileCache, Guarded
 from .engine.reference import Evaluator
 from .engine.values import MISSING, get, spec_values
 from .errors import UsageError
@@ -34,10 +35,11 @@ from .findings import (
 from .language.rules import PLACEHOLDER, Rule, RulePack
 from .language.scope import paths_read
 from .spec.loader import LoadedSpec
-from .vocabulary import Outcome, Theme
+from .vocabulary import Outcome
 from .yamlio import PathKey, format_path
 
 _INDEX = re.compile(r"^(.*?)\[\]")
+SHARED_CACHE = CompileCache()
 
 
 def get_backend(name: str) -> Backend:
@@ -55,15 +57,16 @@ def get_backend(name: str) -> Backend:
 class Checker:
     """A rule pack prepared for one as-of date; checks any number of specs."""
 
-    _cache: ClassVar[dict[tuple[str, str, str, tuple[str, ...]], CompiledRules]] = {}
-
     def __init__(
         self,
         pack: RulePack,
         as_of: dt.date,
         backend: str = "durable",
-        themes: Sequence[Theme] | None = None,
+        themes: Sequence[str] | None = None,
+        cache: CompileCache | None = None,
     ) -> None:
+        """``cache`` holds compiled packs (an Engine's own); by default one shared, bounded
+        cache per process serves the command line and tests."""
         self.pack = pack.select(list(themes) if themes else None)
         self.as_of = as_of
         params = pack.parameters.resolve_all(as_of)
@@ -78,9 +81,9 @@ class Checker:
             repr(sorted((n, p.value) for n, p in params.items())),
             tuple(r.id for r in self.active),
         )
-        if key not in self._cache:
-            self._cache[key] = get_backend(backend).compile(self.active, self.context)
-        self.compiled = self._cache[key]
+        active, context = self.active, self.context
+        self.compiled: Guarded = (cache or SHARED_CACHE).get(
+            key, lambda: get_backend(backend).compile(active, context))
         self._needs = {
             r.id: needs for r in self.pack.rules
             if (needs := self.pack.scope.needed_by(rule_paths(r)))

@@ -23,6 +23,10 @@ class _Unit:
         self.items = [Ruleset(d) for d in compiled.items]
         self.normaliser = Normaliser(compiled.plan)
 
+    def close(self) -> None:
+        for ruleset in (*self.root, *self.items):
+            ruleset.close()
+
     def fired(self, data: dict[str, Any], as_of: dt.date) -> set[str]:
         fired_items: set[tuple[str, str]] = set()
         for level in range(self.normaliser.max_depth, 0, -1):
@@ -44,6 +48,11 @@ class DurableRules:
         compiled = compile_rules(rules, context)
         self.rule_ids = [rule_id for unit in compiled for rule_id in unit.rule_ids]
         self.units = [_Unit(c, context) for c in compiled]
+
+    def close(self) -> None:
+        """Free every engine ruleset of the pack (engine/cache.py calls it on eviction)."""
+        for unit in self.units:
+            unit.close()
 
     def fired(self, data: dict[str, Any], as_of: dt.date) -> set[str]:
         fired: set[str] = set()
