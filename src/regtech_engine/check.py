@@ -33,7 +33,6 @@ from .findings import (
     summarise,
 )
 from .language.rules import PLACEHOLDER, Rule, RulePack
-from .language.scope import paths_read
 from .spec.loader import LoadedSpec
 from .vocabulary import Outcome
 from .yamlio import PathKey, format_path
@@ -82,12 +81,9 @@ class Checker:
             tuple(r.id for r in self.active),
         )
         active, context = self.active, self.context
-        self.compiled: Guarded = (cache or SHARED_CACHE).get(
+        self.compiled: Guarded = (cache if cache is not None else SHARED_CACHE).get(
             key, lambda: get_backend(backend).compile(active, context))
-        self._needs = {
-            r.id: needs for r in self.pack.rules
-            if (needs := self.pack.scope.needed_by(rule_paths(r)))
-        }
+        self._needs = pack.needs
 
     # -- outcomes ------------------------------------------------------------------------
     def decide(self, data: dict[str, Any]) -> dict[str, tuple[Outcome, list[str]]]:
@@ -308,12 +304,6 @@ def event_dates(
         values = ([get(items[i], tail.lstrip(".")) for i in sorted(at) if i < len(items)]
                   if isinstance(items, list) else [])
     return sorted({min(v, as_of) for v in values if isinstance(v, dt.date)})
-
-
-def rule_paths(rule: Rule) -> set[str]:
-    """The spec paths a rule reads, in its scope condition and its condition."""
-    paths = paths_read(rule.when)
-    return paths | paths_read(rule.applies_when) if rule.applies_when is not None else paths
 
 
 def _key_parts(path: str) -> list[str]:

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from regtech_engine.monitor.clock import Clock, TimestampError
-from regtech_engine.monitor.models import SHANGHAI
+from regtech_engine.timezone import SHANGHAI
 
 
 def reference(text: str) -> tuple[int, int, dt.date]:

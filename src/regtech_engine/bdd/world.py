@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 from ..check import Checker
-from ..cli.common import today_in_shanghai
 from ..errors import InputError, Problem
 from ..findings import Report
 from ..language.rules import RulePack, load_pack
@@ -24,7 +23,8 @@ from ..patching import patched
 from ..ruletests import base_specs
 from ..spec.loader import LoadedSpec, spec_from_document
 from ..suggest import did_you_mean
-from ..vocabulary import Lang, Outcome, Theme
+from ..timezone import today_in_shanghai
+from ..vocabulary import Lang, Outcome
 from ..yamlio import Document, parse_text, read_document
 from .messages import ScenarioProblem, join, localised, message, theme_label
 
@@ -59,7 +59,9 @@ class World:
     changed_at: list[str] = field(default_factory=list)
     rule_dirs: list[Path] = field(default_factory=list)
     builtin: bool = True
-    themes: list[Theme] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    select_rules: list[str] = field(default_factory=list)
+    skip_rules: list[str] = field(default_factory=list)
     as_of: dt.date | None = None
     _report: Report | None = None
 
@@ -112,7 +114,7 @@ class World:
     def _use(self, read: Any) -> None:
         try:
             document: Document = read()
-            spec_from_document(document)
+            spec_from_document(document, self.pack().spec_model)
         except InputError as exc:
             raise ScenarioProblem("spec_invalid", problems=_problems(exc), changes="") from None
         self.document = document
@@ -165,7 +167,7 @@ class World:
         if self.document is None:
             raise ScenarioProblem("no_spec")
         try:
-            return spec_from_document(self.document)
+            return spec_from_document(self.document, self.pack().spec_model)
         except InputError as exc:
             changes = (
                 message("changes_note", where=lambda lang: join(self.changed_at, lang))
@@ -187,8 +189,14 @@ class World:
         self.builtin = True
         self._changed()
 
-    def only_themes(self, themes: list[Theme]) -> None:
+    def only_themes(self, themes: list[str]) -> None:
         self.themes = themes
+        self._changed()
+
+    def choose_rules(self, select: list[str], skip: list[str]) -> None:
+        """``--select-rule`` / ``--skip-rule`` of the scenario's check (added up)."""
+        self.select_rules += select
+        self.skip_rules += skip
         self._changed()
 
     def set_as_of(self, date: dt.date) -> None:
@@ -206,9 +214,12 @@ class World:
         """Run the check (once per set-up) and return its report."""
         if self._report is None:
             spec = self.spec()
-            checker = Checker(
-                self.pack(), self.as_of or today_in_shanghai(), themes=self.themes or None
-            )
+            try:
+                pack = self.pack().select(self.themes or None).select_rules(
+                    self.select_rules, self.skip_rules)
+            except InputError as exc:
+                raise ScenarioProblem("bad_selection", error=str(exc)) from None
+            checker = Checker(pack, self.as_of or today_in_shanghai())
             self._report = checker.report([spec])
         return self._report
 
@@ -219,6 +230,10 @@ class World:
             hint = did_you_mean(rule_id, rules)
             raise ScenarioProblem("unknown_rule", rule=rule_id, hint=f" ({hint})" if hint else "")
         outcomes = {o.rule_id: Outcome(o.outcome) for o in self.report().results[0].outcomes}
+        if rule_id not in outcomes and (self.select_rules or self.skip_rules) and (
+            str(rules[rule_id].theme) in self.themes or not self.themes
+        ):
+            raise ScenarioProblem("rule_not_selected", rule=rule_id)
         if rule_id not in outcomes:
             rule_theme = rules[rule_id].theme
             chosen = self.themes

@@ -8,11 +8,13 @@ registry. Files are validated on load; nothing in them can execute code.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import fnmatch
+import hashlib
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +24,7 @@ from ..datamodel import Frozen
 from ..errors import InputError, Problem, RuleError, UsageError
 from ..findings import Citation, Text
 from ..law.quotes import citation_problems
-from ..laws import Law, load_laws
-from ..packs import builtin_root
+from ..laws import Law
 from ..packs.manifest import LAWS_FILE, MANIFEST, Pack
 from ..spec.models import ProductSpec
 from ..spec.schema import UnknownPath, resolve_through_lists
@@ -116,11 +117,16 @@ class Rule:
             b.effective_until is None or as_of <= b.effective_until
         )
 
-    def params(self) -> set[str]:
+    def params(self) -> frozenset[str]:
+        """The parameters the rule needs (a rule is in force only when all have a value)."""
+        return self._params
+
+    @cached_property
+    def _params(self) -> frozenset[str]:
         names = ir.params_used(self.when)
         if self.applies_when is not None:
             names |= ir.params_used(self.applies_when)
-        return names | {c.param for c in self.body.cite_params}
+        return frozenset(names | {c.param for c in self.body.cite_params})
 
 
 _BUILTIN_THEMES = frozenset(t.value for t in Theme)
@@ -141,8 +147,16 @@ class RulePack:
     pack_of: dict[str, str] = field(default_factory=dict)  # rule id -> pack name
     themes: list[str] = field(default_factory=lambda: sorted(_BUILTIN_THEMES))
 
-    @property
+    @cached_property
+    def needs(self) -> dict[str, list[str]]:
+        """The scope sections each rule reads (rules reading none are left out)."""
+        return {r.id: found for r in self.rules
+                if (found := self.scope.needed_by(rule_paths(r)))}
+
+    @cached_property
     def digest(self) -> str:
+        """The content digest of rules and parameters (computed once: packs are not changed
+        after loading)."""
         h = hashlib.sha256()
         for rule in sorted(self.rules, key=lambda r: r.id):
             h.update(rule.body.model_dump_json(exclude={"tests"}).encode())
@@ -165,23 +179,26 @@ class RulePack:
         wanted = {str(t) for t in themes}
         return replace(self, rules=[r for r in self.rules if str(r.theme) in wanted])
 
-    def select_rules(self, select: list[str] | tuple[str, ...] = (),
-                     skip: list[str] | tuple[str, ...] = ()) -> RulePack:
-        """The rules matching a ``select`` pattern (all when none is given) and no ``skip``
-        pattern; patterns are globs (``PIPL-0*``). A pattern matching no rule is a
-        UsageError: a misspelt id would otherwise silently select or skip nothing."""
+    def select_rules(self, select: Sequence[str] = (), skip: Sequence[str] = ()) -> RulePack:
+        """The rules ``select_ids`` keeps."""
         if not select and not skip:
             return self
-        ids = [r.id for r in self.rules]
-        for flag, patterns in (("--select-rule", select), ("--skip-rule", skip)):
-            for pattern in patterns:
-                if not fnmatch.filter(ids, pattern):
-                    raise UsageError.single(f"{flag} `{pattern}` matches no rule",
-                                            hint=did_you_mean(pattern, ids))
-        chosen = [r for r in self.rules
-                  if (not select or any(fnmatch.fnmatchcase(r.id, p) for p in select))
-                  and not any(fnmatch.fnmatchcase(r.id, p) for p in skip)]
-        return replace(self, rules=chosen)
+        kept = select_ids([r.id for r in self.rules], select, skip)
+        return replace(self, rules=[r for r in self.rules if r.id in kept])
+
+
+def select_ids(ids: Sequence[str], select: Sequence[str], skip: Sequence[str]) -> set[str]:
+    """The ids matching a ``select`` pattern (all when none is given) and no ``skip``
+    pattern; patterns are globs (``PIPL-0*``). A pattern matching no id is a UsageError: a
+    misspelt id would otherwise silently select or skip nothing."""
+    for flag, patterns in (("--select-rule", select), ("--skip-rule", skip)):
+        for pattern in patterns:
+            if not fnmatch.filter(ids, pattern):
+                raise UsageError.single(f"{flag} `{pattern}` matches no rule",
+                                        hint=did_you_mean(pattern, ids))
+    return {i for i in ids
+            if (not select or any(fnmatch.fnmatchcase(i, p) for p in select))
+            and not any(fnmatch.fnmatchcase(i, p) for p in skip)}
 
 
 def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
@@ -370,14 +387,26 @@ def rule_files(folder: Path) -> list[Path]:
     return files
 
 
-def load_pack(extra_dirs: list[Path] | None = None, builtin: bool = True) -> RulePack:
-    """Load the built-in packs and any extra rule folders, validating everything."""
-    laws = dict(load_laws())
-    folders = ([builtin_root()] if builtin else []) + [Path(d) for d in extra_dirs or []]
+def load_pack(
+    extra_dirs: list[Path] | None = None,
+    builtin: bool = True,
+    installed: bool | list[str] | None = None,
+) -> RulePack:
+    """Load the built-in packs, the installed ones (entry point group
+    ``regtech_engine.packs``; by default when the built-in ones are, or those named) and any
+    extra rule folders, validating everything."""
+    from ..packs.loading import gather
+    from ..spec.extensions import spec_model
+    from ..themes import register
+
+    gathered = gather([Path(d) for d in extra_dirs or []], builtin,
+                      builtin if installed is None else installed)
+    laws = gathered.laws
+    themes = list(gathered.themes)
+    root = spec_model(gathered.declarations)
+    folders = [p.folder for p in gathered.packs]
     params = ParameterSet({}, {})
     for folder in folders:
-        if not folder.is_dir():
-            raise RuleError.single("rules folder does not exist", file=str(folder))
         params.merge(load_parameters(folder / "parameters"))
     problems: list[Problem] = []
     tables = []
@@ -388,26 +417,30 @@ def load_pack(extra_dirs: list[Path] | None = None, builtin: bool = True) -> Rul
             problems.extend(exc.problems)
     scope = merge_scope(tables)
     rules: list[Rule] = [section_rule(s) for s in scope.sections.values()]
-    seen: dict[str, str] = {r.id: r.file for r in rules}
-    for folder in folders:
-        for file in rule_files(folder):
+    seen: dict[str, tuple[str, str]] = {r.id: (r.file, "regtech-builtin") for r in rules}
+    for pack in gathered.packs:
+        for file in rule_files(pack.folder):
             try:
-                rule = load_rule_file(file, params, laws)
+                rule = load_rule_file(file, params, laws, themes, root)
             except InputError as exc:
                 problems.extend(exc.problems)
                 continue
             if rule.id in seen:
+                other_file, other_pack = seen[rule.id]
                 problems.append(
-                    Problem(f"duplicate rule id `{rule.id}` (also in {seen[rule.id]})",
-                            rule.file, rule.line)
+                    Problem(f"duplicate rule id `{rule.id}` in pack `{pack.name}` (also in"
+                            f" {other_file} of pack `{other_pack}`)", rule.file, rule.line)
                 )
                 continue
-            seen[rule.id] = rule.file
+            seen[rule.id] = (rule.file, pack.name)
             rules.append(rule)
     if problems:
         raise RuleError(problems)
+    register(gathered.themes)
     rules.sort(key=lambda r: r.id)
-    return RulePack(rules, params, laws, [str(f) for f in folders], scope)
+    return RulePack(rules, params, laws, [str(f) for f in folders], scope,
+                    packs=gathered.packs, spec_model=root,
+                    pack_of={rid: pack for rid, (_, pack) in seen.items()}, themes=themes)
 
 
 def section_rule(section: Section) -> Rule:
@@ -435,3 +468,9 @@ def section_rule(section: Section) -> Rule:
     )
     return Rule(body, section.condition(), None, section.file, section.line,
                 Document({}, {}, section.file), section=section.path)
+
+
+def rule_paths(rule: Rule) -> set[str]:
+    """The spec paths a rule reads, in its scope condition and its condition."""
+    paths = paths_read(rule.when)
+    return paths | paths_read(rule.applies_when) if rule.applies_when is not None else paths

@@ -15,10 +15,10 @@ import datetime as dt
 import math
 import re
 
-from .models import SHANGHAI
+from ..timezone import SHANGHAI, SHANGHAI_OFFSET_SECONDS
 
 DAY = 86_400
-SHANGHAI_OFFSET = 8 * 3_600  # Asia/Shanghai has kept UTC+8 without daylight saving since 1991
+SHANGHAI_OFFSET = SHANGHAI_OFFSET_SECONDS
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 _MEMO_LIMIT = 100_000  # distinct dates remembered; a hostile stream cannot grow it further
 # every valid "HH:MM" and "SS" of a time of day, with its seconds (table lookups are the

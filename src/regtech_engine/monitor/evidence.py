@@ -17,7 +17,8 @@ from typing import Any
 
 from ..findings import Text
 from ..language import ir
-from .models import SHANGHAI, AlertTransaction, FeatureTest, Tx
+from ..timezone import SHANGHAI
+from .models import AlertTransaction, FeatureTest, Tx
 
 # epoch, microsecond, account, direction, channel, amount, currency, counterparty id, name,
 # country: references to the Tx's own objects, so a brief costs one tuple

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .models import SHANGHAI
+from ..timezone import SHANGHAI
 from .population import realistic
 
 LV_THRESHOLDS = {  # (CNY, USD), as in rules/parameters/aml_monitoring.yaml

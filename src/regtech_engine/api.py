@@ -1,0 +1,136 @@
+"""The embedding API: load the rule packs once, check specs from any thread, on any date.
+
+A pre-launch review service, a CI runner or a notebook keeps one :class:`Engine` for its
+lifetime. It owns a bounded cache of compiled packs (one per set of parameter values in
+force, freed when evicted), so memory stays flat however many ``as_of`` dates it sees, and
+it never changes process-wide state (no signal handlers, gc thresholds or locale).
+Thread-safety: one Engine may be shared by any number of threads; each compiled pack
+evaluates one spec at a time under its own lock, everything else is immutable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .check import Checker
+from .engine.cache import DEFAULT_SIZE, CompileCache
+from .errors import UsageError
+from .explain import Explanation, explain
+from .findings import Report
+from .gate import GatedReport, Policy, apply_gate
+from .language.rules import Rule, RulePack, load_pack
+from .spec.loader import LoadedSpec, load_spec, load_spec_text
+from .timezone import today_in_shanghai
+from .vocabulary import Theme
+
+SpecInput = LoadedSpec | str | Path | Mapping[str, Any]
+
+
+class Engine:
+    """Rule packs loaded and validated once; checks and explains specs on demand."""
+
+    def __init__(self, pack: RulePack, *, backend: str = "durable",
+                 cache_size: int = DEFAULT_SIZE) -> None:
+        self.pack = pack
+        self.backend = backend
+        self._cache = CompileCache(cache_size)
+
+    @classmethod
+    def load(
+        cls,
+        rules: Iterable[str | Path] = (),
+        *,
+        builtin: bool = True,
+        backend: str = "durable",
+        cache_size: int = DEFAULT_SIZE,
+    ) -> Engine:
+        """The built-in packs (unless ``builtin=False``) plus rule folders, validated.
+
+        Raises :class:`regtech_engine.errors.RuleError` with file, line and field for any
+        problem in any pack, all at once.
+        """
+        folders = [Path(r) for r in rules]
+        if not builtin and not folders:
+            raise UsageError.single("an engine without the built-in packs needs rule folders")
+        return cls(load_pack(folders, builtin=builtin), backend=backend, cache_size=cache_size)
+
+    # -- rules -----------------------------------------------------------------------------
+    @property
+    def rules(self) -> list[Rule]:
+        return list(self.pack.rules)
+
+    def rule(self, rule_id: str) -> Rule:
+        rules = self.pack.by_id()
+        if rule_id not in rules:
+            from .suggest import did_you_mean
+
+            raise UsageError.single(f"no rule `{rule_id}`", hint=did_you_mean(rule_id, rules))
+        return rules[rule_id]
+
+    # -- checking --------------------------------------------------------------------------
+    def checker(self, as_of: dt.date | None = None,
+                themes: Sequence[Theme | str] | None = None) -> Checker:
+        """The pack prepared for one date (compiled once per set of parameter values)."""
+        return Checker(self.pack, as_of or today_in_shanghai(), backend=self.backend,
+                       themes=[Theme(t) for t in themes] if themes else None, cache=self._cache)
+
+    def check(
+        self,
+        specs: SpecInput | Sequence[SpecInput],
+        *,
+        as_of: dt.date | None = None,
+        themes: Sequence[Theme | str] | None = None,
+        fail_on: str = "high",
+        allow_undetermined: bool = False,
+    ) -> GatedReport:
+        """Check one spec or several; the report carries the gate's decision (``failed``).
+
+        A spec may be a path, YAML/JSON text, a mapping or a loaded spec. Invalid specs raise
+        :class:`regtech_engine.errors.SpecError` naming file, line and field.
+        """
+        items = [specs] if isinstance(specs, LoadedSpec | str | Path | Mapping) else specs
+        loaded = [as_spec(s, f"<spec {i + 1}>") for i, s in enumerate(items)]
+        checker = self.checker(as_of, themes)
+        report: Report = checker.report(loaded)
+        policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
+        return apply_gate(report, checker.as_of, policy=policy,
+                          waivable={r.id: r.body.waivable for r in self.pack.rules})
+
+    def explain(self, spec: SpecInput, rule_id: str, *,
+                as_of: dt.date | None = None) -> Explanation:
+        """Why ``rule_id`` fires or not on ``spec``, and the smallest change to a control."""
+        return explain(self.checker(as_of), as_spec(spec, "<spec>"), self.rule(rule_id))
+
+    # -- resources -------------------------------------------------------------------------
+    @property
+    def compiled_packs(self) -> int:
+        """How many compiled packs the engine holds now (at most ``cache_size``)."""
+        return len(self._cache)
+
+    def close(self) -> None:
+        """Free every compiled pack (the engine stays usable: packs recompile on demand)."""
+        self._cache.clear()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def as_spec(spec: SpecInput, name: str) -> LoadedSpec:
+    """Any accepted spec input as a validated spec."""
+    if isinstance(spec, LoadedSpec):
+        return spec
+    if isinstance(spec, Path):
+        return load_spec(spec)
+    if isinstance(spec, Mapping):
+        import orjson
+
+        return load_spec_text(orjson.dumps(dict(spec), default=str).decode(), name)
+    if "\n" not in spec and Path(spec).suffix in (".yaml", ".yml", ".json"):
+        return load_spec(Path(spec))
+    return load_spec_text(spec, name)
