@@ -1,7 +1,10 @@
-"""pytest plugin entry point (registered as ``regtech_bdd``): collects ``.feature`` files.
+"""pytest plugin entry point (registered as ``regtech_bdd``): collects our ``.feature`` files.
 
-Installing regtech-engine is enough for a compliance team: pytest finds ``.feature`` files
-by itself and every step of the library (``steps.py``) is available to them.
+Installing regtech-engine (with the ``bdd`` extra) is enough for a compliance team: pytest
+finds their ``.feature`` files by itself and every step of the library is available. It
+collects only features meant for it (lane.py): tagged ``@regtech``, under a folder named in
+the ``regtech_bdd_paths`` ini option, or written only with our steps; a project's own
+pytest-bdd features and test modules run exactly as without it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ pytest_plugins = [
 ]
 
 COLLECT_OPTION = "regtech_bdd_collect"
+PATHS_OPTION = "regtech_bdd_paths"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,8 +37,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         COLLECT_OPTION,
         type="bool",
         default=True,
-        help="regtech-engine: collect .feature files without a test module "
-        "(turn off if your own test modules call pytest-bdd's scenarios()).",
+        help="regtech-engine: collect .feature files meant for it without a test module "
+        "(turn off if your own test modules call pytest-bdd's scenarios() on them).",
+    )
+    parser.addini(
+        PATHS_OPTION,
+        type="linelist",
+        default=[],
+        help="regtech-engine: collect only .feature files under these folders (relative to "
+        "the rootdir); by default, features tagged @regtech or written only with its steps.",
     )
 
 
@@ -42,9 +53,11 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Col
     if file_path.suffix != ".feature" or not parent.config.getini(COLLECT_OPTION):
         return None
     if not _HAVE_BDD:
-        raise pytest.UsageError(
-            f"{file_path}: running .feature files needs pytest-bdd (pip install pytest-bdd)"
-        )
+        return None  # without pytest-bdd no feature can be ours to run
+    from .lane import meant_for_us
+
+    if not meant_for_us(file_path, parent.config.getini(PATHS_OPTION), parent.config.rootpath):
+        return None
     from .collect import FeatureFile
 
     return FeatureFile.from_parent(parent, path=file_path)
