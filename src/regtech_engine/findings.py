@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from .datamodel import Frozen
-from .vocabulary import Basis, Lang, Outcome, Severity, Theme
+from .vocabulary import Basis, Lang, Outcome, Severity
 
 
 class Text(Frozen):
@@ -51,7 +51,7 @@ class Evidence(Frozen):
 
 class Finding(Frozen):
     rule_id: str
-    theme: Theme
+    theme: str  # a built-in Theme or a loaded pack's theme
     severity: Severity
     basis: Basis | None = Field(default=None, exclude_if=lambda v: v is None)
     title: Text

@@ -18,7 +18,7 @@ from .datamodel import Frozen
 from .findings import Finding, SpecRef, Text
 from .language.rules import Rule, RulePack
 from .spec.loader import LoadedSpec
-from .vocabulary import Severity, Theme
+from .vocabulary import Severity
 
 
 class Change(StrEnum):
@@ -30,7 +30,7 @@ class Change(StrEnum):
 class FindingChange(Frozen):
     change: Change
     rule_id: str
-    theme: Theme
+    theme: str  # a built-in Theme or a loaded pack's theme
     title: Text
     before: Severity | None
     after: Severity | None
@@ -104,7 +104,7 @@ def _diff(old: list[Finding], new: list[Finding]) -> list[FindingChange]:
 
 
 def compare(base: RulePack, new: RulePack, specs: Sequence[LoadedSpec], as_of: dt.date,
-            themes: Sequence[Theme] | None = None, backend: str = "durable") -> Impact:
+            themes: Sequence[str] | None = None, backend: str = "durable") -> Impact:
     """Check every spec under both packs and list what changes, spec by spec."""
     old_report = Checker(base, as_of, backend=backend, themes=themes).report(specs)
     new_report = Checker(new, as_of, backend=backend, themes=themes).report(specs)

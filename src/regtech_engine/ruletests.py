@@ -91,7 +91,7 @@ def _run_case(
 ) -> CaseResult:
     label = f"{rule.file} [{case.name}]"
     try:
-        spec = spec_from_document(case_document(case, bases, label))
+        spec = spec_from_document(case_document(case, bases, label), pack.spec_model)
     except InputError as exc:
         return CaseResult(rule.id, case.name, case.expect, None, f"invalid test spec: {exc}")
     if case.as_of not in checkers:

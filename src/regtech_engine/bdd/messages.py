@@ -80,6 +80,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "only {themes}.",
         "规则 {rule} 未被检查：它属于{theme}主题，而本场景只检查{themes}。",
     ),
+    "rule_not_selected": (
+        "Rule {rule} was not checked: the scenario skips it or selects only other rules.",
+        "规则 {rule} 未被检查：本场景跳过了它，或只检查其他规则。",
+    ),
+    "bad_selection": (
+        "{error}",
+        "{error}",
+    ),
     "unknown_law": (
         "There is no law code {law} in rules/laws.yaml{hint}.",
         "rules/laws.yaml 中没有法律代码 {law}{hint}。",
@@ -153,8 +161,13 @@ def severity_label(severity: Severity, lang: Lang) -> str:
     return SEVERITY_ZH[severity] if lang is Lang.ZH else severity.value
 
 
-def theme_label(theme: Theme, lang: Lang) -> str:
-    return THEME_ZH[theme] if lang is Lang.ZH else theme.value
+def theme_label(theme: str, lang: Lang) -> str:
+    """A built-in theme's short label; a pack's theme by the theme registry."""
+    if theme in THEME_ZH:
+        return THEME_ZH[Theme(theme)] if lang is Lang.ZH else str(theme)
+    from ..themes import theme_label as registry_label
+
+    return registry_label(theme, lang) if lang is Lang.ZH else str(theme)
 
 
 def outcome_label(outcome: Outcome, lang: Lang) -> str:

@@ -105,6 +105,13 @@ PARAMS: dict[str, Param] = {
         "aml and sandbox",
         "反洗钱、监管沙盒",
     ),
+    "patterns": Param(
+        r"[^\"“”「」]+",
+        "rule ids or glob patterns joined by `,` or `and`",
+        "规则编号或通配模式，以“、”或“和”分隔",
+        "PIPL-0*",
+        "PIPL-0*",
+    ),
     "date": Param(
         r"\d{4}-\d{2}-\d{2}", "a date, YYYY-MM-DD", "日期，YYYY-MM-DD", "2026-01-01", "2026-01-01"
     ),
@@ -243,6 +250,22 @@ PHRASES: tuple[Phrase, ...] = (
         "只检查{themes}规则",
         "Check only the rules of these themes.",
         "只检查这些主题的规则。",
+    ),
+    Phrase(
+        "select_rules",
+        "given",
+        'only the rules matching "{patterns}"',
+        '只检查匹配"{patterns}"的规则',
+        "Check only these rules (ids or glob patterns), like `regtech check --select-rule`.",
+        "只检查这些规则（编号或通配模式），同 `regtech check --select-rule`。",
+    ),
+    Phrase(
+        "skip_rules",
+        "given",
+        'the rules matching "{patterns}" are skipped',
+        '跳过匹配"{patterns}"的规则',
+        "Do not check these rules (ids or glob patterns), like `regtech check --skip-rule`.",
+        "不检查这些规则（编号或通配模式），同 `regtech check --skip-rule`。",
     ),
     Phrase(
         "as_of",

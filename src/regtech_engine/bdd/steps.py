@@ -121,6 +121,16 @@ def _themes(regtech_world: World, themes: str) -> None:
     regtech_world.only_themes(words.themes(themes))
 
 
+@phrase("select_rules")
+def _select_rules(regtech_world: World, patterns: str) -> None:
+    regtech_world.choose_rules(words.patterns(patterns), [])
+
+
+@phrase("skip_rules")
+def _skip_rules(regtech_world: World, patterns: str) -> None:
+    regtech_world.choose_rules([], words.patterns(patterns))
+
+
 @phrase("as_of")
 def _as_of(regtech_world: World, date: str) -> None:
     regtech_world.set_as_of(dt.date.fromisoformat(date))

@@ -51,12 +51,25 @@ def fail_on_level(raw: str) -> str:
     return severity(raw).value
 
 
-def theme(raw: str) -> Theme:
+_PACK_THEME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def theme(raw: str) -> str:
+    """A built-in theme in English or Chinese, or the name of a theme a pack declares (the
+    rule pack checks it when the scenario runs)."""
+    text = raw.strip()
+    if _PACK_THEME.match(text) and text not in {t.value for t in Theme}:
+        return text
     return _word(raw, Theme, THEME_ZH, _THEME_ALIASES, "theme", "主题")
 
 
-def themes(raw: str) -> list[Theme]:
+def themes(raw: str) -> list[str]:
     return [theme(part) for part in _LIST_SEPARATORS.split(raw.strip()) if part]
+
+
+def patterns(raw: str) -> list[str]:
+    """Rule ids or glob patterns joined by `,` or `and`."""
+    return [part for part in _LIST_SEPARATORS.split(raw.strip()) if part]
 
 
 def outcome(raw: str) -> Outcome:

@@ -10,11 +10,9 @@ import click
 from ..baseline import left_out, render_baseline
 from ..check import Checker
 from ..errors import SpecError, UsageError
-from ..language.rules import load_pack
 from ..outputs import write_atomic
-from ..vocabulary import Theme
 from .check_cmd import load_specs
-from .common import as_of_option, rules_option, theme_option
+from .common import as_of_option, load_rules, rules_option, theme_option
 
 
 @click.group()
@@ -35,11 +33,11 @@ def create(paths: tuple[str, ...], output: Path, as_of: dt.date, themes: tuple[s
     """Write every current finding of the specs to a baseline file."""
     if no_builtin and not rules_dirs:
         raise UsageError.single("--no-builtin needs at least one --rules folder")
-    pack = load_pack(list(rules_dirs), builtin=not no_builtin)
-    specs, problems = load_specs(paths)
+    pack = load_rules(rules_dirs, builtin=not no_builtin)
+    specs, problems = load_specs(paths, pack.spec_model)
     if problems:  # a baseline of half the specs would silently accept the rest's findings
         raise SpecError(problems)
-    report = Checker(pack, as_of, themes=[Theme(t) for t in themes]).report(specs)
+    report = Checker(pack, as_of, themes=list(themes)).report(specs)
     waivable = {r.id: r.body.waivable for r in pack.rules}
     write_atomic(output, render_baseline(report, waivable))
     refused = left_out(report, waivable)

@@ -11,11 +11,12 @@ from ..check import Checker
 from ..errors import InputError, Problem, SpecError, UsageError
 from ..findings import Report
 from ..gate import GatedReport, Policy, apply_gate
-from ..language.rules import RulePack, load_pack
+from ..language.rules import RulePack
 from ..outputs import write_atomic
 from ..reporters import FORMATS, renderer
 from ..spec.loader import LoadedSpec, find_spec_files, load_spec
-from ..vocabulary import Lang, Theme
+from ..spec.models import ProductSpec
+from ..vocabulary import Lang
 from .common import (
     EXIT_FINDINGS,
     EXIT_INPUT,
@@ -23,13 +24,18 @@ from .common import (
     FAIL_ON_CHOICES,
     as_of_option,
     lang_option,
+    load_rules,
     rules_option,
+    selection_options,
     theme_option,
 )
 
 
-def load_specs(paths: tuple[str, ...]) -> tuple[list[LoadedSpec], list[Problem]]:
-    """Every valid spec, and the problems of the invalid ones (a bad file spoils no other)."""
+def load_specs(
+    paths: tuple[str, ...], model: type[ProductSpec] = ProductSpec
+) -> tuple[list[LoadedSpec], list[Problem]]:
+    """Every valid spec, and the problems of the invalid ones (a bad file spoils no other);
+    ``model`` is the rule pack's spec model, with its packs' extension fields."""
     specs: list[LoadedSpec] = []
     problems: list[Problem] = []
     for path, name in find_spec_files(list(paths)):
@@ -37,7 +43,7 @@ def load_specs(paths: tuple[str, ...]) -> tuple[list[LoadedSpec], list[Problem]]
             problems.append(Problem("no such file or folder", file=name))
             continue
         try:
-            specs.append(load_spec(path, name))
+            specs.append(load_spec(path, name, model))
         except InputError as exc:
             problems.extend(exc.problems)
     if not specs and not problems:
@@ -143,6 +149,7 @@ def write_outputs(report: Report, outputs: list[tuple[str, Path | None]], lang: 
               help="Do not fail on rules that could not be judged (recorded in the report).")
 @as_of_option
 @theme_option
+@selection_options
 @rules_option
 @lang_option
 @click.option("--waivers", "waivers_path", type=click.Path(path_type=Path, dir_okay=False),
@@ -163,6 +170,8 @@ def check(
     allow_undetermined: bool,
     as_of: dt.date,
     themes: tuple[str, ...],
+    select_rules: tuple[str, ...],
+    skip_rules: tuple[str, ...],
     rules_dirs: tuple[Path, ...],
     lang: str,
     waivers_path: Path | None,
@@ -175,9 +184,10 @@ def check(
     if no_builtin and not rules_dirs:
         raise UsageError.single("--no-builtin needs at least one --rules folder")
     outputs = parse_outputs(fmt, output, output_formats)
-    pack = load_pack(list(rules_dirs), builtin=not no_builtin)
-    specs, problems = load_specs(paths)
-    checker = Checker(pack, as_of, backend=backend, themes=[Theme(t) for t in themes])
+    pack = load_rules(rules_dirs, builtin=not no_builtin)
+    selected = pack.select(list(themes) or None).select_rules(select_rules, skip_rules)
+    specs, problems = load_specs(paths, pack.spec_model)
+    checker = Checker(selected, as_of, backend=backend)
     policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
     report = apply_gate_options(checker.report(specs), pack, as_of, waivers_path,
                                 max_waiver_days, baseline_path, policy)

@@ -12,12 +12,11 @@ from ..check import Checker
 from ..errors import UsageError
 from ..explain import ConditionLine, Explanation
 from ..explain import explain as explain_rule
-from ..language.rules import load_pack
 from ..law.cite import format_citation
 from ..spec.loader import load_spec
 from ..suggest import did_you_mean
 from ..vocabulary import Lang
-from .common import as_of_option, lang_option, rules_option
+from .common import as_of_option, lang_option, load_rules, rules_option
 
 _WORDS = {
     Lang.EN: {"outcome": "Outcome", "not_in_force": "the rule is not in force on", "applies":
@@ -112,10 +111,10 @@ def render(result: Explanation, lang: Lang) -> str:
 @lang_option
 def explain(spec: Path, rule_id: str, as_of: dt.date, rules_dirs: tuple[Path, ...], lang: str) -> None:
     """Explain why RULE_ID fires or not on SPEC."""
-    pack = load_pack(list(rules_dirs))
+    pack = load_rules(rules_dirs)
     rules = pack.by_id()
     if rule_id not in rules:
         raise UsageError.single(f"no rule `{rule_id}`", hint=did_you_mean(rule_id, rules))
-    loaded = load_spec(spec)
+    loaded = load_spec(spec, model=pack.spec_model)
     result = explain_rule(Checker(pack, as_of), loaded, rules[rule_id])
     click.echo(render(result, Lang(lang)), nl=False)

@@ -8,17 +8,18 @@ request on this repository's ``rules/``), pass both trees whole with ``--no-buil
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from ..errors import SpecError, UsageError
 from ..impact import compare
-from ..language.rules import load_pack
+from ..language.rules import select_ids
 from ..reporters.impact import IMPACT_FORMATS, render_impact
-from ..vocabulary import Lang, Theme
+from ..vocabulary import Lang
 from .check_cmd import load_specs
-from .common import as_of_option, lang_option, theme_option
+from .common import as_of_option, lang_option, load_rules, selection_options, theme_option
 
 _DIRS = click.Path(path_type=Path, file_okay=False)
 
@@ -37,24 +38,32 @@ _DIRS = click.Path(path_type=Path, file_okay=False)
               help="Write the result here instead of standard output.")
 @as_of_option
 @theme_option
+@selection_options
 @lang_option
 @click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable",
               hidden=True)
 def impact(paths: tuple[str, ...], base_dirs: tuple[Path, ...], new_dirs: tuple[Path, ...],
            no_builtin: bool, fmt: str, output: Path | None, as_of: dt.date,
-           themes: tuple[str, ...], lang: str, backend: str) -> None:
+           themes: tuple[str, ...], select_rules: tuple[str, ...], skip_rules: tuple[str, ...],
+           lang: str, backend: str) -> None:
     """List, per spec, the findings a rule change would add, remove or re-grade."""
     if not base_dirs and not new_dirs:
         raise UsageError.single("give the changed rules with --rules (and the current ones"
                                 " with --base-rules)")
-    base = load_pack(list(base_dirs), builtin=not no_builtin)
-    new = load_pack(list(new_dirs), builtin=not no_builtin)
-    specs, problems = load_specs(paths)
+    base = load_rules(base_dirs, builtin=not no_builtin)
+    new = load_rules(new_dirs, builtin=not no_builtin)
+    specs, problems = load_specs(paths, new.spec_model)
     if problems:
         raise SpecError(problems)
-    result = compare(base, new, specs, as_of, [Theme(t) for t in themes], backend)
+    # a pattern need match a rule of one side only (a rule added or removed by the change)
+    base, new = base.select(list(themes) or None), new.select(list(themes) or None)
+    chosen = select_ids(sorted({r.id for p in (base, new) for r in p.rules}), select_rules,
+                        skip_rules)
+    base, new = (replace(p, rules=[r for r in p.rules if r.id in chosen]) for p in (base, new))
+    result = compare(base, new, specs, as_of, None, backend)
     text = render_impact(result, fmt, Lang(lang))
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+

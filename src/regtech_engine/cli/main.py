@@ -22,7 +22,11 @@ class _Group(click.Group):
         "monitor": ("regtech_engine.cli.monitor_cmd", "monitor"),
         "baseline": ("regtech_engine.cli.baseline_cmd", "baseline"),
         "impact": ("regtech_engine.cli.impact_cmd", "impact"),
+        "serve": ("regtech_engine.cli.serve_cmd", "serve"),
         "law": ("regtech_engine.cli.law_cmd", "law"),
+        "config": ("regtech_engine.cli.config_cmd", "config"),
+        "spec": ("regtech_engine.cli.spec_cmd", "spec"),
+        "init": ("regtech_engine.cli.init_cmd", "init"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -40,8 +44,16 @@ class _Group(click.Group):
 
 @click.group(cls=_Group)
 @click.version_option(__version__, prog_name="regtech")
-def cli() -> None:
-    """Compliance checks of fintech product specs under mainland China's rules."""
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Compliance checks of fintech product specs under mainland China's rules.
+
+    Settings shared by every command of a project live in regtech.yaml or [tool.regtech] in
+    pyproject.toml (found from the working directory up); flags override them.
+    """
+    from .common import apply_config
+
+    apply_config(ctx)
 
 
 def main(argv: list[str] | None = None) -> int:

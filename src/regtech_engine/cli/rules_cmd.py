@@ -9,8 +9,8 @@ import orjson
 
 from ..language.rules import Rule, load_pack
 from ..ruletests import run_tests
-from ..vocabulary import Lang, Theme
-from .common import EXIT_FINDINGS, lang_option, rules_option, theme_option
+from ..vocabulary import Lang
+from .common import EXIT_FINDINGS, lang_option, load_rules, rules_option, theme_option
 
 
 def _citations(rule: Rule) -> str:
@@ -31,10 +31,10 @@ def rules() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def list_rules(rules_dirs: tuple[Path, ...], themes: tuple[str, ...], lang: str, fmt: str) -> None:
     """Every rule: id, theme, severity, citation."""
-    pack = load_pack(list(rules_dirs)).select([Theme(t) for t in themes] or None)
+    pack = load_rules(rules_dirs).select(list(themes) or None)
     if fmt == "json":
         rows = [
-            {"id": r.id, "theme": r.theme.value, "severity": r.severity.value,
+            {"id": r.id, "theme": str(r.theme), "severity": r.severity.value,
              "title": r.body.title.model_dump(),
              "citations": [c.model_dump() for c in r.body.citations]}
             for r in pack.rules
@@ -42,7 +42,7 @@ def list_rules(rules_dirs: tuple[Path, ...], themes: tuple[str, ...], lang: str,
         click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
         return
     for r in pack.rules:
-        click.echo(f"{r.id:<48} {r.theme.value:<21} {r.severity.value:<8} {_citations(r)}"
+        click.echo(f"{r.id:<48} {r.theme!s:<21} {r.severity.value:<8} {_citations(r)}"
                    f"  {r.body.title.get(Lang(lang))}")
     click.echo(f"{len(pack.rules)} rules")
 
@@ -52,7 +52,7 @@ def list_rules(rules_dirs: tuple[Path, ...], themes: tuple[str, ...], lang: str,
 @rules_option
 def show(rule_id: str, rules_dirs: tuple[Path, ...]) -> None:
     """A rule's full definition, as written."""
-    pack = load_pack(list(rules_dirs))
+    pack = load_rules(rules_dirs)
     by_id = pack.by_id()
     if rule_id not in by_id:
         from ..errors import UsageError
@@ -114,7 +114,7 @@ def coverage_cmd(rules_dirs: tuple[Path, ...], all_laws: bool) -> None:
     """Per shipped law: the duty articles rules enforce (%); then every cited article."""
     from ..lawcoverage import duty_coverage, law_coverage
 
-    pack = load_pack(list(rules_dirs))
+    pack = load_rules(rules_dirs)
     for law_duties in duty_coverage(pack):
         if not law_duties.duties:
             continue
@@ -141,8 +141,50 @@ def docs_cmd(rules_dirs: tuple[Path, ...], output: Path | None) -> None:
     """Write the rule reference (markdown) generated from the rule files."""
     from ..refdocs import rules_markdown
 
-    text = rules_markdown(load_pack(list(rules_dirs)))
+    text = rules_markdown(load_rules(rules_dirs))
     if output:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+@rules.command("packs")
+@rules_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def packs_cmd(rules_dirs: tuple[Path, ...], fmt: str) -> None:
+    """The packs loaded: name, version, source (built-in, installed, folder), rule count."""
+    pack = load_rules(rules_dirs)
+    counts = {p.name: 0 for p in pack.packs}
+    for name in pack.pack_of.values():
+        counts[name] = counts.get(name, 0) + 1
+    rows = [{"name": p.name, "version": p.manifest.version, "source": p.source,
+             "path": str(p.folder), "namespace": p.manifest.namespace,
+             "rules": counts.get(p.name, 0)} for p in pack.packs]
+    if fmt == "json":
+        click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
+        return
+    for r in rows:
+        click.echo(f"{r['name']:<24} {r['version']:<10} {r['rules']:>4} rules  {r['source']}"
+                   f"  {r['path']}")
+
+
+@rules.command("new")
+@click.argument("rule_id")
+@click.option("--theme", required=True, help="The rule's theme (built-in or a pack's).")
+@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False),
+              default=Path("."), show_default=True,
+              help="The pack folder; the rule is written to DIR/THEME/RULE_ID.yaml.")
+def new_cmd(rule_id: str, theme: str, folder: Path) -> None:
+    """Write a new rule file with firing and non-firing test stubs that fail until filled
+    in (`regtech rules test DIR` says what is left)."""
+    from ..errors import UsageError
+    from ..language.scaffold import new_rule
+
+    target = folder / theme / f"{rule_id}.yaml"
+    if target.exists():
+        raise UsageError.single("exists already; not overwritten", file=str(target))
+    text = new_rule(rule_id, theme, folder)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {target}: fill in its condition and tests, then"
+               f" `regtech rules test {folder}`", err=True)

@@ -51,6 +51,7 @@ class ConditionParser:
     param_values: Mapping[str, list[Any]] | None = None  # every dated value, for type checks
     leaves: int = 0  # comparisons parsed so far (a rule has at most MAX_CONDITIONS)
     patterns: int = 0  # `matches` comparisons so far (at most MAX_MATCHES)
+    root: type[BaseModel] = ProductSpec  # the spec model, with the loaded packs' extensions
 
     def fail(self, message: str, at: PathKey, hint: str | None = None) -> ConditionError:
         return ConditionError(
@@ -58,7 +59,7 @@ class ConditionParser:
         )
 
     def parse(self, raw: Any, at: PathKey, scope: Scope | None = None) -> ir.Condition:
-        scope = scope or Scope(ProductSpec, "")
+        scope = scope or Scope(self.root, "")
         if not isinstance(raw, dict) or not raw:
             raise self.fail("a condition must be a non-empty mapping", at)
         unknown = [k for k in raw if k not in KNOWN_KEYS]

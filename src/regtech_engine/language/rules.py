@@ -248,17 +248,19 @@ def load_rule_file(
     doc = read_document(path)
     if not isinstance(doc.data, dict):
         raise RuleError.single("a rule file holds one rule as a mapping", file=doc.file, line=1)
+    allowed = sorted(_BUILTIN_THEMES) if themes is None else themes
+    theme = doc.data.get("theme")
+    problems: list[Problem] = []
+    if isinstance(theme, str) and theme not in allowed:
+        problems.append(Problem(
+            f"unknown theme `{theme}` (built-in themes, or those a loaded pack declares"
+            " under `themes` in its pack.yaml)", doc.file, doc.line_of(("theme",)), "theme",
+            did_you_mean(theme, allowed)))
     try:
         body = RuleBody.model_validate(doc.data)
     except ValidationError as exc:
-        raise RuleError(validation_problems(exc, doc)) from None
-    problems: list[Problem] = []
-    allowed = sorted(_BUILTIN_THEMES) if themes is None else themes
-    if body.theme not in allowed:
-        problems.append(Problem(
-            f"unknown theme `{body.theme}` (built-in themes, or those a loaded pack declares"
-            " under `themes` in its pack.yaml)", doc.file, doc.line_of(("theme",)), "theme",
-            did_you_mean(body.theme, allowed)))
+        raise RuleError(sorted([*problems, *validation_problems(exc, doc)],
+                               key=lambda p: p.line or 0)) from None
     # an event date may lie before the rule's first as-of date: check every version up to its end
     first_day = None if body.citations_by else body.effective_from
     for i, cite in enumerate(body.citations):

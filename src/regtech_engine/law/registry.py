@@ -205,7 +205,7 @@ def _version(entry: VersionEntry, root: Path, doc: Document, where: tuple[Any, .
     if entry.text is not None:
         path = (root / entry.text).resolve()
         if root.resolve() not in path.parents or not path.is_file():
-            raise RuleError.single(f"text file `{entry.text}` not found beside laws.yaml",
+            raise RuleError.single(f"text file `{entry.text}` not found in {root}",
                                    file=doc.file, line=doc.line_of((*where, "text")),
                                    path=format_path((*where, "text")))
     return Version(
@@ -224,23 +224,31 @@ def load_laws(path: Path | None = None) -> dict[str, Law]:
     """Law code -> Law. Texts are only located here; each is parsed when first quoted."""
     file = path or builtin_root() / "laws.yaml"
     doc = read_document(file)
-    root = file.parent
     if not isinstance(doc.data, dict):
         raise RuleError.single("laws file must be a mapping of codes", file=doc.file)
+    return laws_from(doc, doc.data, file.parent)
+
+
+def laws_from(
+    doc: Document, data: dict[Any, Any], root: Path, prefix: tuple[Any, ...] = ()
+) -> dict[str, Law]:
+    """Law code -> Law from a mapping in ``doc`` at ``prefix`` (a laws file, or the ``laws``
+    of a pack manifest); version texts are files below ``root``."""
     laws: dict[str, Law] = {}
     problems: list[Problem] = []
-    for code, raw in doc.data.items():
+    for code, raw in data.items():
         if not isinstance(raw, dict) or "zh" not in raw or "en" not in raw:
             problems.append(Problem("each law needs `zh` and `en` names", doc.file,
-                                    doc.line_of((code,))))
+                                    doc.line_of((*prefix, code))))
             continue
         try:
             entry = LawEntry.model_validate(raw)
             versions = tuple(
-                _version(v, root, doc, (code, "versions", i)) for i, v in enumerate(entry.versions)
+                _version(v, root, doc, (*prefix, code, "versions", i))
+                for i, v in enumerate(entry.versions)
             )
         except ValidationError as exc:
-            problems.extend(_problems(exc, doc, (code,)))
+            problems.extend(_problems(exc, doc, (*prefix, code)))
             continue
         except RuleError as exc:
             problems.extend(exc.problems)

@@ -5,17 +5,10 @@ from __future__ import annotations
 from ..findings import Citation, Finding
 from ..gate import GatedReport
 from ..law.cite import format_citation
-from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity, Theme
+from ..themes import theme_label as registry_label
+from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity
 
 SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
-THEME_LABELS = {
-    Theme.DATA_SECURITY: ("Data security", "数据安全"),
-    Theme.PERSONAL_INFORMATION: ("Personal information", "个人信息保护"),
-    Theme.ANTI_MONOPOLY: ("Anti-monopoly", "反垄断"),
-    Theme.SANDBOX: ("Fintech sandbox", "金融科技创新监管"),
-    Theme.AML: ("Anti-money laundering", "反洗钱"),
-    Theme.CONSUMER_PROTECTION: ("Consumer protection", "消费者权益保护"),
-}
 SEVERITY_COLOURS = {
     Severity.CRITICAL: "#7f1d1d",
     Severity.HIGH: "#dc2626",
@@ -31,8 +24,8 @@ def severity_label(sev: str, lang: Lang) -> str:
 
 
 def theme_label(theme: str, lang: Lang) -> str:
-    en, zh = THEME_LABELS[Theme(theme)]
-    return zh if lang is Lang.ZH else en
+    """From the theme registry: built-in themes and those of loaded packs."""
+    return registry_label(theme, lang)
 
 
 def citation(c: Citation, lang: Lang) -> str:

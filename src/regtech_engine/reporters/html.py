@@ -19,11 +19,11 @@ from ..vocabulary import Lang, Severity, Theme
 from ._common import (
     SEVERITIES,
     SEVERITY_COLOURS,
-    THEME_LABELS,
     citation,
     primary_line,
     severity_label,
     show,
+    theme_label,
     verdict,
 )
 
@@ -72,13 +72,15 @@ def _text(t: Text, tag: str = "span") -> str:
 
 def _chart(report: Report) -> str:
     """Horizontal stacked bars: one row per theme, one segment per severity."""
-    counts = {(t, s): 0 for t in Theme for s in SEVERITIES}
+    # built-in themes always, a pack's theme when it has findings
+    themes = [*map(str, Theme), *sorted({str(f.theme) for f in report.all_findings()} - set(Theme))]
+    counts = {(t, s): 0 for t in themes for s in SEVERITIES}
     for f in report.all_findings():
-        counts[(Theme(f.theme), Severity(f.severity))] += 1
-    totals = {t: sum(counts[(t, s)] for s in SEVERITIES) for t in Theme}
+        counts[(str(f.theme), Severity(f.severity))] += 1
+    totals = {t: sum(counts[(t, s)] for s in SEVERITIES) for t in themes}
     most = max([*totals.values(), 1])
     label_w, bar_w, row_h, top = 190, 420, 28, 34
-    height = top + row_h * len(Theme) + 10
+    height = top + row_h * len(themes) + 10
     parts = [
         f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}"'
         f' height="{height}" role="img" aria-label="findings by theme and severity">'
@@ -91,9 +93,9 @@ def _chart(report: Report) -> str:
         parts.append(f'<text class="zh" x="{x + 16}" y="16" font-size="12">'
                      f'{severity_label(s.value, Lang.ZH)}</text>')
         x += 80
-    for row, theme in enumerate(Theme):
+    for row, theme in enumerate(themes):
         y = top + row * row_h
-        en, zh = THEME_LABELS[theme]
+        en, zh = theme_label(theme, Lang.EN), theme_label(theme, Lang.ZH)
         parts.append(f'<text class="en" x="0" y="{y + 15}" font-size="13">{_e(en)}</text>')
         parts.append(f'<text class="zh" x="0" y="{y + 15}" font-size="13">{_e(zh)}</text>')
         x = float(label_w)
@@ -103,9 +105,9 @@ def _chart(report: Report) -> str:
                 continue
             w = round(bar_w * n / most, 1)
             parts.append(
-                f'<rect class="bar" data-theme="{theme.value}" data-severity="{s.value}"'
+                f'<rect class="bar" data-theme="{theme}" data-severity="{s.value}"'
                 f' data-count="{n}" x="{x}" y="{y}" width="{w}" height="{row_h - 8}"'
-                f' fill="{SEVERITY_COLOURS[s]}"><title>{theme.value} / {s.value}: {n}</title>'
+                f' fill="{SEVERITY_COLOURS[s]}"><title>{theme} / {s.value}: {n}</title>'
                 "</rect>"
             )
             x += w

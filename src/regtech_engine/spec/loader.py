@@ -36,8 +36,8 @@ class LoadedSpec:
         return self.document.lines.get(tuple(path))
 
 
-def _type_at(loc: tuple[str | int, ...]) -> FieldType | None:
-    current: FieldType | None = field_type_of(ProductSpec)
+def _type_at(loc: tuple[str | int, ...], root: type[ProductSpec] = ProductSpec) -> FieldType | None:
+    current: FieldType | None = field_type_of(root)
     for part in loc:
         if current is None:
             return None
@@ -51,8 +51,8 @@ def _type_at(loc: tuple[str | int, ...]) -> FieldType | None:
     return current
 
 
-def _expected_keys(loc: tuple[str | int, ...]) -> list[str]:
-    parent = _type_at(loc[:-1])
+def _expected_keys(loc: tuple[str | int, ...], root: type[ProductSpec]) -> list[str]:
+    parent = _type_at(loc[:-1], root)
     if parent is not None and parent.kind == "list":
         parent = parent.item
     if parent is not None and parent.kind == "model" and parent.model is not None:
@@ -60,19 +60,25 @@ def _expected_keys(loc: tuple[str | int, ...]) -> list[str]:
     return []
 
 
-def _problem(err: dict[str, Any], document: Document) -> Problem:
+def _problem(err: dict[str, Any], document: Document, root: type[ProductSpec]) -> Problem:
     loc = tuple(err["loc"])
     kind = err["type"]
     line = document.line_of(loc)
     path = format_path(loc) or None
     value = err.get("input")
     hint: str | None = None
+    if kind == "extra_forbidden" and len(loc) == 2 and loc[0] == "extensions":
+        return Problem(f"no loaded pack declares the extension namespace `{loc[1]}`",
+                       document.file, line, path,
+                       did_you_mean(str(loc[1]), _expected_keys(loc, root)) or
+                       "load the pack that declares it: --rules FOLDER, `rules:` in"
+                       " regtech.yaml, or install its package")
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        hint = did_you_mean(key, _expected_keys(loc))
+        hint = did_you_mean(key, _expected_keys(loc, root))
         return Problem(f"unknown key `{key}`", document.file, line, path, hint)
     if kind in ("enum", "literal_error"):
-        ftype = _type_at(loc)
+        ftype = _type_at(loc, root)
         allowed = list(ftype.enum_values) if ftype and ftype.kind == "enum" else []
         if isinstance(value, str) and allowed:
             hint = did_you_mean(value, allowed)
@@ -87,8 +93,9 @@ def _problem(err: dict[str, Any], document: Document) -> Problem:
     return Problem(message, document.file, line, path)
 
 
-def spec_from_document(document: Document) -> LoadedSpec:
-    """Validate a parsed document as a product spec."""
+def spec_from_document(document: Document, model: type[ProductSpec] = ProductSpec) -> LoadedSpec:
+    """Validate a parsed document as a product spec (``model``: the core spec model, or the
+    one with the loaded packs' extension fields, RulePack.spec_model)."""
     if not isinstance(document.data, dict):
         raise SpecError.single(
             "a product spec must be a mapping with `spec_version` and `product`",
@@ -96,13 +103,13 @@ def spec_from_document(document: Document) -> LoadedSpec:
             line=1,
         )
     try:
-        model = ProductSpec.model_validate(document.data)
+        spec = model.model_validate(document.data)
     except ValidationError as exc:
-        problems = [_problem(dict(e), document) for e in exc.errors(include_url=False)]
+        problems = [_problem(dict(e), document, model) for e in exc.errors(include_url=False)]
         problems.sort(key=lambda p: (p.line or 0, p.path or ""))
         raise SpecError(problems) from None
     digest = hashlib.sha256(repr(_canonical(document.data)).encode()).hexdigest()
-    return LoadedSpec(model, document.data, document, document.file, f"sha256:{digest}")
+    return LoadedSpec(spec, document.data, document, document.file, f"sha256:{digest}")
 
 
 def _canonical(value: Any) -> Any:
@@ -113,16 +120,20 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def load_spec(path: str | Path, display: str | None = None) -> LoadedSpec:
+def load_spec(
+    path: str | Path, display: str | None = None, model: type[ProductSpec] = ProductSpec
+) -> LoadedSpec:
     """Read and validate one spec file (a path find_spec_files refused is a SpecError)."""
     refusal = getattr(path, "refusal", None)
     if refusal is not None:
         raise SpecError.single(refusal, file=display or str(path))
-    return spec_from_document(read_document(path, display))
+    return spec_from_document(read_document(path, display), model)
 
 
-def load_spec_text(text: str, name: str = "<inline>") -> LoadedSpec:
-    return spec_from_document(parse_text(text, name))
+def load_spec_text(
+    text: str, name: str = "<inline>", model: type[ProductSpec] = ProductSpec
+) -> LoadedSpec:
+    return spec_from_document(parse_text(text, name), model)
 
 
 class RefusedPath(type(Path())):  # type: ignore[misc]

@@ -525,6 +525,11 @@ class ConsumerProtection(_Model):
     credit_reporting: CreditReporting | None = None
 
 
+class Extensions(_Model):
+    """Fields of house packs, one key per pack namespace (``fields`` in a pack's pack.yaml);
+    spec/extensions.py builds the keys from the packs loaded."""
+
+
 class ProductSpec(_Model):
     """A whole product spec file."""
 
@@ -540,3 +545,4 @@ class ProductSpec(_Model):
     payment: PaymentService | None = None
     algorithms: Algorithms | None = None
     consumer_protection: ConsumerProtection | None = None
+    extensions: Extensions | None = None

@@ -1,4 +1,8 @@
-"""Where the built-in rule packs live, installed or in a checkout."""
+"""Rule packs: where the built-in ones live, their manifests (pack.yaml) and installed packs.
+
+This module stays import-light (the law registry imports it); the manifest model lives in
+``packs.manifest`` and discovery of installed packs in ``packs.installed``.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +24,7 @@ def builtin_root() -> Path:
         for location in spec.submodule_search_locations:
             if (Path(location) / "laws.yaml").is_file():
                 return Path(location)
-    checkout = Path(__file__).resolve().parents[2] / "rules"
+    checkout = Path(__file__).resolve().parents[3] / "rules"
     if (checkout / "laws.yaml").is_file():
         return checkout
     raise FileNotFoundError("built-in rule packs not found; reinstall regtech-engine")
