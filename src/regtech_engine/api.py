@@ -72,10 +72,13 @@ class Engine:
 
     # -- checking --------------------------------------------------------------------------
     def checker(self, as_of: dt.date | None = None,
-                themes: Sequence[Theme | str] | None = None) -> Checker:
-        """The pack prepared for one date (compiled once per set of parameter values)."""
-        return Checker(self.pack, as_of or today_in_shanghai(), backend=self.backend,
-                       themes=[Theme(t) for t in themes] if themes else None, cache=self._cache)
+                themes: Sequence[Theme | str] | None = None,
+                select: Sequence[str] = (), skip: Sequence[str] = ()) -> Checker:
+        """The pack prepared for one date (compiled once per set of parameter values);
+        ``select``/``skip`` are rule-id globs (a pattern matching no rule is an error)."""
+        pack = self.pack.select_rules(select, skip) if select or skip else self.pack
+        return Checker(pack, as_of or today_in_shanghai(), backend=self.backend,
+                       themes=list(themes) if themes else None, cache=self._cache)
 
     def check(
         self,
@@ -85,6 +88,8 @@ class Engine:
         themes: Sequence[Theme | str] | None = None,
         fail_on: str = "high",
         allow_undetermined: bool = False,
+        select: Sequence[str] = (),
+        skip: Sequence[str] = (),
     ) -> GatedReport:
         """Check one spec or several; the report carries the gate's decision (``failed``).
 
@@ -93,7 +98,7 @@ class Engine:
         """
         items = [specs] if isinstance(specs, LoadedSpec | str | Path | Mapping) else specs
         loaded = [as_spec(s, f"<spec {i + 1}>") for i, s in enumerate(items)]
-        checker = self.checker(as_of, themes)
+        checker = self.checker(as_of, themes, select, skip)
         report: Report = checker.report(loaded)
         policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
         return apply_gate(report, checker.as_of, policy=policy,

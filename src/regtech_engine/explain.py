@@ -52,6 +52,41 @@ class Explanation:
     fix: list[Change] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
 
+    def to_data(self) -> dict[str, Any]:
+        """Plain JSON-able data (the service's and any tool's view of an explanation)."""
+
+        def lines(items: list[ConditionLine]) -> list[dict[str, Any]]:
+            return [{"depth": ln.depth, "condition": ln.text, "truth": ln.truth,
+                     "values": [{"path": p, "value": _plain(v), "line": n}
+                                for p, v, n in ln.values]} for ln in items]
+
+        body = self.rule.body
+        return {
+            "rule_id": self.rule.id,
+            "title": body.title.model_dump(),
+            "outcome": self.outcome.value,
+            "as_of": self.as_of.isoformat(),
+            "in_force": self.in_force,
+            "applies_when": lines(self.applies),
+            "when": lines(self.lines),
+            "parameters": [{"name": p.name, "value": _plain(p.value), "since": _plain(p.since),
+                            "citation": p.citation.model_dump(mode="json", exclude_none=True)}
+                           for p in self.parameters],
+            "missing": list(self.missing),
+            "fix": [{"path": c.path, "old": _plain(c.old), "new": _plain(c.new)}
+                    for c in self.fix],
+            "remediation": body.remediation.model_dump(),
+            "citations": [c.model_dump(mode="json", exclude_none=True) for c in self.citations],
+        }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
 
 _OP_TEXT = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "in",
             "not_in": "not in", "contains": "contains", "not_contains": "does not contain"}

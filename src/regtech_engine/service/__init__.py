@@ -1,0 +1,1 @@
+"""The pre-launch check service (``regtech serve``, extra ``[serve]``) on the public API."""
