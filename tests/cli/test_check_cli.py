@@ -35,7 +35,7 @@ def test_non_compliant_spec_exits_1_with_cited_findings(cli) -> None:  # type: i
     assert set(finding["title"]) == set(finding["message"]) == {"en", "zh"}
     evidence = {e["path"]: e for e in finding["evidence"]}
     assert evidence["personal_information.categories[0].separate_consent"] == {
-        "path": "personal_information.categories[0].separate_consent", "value": False, "line": 44,
+        "path": "personal_information.categories[0].separate_consent", "value": False, "line": 48,
     }
     assert set(spec["summary"]["outcomes"]) == {
         "fail", "pass", "not_applicable", "insufficient_evidence"
