@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from ..doccache import read_pack_document
 from ..errors import Problem, RuleError
 from ..findings import Citation
-from ..yamlio import Document, read_document
+from ..yamlio import Document
 
 
 class ParameterValue(BaseModel):
@@ -100,7 +101,7 @@ def _problems(exc: ValidationError, doc: Document, prefix: tuple[str, ...]) -> l
 
 
 def load_parameter_file(path: Path, display: str | None = None) -> ParameterSet:
-    doc = read_document(path, display)
+    doc = read_pack_document(path, display)
     if not isinstance(doc.data, dict):
         raise RuleError.single("a parameter file is a mapping of names", file=doc.file, line=1)
     params: dict[str, Parameter] = {}

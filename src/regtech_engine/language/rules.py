@@ -21,6 +21,7 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 
 from ..datamodel import Frozen
+from ..doccache import read_pack_document
 from ..errors import InputError, Problem, RuleError, UsageError
 from ..findings import Citation, Text
 from ..law.quotes import citation_problems
@@ -30,7 +31,7 @@ from ..spec.models import ProductSpec
 from ..spec.schema import UnknownPath, resolve_through_lists
 from ..suggest import did_you_mean
 from ..vocabulary import PRACTICE_MAX_SEVERITY, Basis, Severity, Theme
-from ..yamlio import Document, format_path, read_document
+from ..yamlio import Document, format_path
 from . import ir
 from .cases import RuleTest
 from .parameters import ParameterSet, load_parameters
@@ -245,7 +246,7 @@ def load_rule_file(
     root: type[ProductSpec] = ProductSpec,
 ) -> Rule:
     """One rule file, checked against the laws, parameters, themes and spec model loaded."""
-    doc = read_document(path)
+    doc = read_pack_document(path)
     if not isinstance(doc.data, dict):
         raise RuleError.single("a rule file holds one rule as a mapping", file=doc.file, line=1)
     allowed = sorted(_BUILTIN_THEMES) if themes is None else themes

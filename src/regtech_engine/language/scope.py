@@ -18,11 +18,12 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from ..datamodel import Frozen
+from ..doccache import read_pack_document
 from ..errors import Problem, RuleError
 from ..findings import Citation, Text
 from ..spec.schema import UnknownPath, resolve
 from ..vocabulary import Basis, Severity, Theme
-from ..yamlio import Document, read_document
+from ..yamlio import Document
 from . import ir
 from .cases import RuleTest
 from .parameters import ParameterSet
@@ -165,7 +166,7 @@ def load_scope(folder: Path, params: ParameterSet, laws: dict[str, Any]) -> dict
     file = folder / SCOPE_FILE
     if not file.is_file():
         return {}
-    doc = read_document(file)
+    doc = read_pack_document(file)
     try:
         table = ScopeFile.model_validate(doc.data)
     except ValidationError as exc:
