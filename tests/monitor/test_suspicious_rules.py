@@ -114,28 +114,43 @@ def test_fan_in_burst_of_eight_first_time_payers_needs_no_history(run_rows: RunR
     assert suspicious(seven + spread, "fan_in") == []
 
 
-def test_fan_out_fires_on_six_new_payees_in_thirty_days(run_rows: RunRows) -> None:
-    alerts, _ = run_rows(_fan("out", 6, 5))
+# Fan-out (changed by issue 12): an individual paying 5 distinct payees within 20 days, at
+# least 3 of them no hubs (a hub: paid by 50 or more distinct payers), whether the
+# relationships are new or not (a hub paying the same members month after month is still a
+# fan-out); there is no separate burst path any more.
+def _hubs(count: int) -> list[dict[str, Any]]:
+    """X0..X{count-1} each paid by 50 distinct accounts of other customers: hubs."""
+    return [row(tx_id=f"p{i}-{j}", customer_id=f"CP{j}", account_id=f"P{j}", direction="out",
+                channel="card", amount="50", counterparty_id=f"X{i}",
+                timestamp=f"2025-07-{1 + j % 28:02d}T{8 + i % 12:02d}:{j:02d}:00")
+            for i in range(count) for j in range(50)]
+
+
+def test_fan_out_fires_on_five_payees_in_twenty_days(run_rows: RunRows) -> None:
+    alerts, _ = run_rows(_fan("out", 5, 4))
     [alert] = suspicious(alerts, "fan_out")
-    assert alert["tx_ids"] == [f"f{i}" for i in range(6)]
-    assert alert["account_id"] == "A1"
+    assert alert["tx_ids"] == [f"f{i}" for i in range(5)]
+    assert (alert["account_id"], alert["accounts"]) == ("A1", [f"X{i}" for i in range(5)])
+    assert {f["feature"]: f["parameter"] for f in alert["features"]} == {
+        "fan_out_payees": "monitor.fan_out.min_payees",
+        "fan_out_non_hub_payees": "monitor.fan_out.min_non_hub_payees"}
 
 
-def test_fan_out_burst_of_five_new_payees_within_three_days(run_rows: RunRows) -> None:
-    alerts, _ = run_rows(_fan("out", 5, 0))
-    assert len(suspicious(alerts, "fan_out")) == 1
+def test_fan_out_not_for_four_spread_or_mostly_hub_payees(run_rows: RunRows) -> None:
     four, _ = run_rows(_fan("out", 4, 0))
-    assert suspicious(four, "fan_out") == []
+    spread, _ = run_rows(_fan("out", 5, 6))  # any five span 24 days: beyond the window
+    # X0..X2 are hubs: two of the five payees are not
+    hubs, _ = run_rows(sorted(_hubs(3) + _fan("out", 5, 1), key=lambda r: r["timestamp"]))
+    assert suspicious(four + spread, "fan_out") == []
+    assert [a for a in suspicious(hubs, "fan_out") if a["account_id"] == "A1"] == []
 
 
-def test_fan_out_needs_six_new_relationships_within_the_window(run_rows: RunRows) -> None:
-    five, _ = run_rows(_fan("out", 5, 5))
-    spread, _ = run_rows(_fan("out", 6, 7))  # any six span 35 days: beyond the 30-day window
-    # the same six payees paid again within 90 days are existing relationships
-    again, _ = run_rows(_fan("out", 6, 0, "a", dt.datetime(2025, 6, 1, 10))
-                        + _fan("out", 6, 1, "b", dt.datetime(2025, 8, 1, 10)))
-    assert suspicious(five + spread, "fan_out") == []
-    assert [a["tx_ids"][0] for a in suspicious(again, "fan_out")] == ["a0"]
+def test_fan_out_counts_payees_paid_again(run_rows: RunRows) -> None:
+    """The same five members paid every month: each month is an episode (it was not,
+    under the new-relationship count this replaced)."""
+    again, _ = run_rows(_fan("out", 5, 0, "a", dt.datetime(2025, 6, 1, 10))
+                        + _fan("out", 5, 1, "b", dt.datetime(2025, 8, 1, 10)))
+    assert [a["tx_ids"][0] for a in suspicious(again, "fan_out")] == ["a0", "b0"]
 
 
 def _busy(accounts: str) -> list[dict[str, Any]]:

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict
 
 from .models import Category
 
+PeerGroup = Literal["individual", "business", "intermediary"]
+
 
 class TransactionFeatures(BaseModel):
     """One transaction with the windowed aggregates around it (see features.py)."""
@@ -23,6 +25,7 @@ class TransactionFeatures(BaseModel):
     direction: Literal["in", "out"]
     channel: Literal["cash", "transfer", "card", "wallet"]
     customer_type: Literal["individual", "entity"]
+    peer_group: PeerGroup  # declared segment's peer group, else by customer type (features.py)
     category: Category
     cross_border: bool
     amount_cny: int
@@ -33,9 +36,9 @@ class TransactionFeatures(BaseModel):
     fan_in_new_payers: int  # distinct first-time payers into the account in the window, on
     # the rows that are such a first payment (0 on other rows)
     fan_in_burst_payers: int  # the same within the burst window, history or not
-    fan_out_new_payees: int  # distinct payees newly paid by the account in the window, on
-    # the rows that open such a new relationship (0 on other rows)
-    fan_out_burst_payees: int  # the same within the burst window
+    fan_out_payees: int  # distinct payees of the account in the window, on its payments
+    # to a counterparty (0 on other rows)
+    fan_out_non_hub_payees: int  # of them, those that are not hubs (features.py)
     cycle_hops: int  # transfers in the shortest cycle this transfer closes (0 = none)
     cycle_hours: int  # hours from the cycle's first transfer to this one (rounded up)
     cycle_quiet_accounts: int  # accounts of that cycle that were quiet when it passed them

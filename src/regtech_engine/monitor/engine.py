@@ -30,10 +30,11 @@ DEDUP_DAYS = 7  # how long a tx_id is remembered after its business day closed
 SWEEP_EVERY = 7  # business days between sweeps of idle window state (memory only)
 CENTS = Decimal("0.01")
 # Feature-document fields set on the rows that enter a window of days (near-threshold cash,
-# first-time payers, new payees): their briefs are kept as long as the longest such window.
+# first-time payers, payees that are no hubs): their briefs are kept as long as the longest
+# such window.
 # Other rows are kept for the windows of hours, and the other ledger leg of a transfer that
 # opened a new relationship (the graph's edges) as long as the first.
-LONG_FEATURES = frozenset({"structuring_count", "fan_in_burst_payers", "fan_out_new_payees"})
+LONG_FEATURES = frozenset({"structuring_count", "fan_in_burst_payers", "fan_out_payees"})
 
 
 def _iso(epoch: int) -> str:

@@ -11,11 +11,22 @@ compare them with parameters. Each aggregate keeps only what its window needs:
 - fan-in: payments into an account from first-time payers (accounts whose first payment
   the monitor sees is this one) within ``monitor.fan_in.new_payer_window_days`` and within
   a short burst window;
-- fan-out: payments from an account that open a new relationship (it had not paid that
-  payee within ``monitor.relationship.new_after_days``) within ``monitor.fan.window_days``
-  and within a short burst window.
-  Counting only new parties is what separates collection and distribution through fresh
-  accounts from payroll, suppliers and other regular business with many counterparties;
+- fan-out: distinct payees of an account within ``monitor.fan.window_days``, and how many
+  of them are not *hubs*: a hub is a payee that ``monitor.fan.hub_min_payers`` distinct
+  payers have paid (merchants, utilities, platforms). Paying many hubs is ordinary
+  spending; paying many accounts that nobody else pays is distribution. Judging the
+  payees, not whether the relationship is new, also finds a hub that pays the same members
+  month after month;
+- hubs: per payee the distinct payers seen, a set capped at ``monitor.fan.hub_min_payers``
+  (once it is reached only the mark "hub" is kept), forgotten with the party; an account
+  that declares a segment of ``HUB_SEGMENTS`` (merchant, business, broker, escrow) is a hub
+  from its first row, and payments to it stay out of the transfer graph (money paid to a
+  shop, a broker or an escrow account is spent, invested or deposited, not passed on: no
+  cycle, layering chain or scatter-gather runs through it, and it does not make the payer
+  less quiet);
+- the peer group of the customer (``PEER_GROUPS``): its declared segment, else its
+  customer type. Rules hold each peer group to its own threshold: merchants, brokers and
+  escrow accounts pay and receive many counterparties by design;
 - cycles, layering chains and scatter-gather: the transfer graph of the longest of their
   windows (edges expire), searched breadth-first from each new transfer (each search
   skips edges older than its own window), with a cap on nodes visited.
@@ -74,10 +85,19 @@ _WINDOW_TABLE: dict[str, tuple[str, int]] = {
     "history": ("monitor.history.min_days", DAY),
     "quiet_below": ("monitor.quiet_account.below_transfers", 1),
     "burst_in": ("monitor.fan_in.burst_hours", HOUR),
-    "burst_out": ("monitor.fan_out.burst_days", DAY),
+    "hub_min": ("monitor.fan.hub_min_payers", 1),
     "memory": ("monitor.history.party_memory_days", DAY),
 }
 WINDOW_PARAMS = tuple(name for name, _ in _WINDOW_TABLE.values())
+# declared customer_segment -> the peer group whose thresholds a customer is held to; a row
+# that declares none is judged by its customer type (_PEER_BY_TYPE)
+PEER_GROUPS: dict[str, str] = {
+    "retail": "individual", "merchant": "business", "business": "business",
+    "broker": "intermediary", "escrow": "intermediary"}
+_PEER_BY_TYPE: dict[str, str] = {"individual": "individual", "entity": "business"}
+# an account declared as one of these is a hub as a payee from its first row: paying it is
+# buying, saving or investing, however few payers the monitor has seen pay it yet
+HUB_SEGMENTS = frozenset({"merchant", "business", "broker", "escrow"})
 STRUCTURING_PARAMS = ("monitor.structuring.band_floor_cny",
                       "monitor.structuring.band_ceiling_cny", "monitor.structuring.window_days")
 
@@ -224,7 +244,7 @@ class _Windows:
     history: int = 0
     quiet_below: int = 0
     burst_in: int = 0
-    burst_out: int = 0
+    hub_min: int = 0
     memory: int = 0
 
     @property
@@ -267,6 +287,12 @@ class Features:
     first_paid: dict[str, list[int]] = field(default_factory=dict)
     # account -> [transfers it took part in (as remembered), time of the last one]
     transfers_seen: dict[str, list[int]] = field(default_factory=dict)
+    # payee -> [time of its last receipt, its distinct payers (a set capped at
+    # monitor.fan.hub_min_payers), or None once it is a hub]
+    payers_of: dict[str, list[Any]] = field(default_factory=dict)
+    # own accounts declared as a segment of HUB_SEGMENTS: payments to them stay out of the
+    # transfer graph (kept for good, like customer_of: they grow with the accounts)
+    hub_accounts: set[str] = field(default_factory=set)
     history_start: int = -1  # time of the first transaction observed
     _window_cache: tuple[Mapping[str, Any], _Windows] | None = field(default=None, repr=False)
 
@@ -286,6 +312,9 @@ class Features:
             self.history_start = tx.epoch
         ev: dict[str, EvidenceFn] = {}
         self.customer_of[tx.account_id] = tx.customer_id
+        if tx.customer_segment in HUB_SEGMENTS:
+            self.payers_of[tx.account_id] = [tx.epoch, None]
+            self.hub_accounts.add(tx.account_id)
         self._total(tx)
         cny = int(tx.amount_cny)
         doc: dict[str, Any] = {
@@ -295,13 +324,16 @@ class Features:
             "category": tx.category,
             "cross_border": tx.cross_border,
             "amount_cny": cny,
+            "peer_group": PEER_GROUPS.get(tx.customer_segment or "")
+            or _PEER_BY_TYPE[tx.customer_type],
         }  # features are added where they are not zero (rules.zero_sensitive says why)
         if w.structuring is not None and tx.channel == "cash":
             self._structuring(tx, cny, w.structuring, doc, ev)
         if w.complete:
             self._rapid(tx, cny, w, doc, ev)
             if tx.counterparty_id:
-                self._fan(tx, w, self._graph(tx, w, doc, ev), doc, ev)
+                self._graph(tx, w, doc, ev)
+                self._fan(tx, w, doc, ev)
         dormant = self._dormant(tx, ev)
         if dormant:
             doc["dormant_days"] = dormant
@@ -381,48 +413,70 @@ class Features:
         doc["rapid_in_cny"] = received
         doc["rapid_out_pct"] = outs.total * 100 // received
 
-    def _fan(self, tx: Tx, w: _Windows, new_relationship: bool | None, doc: dict[str, Any],
+    def _fan(self, tx: Tx, w: _Windows, doc: dict[str, Any],
              ev: dict[str, EvidenceFn]) -> None:
-        """Fan-in counts first-time payers, fan-out payments opening a new relationship; each
-        over a long window (sustained) and a short one (a burst, which needs no history: many
-        new parties at once stand out even on the first day of a stream)."""
+        """Fan-in counts first-time payers, over a long window (sustained) and a short one (a
+        burst, which needs no history: many new parties at once stand out even on the first
+        day of a stream); fan-out counts the distinct payees in the window, and those of them
+        that are not hubs."""
         inbound = tx.direction == "in"
         cp: str = tx.counterparty_id  # type: ignore[assignment]
-        payer = cp if inbound else tx.account_id
+        payer, payee = (cp, tx.account_id) if inbound else (tx.account_id, cp)
+        self._paid(payer, payee, tx.epoch, w.hub_min)
         paid = self.first_paid.get(payer)
         if paid is None:
             paid = self.first_paid[payer] = [tx.epoch, tx.epoch]
         else:
             paid[1] = tx.epoch
-        if inbound:
-            if paid[0] != tx.epoch:  # both legs of the first payment have the same time
-                return
-            table, window, burst = self.fan_in, max(w.new_payer, w.burst_in), w.burst_in
-        elif new_relationship:
-            table, window, burst = self.fan_out, w.fan, w.burst_out
-        else:
+        if not inbound:
+            self._fan_out(tx, cp, w, doc, ev)
             return
-        q = table.get(tx.account_id)
+        if paid[0] != tx.epoch:  # both legs of the first payment have the same time
+            return
+        q = self.fan_in.get(tx.account_id)
         if q is None:
-            q = table[tx.account_id] = deque()
+            q = self.fan_in[tx.account_id] = deque()
         q.append((tx.epoch, cp, tx.tx_id))
-        _prune(q, tx.epoch - window)
-        recent = tx.epoch - burst
-        if inbound:
-            # first-time payers count towards the sustained pattern only after the history
-            judged = self.history_start + w.history
-            sustained = max(judged, tx.epoch - w.new_payer) if tx.epoch >= judged else recent
-            rows = tuple(r for r in q if r[0] >= min(recent, sustained))  # q is in time order
-            doc["fan_in_burst_payers"] = len({r[1] for r in rows if r[0] >= recent})
-            if tx.epoch >= judged:
-                doc["fan_in_new_payers"] = len({r[1] for r in rows if r[0] >= sustained})
-            typology = "fan_in"
-        else:
-            rows = tuple(q)
-            doc["fan_out_new_payees"] = len({r[1] for r in rows})
-            doc["fan_out_burst_payees"] = len({r[1] for r in rows if r[0] >= recent})
-            typology = "fan_out"
-        ev[typology] = partial(_ev_rows, rows, 2, rows[0][0], tx.epoch, tx.account_id, 1)
+        _prune(q, tx.epoch - max(w.new_payer, w.burst_in))
+        recent = tx.epoch - w.burst_in
+        # first-time payers count towards the sustained pattern only after the history
+        judged = self.history_start + w.history
+        sustained = max(judged, tx.epoch - w.new_payer) if tx.epoch >= judged else recent
+        rows = tuple(r for r in q if r[0] >= min(recent, sustained))  # q is in time order
+        doc["fan_in_burst_payers"] = len({r[1] for r in rows if r[0] >= recent})
+        if tx.epoch >= judged:
+            doc["fan_in_new_payers"] = len({r[1] for r in rows if r[0] >= sustained})
+        ev["fan_in"] = partial(_ev_rows, rows, 2, rows[0][0], tx.epoch, tx.account_id, 1)
+
+    def _paid(self, payer: str, payee: str, epoch: int, hub_min: int) -> None:
+        """Note that ``payer`` paid ``payee``: the payee's distinct payers, a set capped at
+        ``hub_min``; on reaching it only the mark "hub" (None) is kept."""
+        seen = self.payers_of.get(payee)
+        if seen is None:
+            seen = self.payers_of[payee] = [epoch, set()]
+        seen[0] = epoch
+        payers = seen[1]
+        if payers is not None:
+            payers.add(payer)
+            if len(payers) >= hub_min:
+                seen[1] = None
+
+    def _fan_out(self, tx: Tx, payee: str, w: _Windows, doc: dict[str, Any],
+                 ev: dict[str, EvidenceFn]) -> None:
+        """Distinct payees in the window, and how many of them are not hubs (a payee that
+        became one since it was paid no longer counts as such)."""
+        q = self.fan_out.get(tx.account_id)
+        if q is None:
+            q = self.fan_out[tx.account_id] = deque()
+        q.append((tx.epoch, payee, tx.tx_id))
+        _prune(q, tx.epoch - w.fan)
+        payees = {r[1] for r in q}
+        doc["fan_out_payees"] = len(payees)
+        payers_of = self.payers_of
+        doc["fan_out_non_hub_payees"] = sum(1 for a in payees if (seen := payers_of.get(a))
+                                            is None or seen[1] is not None)
+        rows = tuple(q)
+        ev["fan_out"] = partial(_ev_rows, rows, 2, rows[0][0], tx.epoch, tx.account_id, 1)
 
     # -- the transfer graph ---------------------------------------------------------------
     def _add_edge(self, src: str, dst: str, tx: Tx, w: _Windows) -> tuple[_Edge | None, bool]:
@@ -476,6 +530,8 @@ class Features:
             return None
         cp: str = tx.counterparty_id  # type: ignore[assignment]
         src, dst = (tx.account_id, cp) if tx.direction == "out" else (cp, tx.account_id)
+        if dst in self.hub_accounts:  # buying, saving, investing: not passing money on
+            return None
         closing, joined = self._add_edge(src, dst, tx, w)
         if closing is None or joined:
             return closing is not None
@@ -679,6 +735,7 @@ class Features:
         forget = now - w.memory  # parties not seen for this long start afresh
         self.first_paid = {k: v for k, v in self.first_paid.items() if v[1] >= forget}
         self.transfers_seen = {k: v for k, v in self.transfers_seen.items() if v[1] >= forget}
+        self.payers_of = {k: v for k, v in self.payers_of.items() if v[0] >= forget}
         sg = now - w.gather
         for gkey in list(self.gather):
             relays = self.gather[gkey]

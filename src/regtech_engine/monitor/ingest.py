@@ -301,7 +301,8 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | 
     return Tx(row["tx_id"], epoch, micro, business_date, row["customer_id"], customer_type,
               row["account_id"], row["direction"], channel, amount, currency, cny, basis,
               basis_amount, category_of(channel, customer_type, cross), cross,
-              row.get("counterparty_id"), row.get("counterparty_name"), country, line)
+              row.get("counterparty_id"), row.get("counterparty_name"), country, line,
+              row.get("customer_segment"))
 
 
 def read_rows(stream: IO[str], path: str | Path, rates: Rates,

@@ -21,6 +21,8 @@ Category = Literal[
 CATEGORIES: tuple[str, ...] = (
     "cash", "entity_transfer", "individual_domestic_transfer", "individual_cross_border_transfer"
 )
+# what the institution declared about the customer at onboarding (KYC); optional in a row
+Segment = Literal["retail", "merchant", "broker", "escrow", "business"]
 
 
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -49,6 +51,7 @@ class TransactionRow(TypedDict):
     counterparty_country: NotRequired[
         Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2}$")] | None]
     cross_border: NotRequired[bool | None]
+    customer_segment: NotRequired[Segment | None]
 
 
 TRANSACTION_ROW: TypeAdapter[TransactionRow] = TypeAdapter(TransactionRow)
@@ -78,6 +81,7 @@ class Tx:
     counterparty_name: str | None
     counterparty_country: str | None
     line: int
+    customer_segment: str | None = None  # declared segment (Segment), None when not declared
 
 
 
