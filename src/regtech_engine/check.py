@@ -14,11 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from . import __version__
-from .engine.base import Backend, EvaluationContext
+from .engine.base import EvaluationContext, get_backend
 from .engine.cache import CompileCache, Guarded
 from .engine.reference import Evaluator
 from .engine.values import MISSING, get, spec_values
-from .errors import UsageError
 from .findings import (
     Citation,
     Evidence,
@@ -39,18 +38,6 @@ from .yamlio import PathKey, format_path
 
 _INDEX = re.compile(r"^(.*?)\[\]")
 SHARED_CACHE = CompileCache()
-
-
-def get_backend(name: str) -> Backend:
-    if name == "reference":
-        from .engine.reference import ReferenceBackend
-
-        return ReferenceBackend()
-    if name in ("durable", "durable_rules"):
-        from .engine.durable.backend import DurableBackend
-
-        return DurableBackend()
-    raise UsageError.single(f"unknown backend `{name}` (use durable or reference)")
 
 
 class Checker:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..language import ir
 from ..language.parameters import ResolvedParameter
 from ..language.rules import Rule
 from ..vocabulary import Outcome
@@ -37,7 +38,34 @@ class CompiledRules(Protocol):
     def evaluate(self, data: dict[str, Any], as_of: dt.date) -> dict[str, Outcome]: ...
 
 
+class CompiledDocumentRules(Protocol):
+    """Named conditions over flat documents (the monitor's rules): which fire on which."""
+
+    def fire(self, documents: list[dict[str, Any]]) -> set[tuple[str, str]]: ...
+
+    def close(self) -> None: ...
+
+
 class Backend(Protocol):
     name: str
 
     def compile(self, rules: list[Rule], context: EvaluationContext) -> CompiledRules: ...
+
+    def compile_documents(
+        self, conditions: Mapping[str, ir.Condition], context: EvaluationContext
+    ) -> CompiledDocumentRules: ...
+
+
+def get_backend(name: str) -> Backend:
+    """The backend called ``name``; each is imported only when asked for."""
+    if name == "reference":
+        from .reference import ReferenceBackend
+
+        return ReferenceBackend()
+    if name in ("durable", "durable_rules"):
+        from .durable.backend import DurableBackend
+
+        return DurableBackend()
+    from ..errors import UsageError
+
+    raise UsageError.single(f"unknown backend `{name}` (use durable or reference)")

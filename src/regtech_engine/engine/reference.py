@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -207,8 +208,30 @@ class ReferenceRules:
         return {rule.id: evaluator.outcome(rule, data) for rule in self.rules}
 
 
+class ReferenceDocumentRules:
+    """Conditions over flat documents in plain Python: a rule fires where its condition is
+    definitely true (an absent field is unknown, so documents must carry what is tested)."""
+
+    def __init__(self, conditions: Mapping[str, ir.Condition], context: EvaluationContext) -> None:
+        self.conditions = dict(conditions)
+        self.evaluator = Evaluator(context)
+
+    def fire(self, documents: list[dict[str, Any]]) -> set[tuple[str, str]]:
+        truth = self.evaluator.truth
+        return {(rule_id, str(doc["id"])) for doc in documents
+                for rule_id, cond in self.conditions.items() if truth(cond, doc) is True}
+
+    def close(self) -> None:
+        """Nothing to free."""
+
+
 class ReferenceBackend:
     name = "reference"
 
     def compile(self, rules: list[Rule], context: EvaluationContext) -> ReferenceRules:
         return ReferenceRules(rules, context)
+
+    def compile_documents(
+        self, conditions: Mapping[str, ir.Condition], context: EvaluationContext
+    ) -> ReferenceDocumentRules:
+        return ReferenceDocumentRules(conditions, context)

@@ -5,26 +5,24 @@ A monitoring rule is data like a product rule (id, texts, citations, condition) 
 see each transaction with its windowed aggregates, ``document: day_total`` rules see each
 customer's same-day total per direction, category and currency basis. Conditions are parsed
 with the shared ConditionParser against those models (so mistakes are caught at load time) and
-compiled with the durable_rules Compiler; the parameters in force on each business date
-select the compiled ruleset used for that day.
+compiled through the backend interface (engine/base.py), like product rules; the parameters
+in force on each business date select the compiled rules used for that day. Loading reads
+files through the same cache, validates every file (all problems at once, each at its line)
+and always checks law codes against the registry.
 """
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..engine.base import EvaluationContext
-from ..engine.durable.compiler import Compiler
-from ..engine.durable.driver import Ruleset
-from ..engine.durable.fnv import check_collisions
-from ..engine.durable.plan import Plan
+from ..doccache import read_pack_document
+from ..engine.base import CompiledDocumentRules, EvaluationContext, get_backend
 from ..errors import InputError, Problem, RuleError
 from ..findings import Citation, Text
 from ..language import ir
@@ -32,8 +30,8 @@ from ..language.parameters import ParameterSet, load_parameter_file
 from ..language.parse import ConditionError, ConditionParser, Scope
 from ..laws import load_laws
 from ..packs import builtin_root
+from ..suggest import did_you_mean
 from ..vocabulary import Severity
-from ..yamlio import read_document
 from .documents import DOCUMENT_MODELS
 from .features import STRUCTURING_PARAMS, WINDOW_PARAMS
 from .screening import Lists, load_lists
@@ -45,12 +43,13 @@ TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "laye
 _UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count, ir.Presence)
 
 
-def fire(ruleset: Ruleset, docs: list[dict[str, Any]], batch: int = 2_000) -> set[tuple[str, str]]:
+def fire(rules: CompiledDocumentRules, docs: list[dict[str, Any]],
+         batch: int = 2_000) -> set[tuple[str, str]]:
     """(rule id, document id) of every rule that fired, over batches of documents (which
-    are consumed: the driver adds its session id to each)."""
+    are consumed: the engine may add its session id to each)."""
     fired: set[tuple[str, str]] = set()
     for start in range(0, len(docs), batch):
-        fired |= ruleset.fired(docs[start:start + batch], consume=True)
+        fired |= rules.fire(docs[start:start + batch])
     return fired
 
 
@@ -99,7 +98,7 @@ class DayContext:
 
     params: dict[str, Any]
     citations: dict[str, list[Citation]]
-    rulesets: dict[str, Ruleset | None]
+    rulesets: dict[str, CompiledDocumentRules | None]
     # per document: the fields a document must carry even at zero (see zero_sensitive)
     zeros: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -154,6 +153,7 @@ class MonitoringPack:
     rules: list[MonitoringRule]
     params: ParameterSet
     lists: Lists
+    backend: str = "durable"
     _contexts: dict[tuple[Any, ...], DayContext] = field(default_factory=dict)
     _by_date: dict[dt.date, DayContext] = field(default_factory=dict)
 
@@ -181,8 +181,7 @@ class MonitoringPack:
     def _compile(self, day: dt.date, active: list[MonitoringRule],
                  resolved: dict[str, Any]) -> DayContext:
         evaluation = EvaluationContext(day, resolved)
-        compiler = Compiler(evaluation)
-        definitions: dict[str, dict[str, Any]] = {"transaction": {}, "day_total": {}}
+        definitions: dict[str, dict[str, ir.Condition]] = {"transaction": {}, "day_total": {}}
         citations: dict[str, list[Citation]] = {}
         for rule in active:
             needed = ir.params_used(rule.when) - set(resolved)
@@ -190,20 +189,17 @@ class MonitoringPack:
                 raise RuleError.single(
                     f"rule {rule.id}: parameter `{sorted(needed)[0]}` has no value in force on"
                     f" {day}", file=rule.file)
-            condition = compiler.condition(rule.when, "T", Plan())
-            definitions[rule.on][rule.id] = {"all": [{"m": condition}]}
+            definitions[rule.on][rule.id] = rule.when
             cites = list(rule.citations)
             for name in rule.cite_params:
                 if name in resolved and resolved[name].citation not in cites:
                     cites.append(resolved[name].citation)
             citations[rule.id] = cites
-        rulesets: dict[str, Ruleset | None] = {}
-        for on, definition in definitions.items():
-            if definition:
-                check_collisions([definition])
-                rulesets[on] = Ruleset(copy.deepcopy(definition))
-            else:
-                rulesets[on] = None
+        backend = get_backend(self.backend)
+        rulesets: dict[str, CompiledDocumentRules | None] = {
+            on: backend.compile_documents(conditions, evaluation) if conditions else None
+            for on, conditions in definitions.items()
+        }
         values = {n: r.value for n, r in resolved.items()}
         zeros = {on: zero_sensitive([r.when for r in active if r.on == on], model, values)
                  for on, model in DOCUMENT_MODELS.items()}
@@ -214,9 +210,10 @@ def _wrap(exc: InputError) -> RuleError:
     return exc if isinstance(exc, RuleError) else RuleError(exc.problems)
 
 
-def load_rule(path: Path, params: ParameterSet, laws: set[str]) -> MonitoringRule:
+def load_rule(path: Path, params: ParameterSet, laws: Collection[str]) -> MonitoringRule:
+    """One monitoring rule, validated; every problem at its line, all of them at once."""
     try:
-        doc = read_document(path)
+        doc = read_pack_document(path)
     except InputError as exc:
         raise _wrap(exc) from None
     except OSError as exc:
@@ -229,28 +226,38 @@ def load_rule(path: Path, params: ParameterSet, laws: set[str]) -> MonitoringRul
                     ".".join(map(str, e["loc"])))
             for e in exc.errors(include_url=False)
         ]) from None
+    problems: list[Problem] = []
+
+    def problem(message: str, *at: str | int, hint: str | None = None) -> None:
+        problems.append(Problem(message, doc.file, doc.line_of(at) or 1,
+                                ".".join(map(str, at)) or None, hint))
+
     scope = Scope(DOCUMENT_MODELS[head.document], "")
+    when: ir.Condition | None = None
     try:
         when = ConditionParser(doc, list(params.parameters)).parse(head.when, ("when",), scope)
     except ConditionError as exc:
-        raise RuleError([exc.problem]) from None
-    problems = []
-    if any(isinstance(node, _UNSUPPORTED) for node in ir.walk(when)):
-        problems.append("monitoring conditions use comparisons and all/any/not")
+        problems.append(exc.problem)
+    if when is not None and any(isinstance(node, _UNSUPPORTED) for node in ir.walk(when)):
+        problem("monitoring conditions use comparisons and all/any/not", "when")
     if head.kind == "suspicious" and head.typology not in TYPOLOGIES:
-        problems.append(f"`typology` must be one of {', '.join(TYPOLOGIES)}")
+        problem(f"`typology` must be one of {', '.join(TYPOLOGIES)}", "typology",
+                hint=did_you_mean(str(head.typology), TYPOLOGIES))
     if head.kind == "large_value" and (head.document != "day_total" or not head.category):
-        problems.append("a large_value rule reads `document: day_total` and names its `category`")
+        problem("a large_value rule reads `document: day_total` and names its `category`",
+                "document")
     if head.kind == "suspicious" and head.document != "transaction":
-        problems.append("a suspicious rule reads `document: transaction`")
-    for cite in head.citations:
-        if laws and cite.law not in laws:
-            problems.append(f"unknown law code `{cite.law}` (see rules/laws.yaml)")
-    for name in head.cite_params:
+        problem("a suspicious rule reads `document: transaction`", "document")
+    for i, cite in enumerate(head.citations):
+        if cite.law not in laws:
+            problem(f"unknown law code `{cite.law}` (see rules/laws.yaml)", "citations", i,
+                    "law", hint=did_you_mean(cite.law, laws))
+    for i, name in enumerate(head.cite_params):
         if name not in params.parameters:
-            problems.append(f"unknown parameter `{name}` in cite_params")
-    if problems:
-        raise RuleError([Problem(m, doc.file, 1) for m in problems])
+            problem(f"unknown parameter `{name}` in cite_params", "cite_params", i,
+                    hint=did_you_mean(name, params.parameters))
+    if problems or when is None:
+        raise RuleError(problems)
     return MonitoringRule(
         head.id, head.kind, head.document, head.typology, head.category, head.severity, head.title,
         tuple(head.citations), tuple(head.cite_params), head.effective_from,
@@ -279,21 +286,28 @@ def load_pack(roots: list[Path] | None = None, builtin: bool = True) -> Monitori
                 lists.jurisdictions.setdefault(code, []).extend(items)
             lists.sanctions.extend(more.sanctions)
         rule_files.extend(sorted(root.rglob("monitoring/*.yaml")))
-    try:
-        laws = set(load_laws())
-    except (InputError, OSError):
-        laws = set()
+    laws = set(load_laws())  # an unreadable registry is an error, never "no check"
     missing = [n for n in FEATURE_PARAMS if n not in params.parameters]
     if missing:
         raise RuleError.single(f"the feature layer needs parameter `{missing[0]}`",
                                file=", ".join(map(str, folders)))
-    rules = [load_rule(f, params, laws) for f in rule_files]
+    problems: list[Problem] = []
+    rules: list[MonitoringRule] = []
     seen: dict[str, str] = {}
-    for rule in rules:
+    for file in rule_files:
+        try:
+            rule = load_rule(file, params, laws)
+        except InputError as exc:
+            problems.extend(exc.problems)
+            continue
         if rule.id in seen:
-            raise RuleError.single(f"rule id {rule.id} is also defined in {seen[rule.id]}",
-                                   file=rule.file)
+            problems.append(Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}",
+                                    rule.file, 1, "id"))
+            continue
         seen[rule.id] = rule.file
+        rules.append(rule)
+    if problems:
+        raise RuleError(problems)
     if not rules:
         raise RuleError.single("no monitoring rules found", file=", ".join(map(str, folders)))
     return MonitoringPack(rules, params, lists)

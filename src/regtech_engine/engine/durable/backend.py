@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
+from ...language import ir
 from ...language.rules import Rule
 from ...vocabulary import Outcome
 from ..base import EvaluationContext
 from .compiler import Compiled, compile_rules
+from .documents import DurableDocumentRules
 from .driver import Ruleset
 from .facts import Normaliser
 from .fnv import check_collisions
@@ -80,3 +83,8 @@ class DurableBackend:
 
     def compile(self, rules: list[Rule], context: EvaluationContext) -> DurableRules:
         return DurableRules(rules, context)
+
+    def compile_documents(
+        self, conditions: Mapping[str, ir.Condition], context: EvaluationContext
+    ) -> DurableDocumentRules:
+        return DurableDocumentRules(conditions, context)
