@@ -41,6 +41,7 @@ def _peak_mb() -> float:
 def full_pack(source: str, rates_path: str, n: int, out: Any) -> None:
     from regtech_engine.monitor.rates import load_rates
     from regtech_engine.monitor.rules import load_pack
+    from regtech_engine.cli.monitor_cmd import with_rare_gc
     from regtech_engine.monitor.runner import RunOptions, run
 
     pack = load_pack()
@@ -48,9 +49,10 @@ def full_pack(source: str, rates_path: str, n: int, out: Any) -> None:
     samples: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        result = run(RunOptions(source, pack, rates, output=Path(tmp) / "alerts.jsonl",
-                                checkpoint_every=max(1, n // 10)),
-                     progress=lambda s: samples.append((s.rows, round(_rss_mb(), 1))))
+        options = RunOptions(source, pack, rates, output=Path(tmp) / "alerts.jsonl",
+                             checkpoint_every=max(1, n // 10))
+        result = with_rare_gc(lambda: run(  # as the CLI runs it
+            options, progress=lambda s: samples.append((s.rows, round(_rss_mb(), 1)))))
         elapsed = time.perf_counter() - start
     out.send({"rows": result.stats.rows, "alerts": result.stats.alerts, "seconds": elapsed,
               "peak_mb": _peak_mb(), "samples": samples})

@@ -7,7 +7,6 @@ and chooses the exit status from the rejections counted here (by reason, in ``St
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import itertools
 import json
@@ -32,7 +31,6 @@ from .workdays import WorkdayCalendar
 CHECKPOINT_EVERY = 50_000
 KEEP_DEAD = 50
 PROGRESS_EVERY = 5_000
-GC_THRESHOLD = 200_000
 MAX_FUTURE = 366 * 86_400  # seconds a row may lie ahead of the newest row accepted so far
 _T = TypeVar("_T")
 
@@ -233,11 +231,6 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
 
     damage: list[InputDamaged] = []
     stream = open_text(opts.source, stdin)
-    # The windows hold many small long-lived objects; at the default thresholds the cyclic
-    # collector rescans them all every few thousand rows (a third of the run time, measured).
-    # The monitor's state makes no reference cycles, so collect rarely during the run.
-    thresholds = gc.get_threshold()
-    gc.set_threshold(GC_THRESHOLD, 50, 100)
     try:
         rows = skip
         for rows, item, raw in _ordered(opts, stream, skip, result, damage):
@@ -283,7 +276,6 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
             progress(stats)
         return result
     finally:
-        gc.set_threshold(*thresholds)
         if stream is not stdin and str(opts.source) != "-":
             stream.close()
         try:
