@@ -39,9 +39,9 @@ def _peak_mb() -> float:
 
 
 def full_pack(source: str, rates_path: str, n: int, out: Any) -> None:
+    from regtech_engine.cli.monitor_cmd import with_rare_gc
     from regtech_engine.monitor.rates import load_rates
     from regtech_engine.monitor.rules import load_pack
-    from regtech_engine.cli.monitor_cmd import with_rare_gc
     from regtech_engine.monitor.runner import RunOptions, run
 
     pack = load_pack()
