@@ -30,3 +30,22 @@ Feature: The compliance team's own rules, beside the built-in packs
     And the number of personal_information findings is 2
     And the CLI would exit with status 0 with --fail-on critical
     And the CLI would exit with status 1 with --fail-on high
+
+  Scenario: Rules skipped or selected by id or pattern, as --skip-rule and --select-rule
+    Given the rules in folder "house_rules"
+    And the base spec "payment-compliant" with these changes:
+      | path                                              | value |
+      | personal_information.categories[1].retention_days | 3650  |
+    And the rules matching "HOUSE-*" are skipped
+    And the as-of date is 2026-11-25
+    When the check is run
+    Then the number of personal_information findings is 0
+
+  Scenario: Only the selected rules are checked
+    Given the rules in folder "house_rules"
+    And the base spec "payment-compliant" with these changes:
+      | path                                              | value |
+      | personal_information.categories[1].retention_days | 3650  |
+    And only the rules matching "HOUSE-019-*"
+    And the as-of date is 2026-11-25
+    Then the rule HOUSE-019-RETENTION-OVER-FIVE-YEARS fires

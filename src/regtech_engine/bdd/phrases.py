@@ -164,6 +164,22 @@ class Phrase:
         return _SLOT.sub(fill, self.template(lang))
 
 
+def closest_phrases(text: str, n: int = 3) -> list[str]:
+    """The step wordings (either language, with their keyword) closest to ``text``, for a
+    step that matched none: a reader sees what to write instead of a bare "not found"."""
+    import difflib
+
+    scored = []
+    chinese = re.search(r"[\u4e00-\u9fff]", text) is not None
+    for entry in PHRASES:
+        for lang in [Lang.ZH if chinese else Lang.EN]:
+            template = entry.template(lang)
+            ratio = difflib.SequenceMatcher(None, text.lower(), entry.sample(lang).lower()).ratio()
+            keyword = _KIND_WORDS[entry.kind][0 if lang is Lang.EN else 1]
+            scored.append((-ratio, f"{keyword}{'' if chinese else ' '}{template}"))
+    return [wording for ratio, wording in sorted(scored)[:n] if -ratio >= 0.4]
+
+
 PHRASES: tuple[Phrase, ...] = (
     # -- the product spec ------------------------------------------------------------------
     Phrase(

@@ -98,6 +98,20 @@ def _remove_fields(regtech_world: World, datatable: Sequence[Sequence[str]]) -> 
     regtech_world.remove(datatable)
 
 
+def pytest_bdd_step_func_lookup_error(step: Any, exception: Exception, **_: Any) -> None:
+    """A step no phrase matches: fail with the closest phrases instead of pytest-bdd's bare
+    StepDefinitionNotFoundError (a hook of this plugin)."""
+    from .phrases import closest_phrases
+
+    hints = closest_phrases(step.name)
+    if not hints:
+        return
+    where = f"line {step.line_number}"
+    pytest.fail(f"No step matches \"{step.keyword} {step.name}\" ({where}). Closest phrases"
+                " (docs/bdd-guide.md lists them all):\n" + "\n".join(f"  {h}" for h in hints),
+                pytrace=False)
+
+
 # -- the rules and the date ----------------------------------------------------------------
 
 

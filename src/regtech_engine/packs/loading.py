@@ -34,8 +34,8 @@ def _with_laws(pack: Pack) -> Pack:
 
     laws: dict[str, Any] = {}
     file = pack.folder / LAWS_FILE
-    if file.is_file():
-        laws.update(load_laws(file))
+    if file.is_file():  # read afresh: a long-lived process may see the pack change
+        laws.update(load_laws.__wrapped__(file))
     if pack.manifest.laws and pack.document is not None:
         declared = laws_from(pack.document, pack.manifest.laws, pack.folder, ("laws",))
         both = sorted(set(declared) & set(laws))

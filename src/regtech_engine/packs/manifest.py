@@ -94,6 +94,12 @@ class Manifest(Frozen):
             raise ValueError("a namespace is lower-case letters, digits and _, e.g. `acme`")
         return value
 
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_number(cls, value: Any) -> Any:
+        """``version: 1.0`` is read by YAML as a number; it means the string."""
+        return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
+
     @field_validator("version")
     @classmethod
     def _version(cls, value: str) -> str:

@@ -56,7 +56,7 @@ def starting_spec(root: type[BaseModel], category: str, sections: list[str],
         f"# yaml-language-server: $schema=./{SCHEMA_FILE}",
         f"# A starting product spec for a `{category}` product, written by `regtech init`.",
         "# Each section below is in scope for this category (rules/scope.yaml): uncomment and",
-        "# fill in the fields you know (replace a section's `{}` by them). A field left out is",
+        "# fill in the fields you know (in place of a section's `{...}`). A field left out is",
         "# reported as insufficient evidence, never as a pass. `regtech spec schema --output",
         f"# {SCHEMA_FILE}` writes the schema editors use to complete and check this file.",
         "spec_version: 1",
@@ -71,10 +71,15 @@ def starting_spec(root: type[BaseModel], category: str, sections: list[str],
               if not line.lstrip("# ").startswith(("id:", "name:", "category:"))]
     for section in wanted:
         ftype = top[section]
-        nested = [s for s in sections if s.startswith(section + ".")]
-        note = f"  # in scope; also in scope inside it: {', '.join(nested)}" if nested else (
-            "  # in scope")
-        lines += ["", f"{section}: {{}}{note}"]
-        if ftype.model is not None:
-            lines += _comment_fields(ftype.model, "  ")
+        assert ftype.model is not None
+        inner = fields_of(ftype.model)
+        nested = [s.split(".", 1)[1] for s in sections if s.startswith(section + ".")]
+        # in-scope subsections that are sections are written empty; a list needs its items
+        present = [n for n in nested if "." not in n and inner[n].kind == "model"]
+        lists = [n for n in nested if n not in present]
+        value = "{" + ", ".join(f"{n}: {{}}" for n in present) + "}"
+        note = "  # in scope" + (f"; add the items of {', '.join(lists)} (in scope too)"
+                                 if lists else "")
+        lines += ["", f"{section}: {value}{note}"]
+        lines += _comment_fields(ftype.model, "  ")
     return "\n".join(lines) + "\n"
