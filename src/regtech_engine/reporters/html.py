@@ -4,16 +4,21 @@ The chart of findings by theme and severity is inline SVG computed here, so it n
 script or network. Both languages are in the page; a few lines of inline JS switch which
 one CSS shows. Every value is escaped with ``html.escape``, and a Content-Security-Policy
 allows only the page's own script (by hash), so a product named ``<script>...`` is text
-and could not run even if escaping were ever missed.
+and could not run even if escaping were ever missed. The page is a Jinja2 template
+(templates/report.html) with autoescaping on: values are never formatted into HTML by hand.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from html import escape
+from functools import cache
+from typing import Any
 
-from ..findings import Finding, Report, SpecResult, Text
+from jinja2 import Environment, PackageLoader, StrictUndefined, Template
+from markupsafe import Markup
+
+from ..findings import Finding, Report, SpecResult
 from ..gate import FindingStatus, GatedReport, gated
 from ..vocabulary import Lang, Severity, Theme
 from ._common import (
@@ -58,19 +63,7 @@ code { background: #f3f4f6; padding: 0 .2rem; overflow-wrap: anywhere; }
 """
 
 
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
-def _both(en: str, zh: str, tag: str = "span") -> str:
-    return f'<{tag} class="en">{_e(en)}</{tag}><{tag} class="zh">{_e(zh)}</{tag}>'
-
-
-def _text(t: Text, tag: str = "span") -> str:
-    return _both(t.en, t.zh, tag)
-
-
-def _chart(report: Report) -> str:
+def _chart(report: Report) -> dict[str, Any]:
     """Horizontal stacked bars: one row per theme, one segment per severity."""
     # built-in themes always, a pack's theme when it has findings
     themes = [*map(str, Theme), *sorted({str(f.theme) for f in report.all_findings()} - set(Theme))]
@@ -80,52 +73,24 @@ def _chart(report: Report) -> str:
     totals = {t: sum(counts[(t, s)] for s in SEVERITIES) for t in themes}
     most = max([*totals.values(), 1])
     label_w, bar_w, row_h, top = 190, 420, 28, 34
-    height = top + row_h * len(themes) + 10
-    parts = [
-        f'<svg id="chart" xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 60}"'
-        f' height="{height}" role="img" aria-label="findings by theme and severity">'
-    ]
-    x = float(label_w)
-    for s in SEVERITIES:  # legend
-        parts.append(f'<rect class="legend" x="{x}" y="6" width="12" height="12"'
-                     f' fill="{SEVERITY_COLOURS[s]}"/>')
-        parts.append(f'<text class="en" x="{x + 16}" y="16" font-size="12">{s.value}</text>')
-        parts.append(f'<text class="zh" x="{x + 16}" y="16" font-size="12">'
-                     f'{severity_label(s.value, Lang.ZH)}</text>')
-        x += 80
+    legend = [{"x": float(label_w + 80 * i), "colour": SEVERITY_COLOURS[s], "en": s.value,
+               "zh": severity_label(s.value, Lang.ZH)} for i, s in enumerate(SEVERITIES)]
+    rows = []
     for row, theme in enumerate(themes):
-        y = top + row * row_h
-        en, zh = theme_label(theme, Lang.EN), theme_label(theme, Lang.ZH)
-        parts.append(f'<text class="en" x="0" y="{y + 15}" font-size="13">{_e(en)}</text>')
-        parts.append(f'<text class="zh" x="0" y="{y + 15}" font-size="13">{_e(zh)}</text>')
         x = float(label_w)
+        bars = []
         for s in SEVERITIES:
             n = counts[(theme, s)]
-            if not n:
-                continue
-            w = round(bar_w * n / most, 1)
-            parts.append(
-                f'<rect class="bar" data-theme="{theme}" data-severity="{s.value}"'
-                f' data-count="{n}" x="{x}" y="{y}" width="{w}" height="{row_h - 8}"'
-                f' fill="{SEVERITY_COLOURS[s]}"><title>{theme} / {s.value}: {n}</title>'
-                "</rect>"
-            )
-            x += w
-        parts.append(f'<text x="{x + 6}" y="{y + 15}" font-size="12">{totals[theme]}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _summary_table(report: Report) -> str:
-    counts = {s: 0 for s in SEVERITIES}
-    for f in report.all_findings():
-        counts[Severity(f.severity)] += 1
-    head = "".join(f"<th>{_both(s.value, severity_label(s.value, Lang.ZH))}</th>"
-                   for s in SEVERITIES)
-    row = "".join(f'<td data-severity="{s.value}">{counts[s]}</td>' for s in SEVERITIES)
-    total = sum(counts.values())
-    return (f'<table id="totals"><tr>{head}<th>{_both("total", "合计")}</th></tr>'
-            f"<tr>{row}<td>{total}</td></tr></table>")
+            if n:
+                w = round(bar_w * n / most, 1)
+                bars.append({"severity": s.value, "count": n, "x": x, "width": w,
+                             "colour": SEVERITY_COLOURS[s]})
+                x += w
+        rows.append({"theme": theme, "y": top + row * row_h, "en": theme_label(theme, Lang.EN),
+                     "zh": theme_label(theme, Lang.ZH), "bars": bars, "end": x,
+                     "total": totals[theme]})
+    return {"width": label_w + bar_w + 60, "height": top + row_h * len(themes) + 10,
+            "bar_height": row_h - 8, "legend": legend, "rows": rows}
 
 
 _STATUS_TEXT = {
@@ -135,125 +100,65 @@ _STATUS_TEXT = {
 }
 
 
-def _finding(report: GatedReport, f: Finding, path: str) -> str:
+def _finding(report: GatedReport, f: Finding, path: str) -> dict[str, Any]:
     gate = report.gate
     status = gate.status(f)
-    blocking = gate.blocks(f)
-    sev = str(f.severity)
     line = primary_line(f)
-    cites = "; ".join(
-        f'<span class="en">{_e(citation(c, Lang.EN))}</span>'
-        f'<span class="zh">{_e(citation(c, Lang.ZH))}</span>'
-        for c in f.citations
-    )
-    quotes = "".join(
-        f'<blockquote class="quote" lang="zh-CN" data-law="{_e(c.law)}">'
-        + "<br>".join(_e(part) for part in c.quote.splitlines()) + "</blockquote>"
-        for c in f.citations if c.quote
-    )
-    evidence = "".join(
-        f"<tr><td><code>{_e(e.path)}</code></td><td><code>{_e(show(e.value))}</code></td>"
-        f"<td>{_e(f'{path}:{e.line}' if e.line else path)}</td></tr>"
-        for e in f.evidence
-    )
-    waiver = gate.waiver_of(f)
-    waiver_html = ""
-    if waiver is not None:
-        waiver_html = (
-            f'<p class="waiver">{_both("Waived until", "豁免至")} {_e(waiver.expires)}: '
-            f"{_e(waiver.justification)} ({_both('approved by', '批准人')} "
-            f"{_e(waiver.approver)})</p>"
-        )
-    return (
-        f'<article class="finding sev-{sev} {status.value}" data-rule="{_e(f.rule_id)}"'
-        f' data-severity="{sev}" data-status="{status.value}"'
-        f' data-blocking="{"true" if blocking else "false"}">'
-        f'<h3><span class="badge">{_both(sev, severity_label(sev, Lang.ZH))}</span> '
-        f"<code>{_e(f.rule_id)}</code> {_text(f.title)} "
-        f'<span class="badge">{_both(*_STATUS_TEXT[status])}</span>'
-        + (f' <span class="badge blocking">{_both("blocking", "阻断")}</span>' if blocking else "")
-        + "</h3>"
-        f"<p>{_text(f.message)}</p>"
-        f'<p class="citation"><strong>{_both("Citation", "法律依据")}:</strong> {cites}</p>'
-        f"{quotes}"
-        f"<table class=\"evidence\"><tr><th>{_both('Field', '字段')}</th>"
-        f"<th>{_both('Value', '取值')}</th><th>{_both('Where', '位置')}</th></tr>"
-        f"{evidence}</table>"
-        f'<p class="remediation"><strong>{_both("Remediation", "整改建议")}:</strong> '
-        f"{_text(f.remediation)}</p>{waiver_html}"
-        + (f'<p class="muted">{_e(path)}:{line}</p>' if line else "")
-        + "</article>"
-    )
+    return {
+        "rule_id": f.rule_id, "severity": str(f.severity),
+        "severity_zh": severity_label(str(f.severity), Lang.ZH),
+        "status": status.value, "status_en": _STATUS_TEXT[status][0],
+        "status_zh": _STATUS_TEXT[status][1], "blocking": gate.blocks(f),
+        "title": f.title, "message": f.message, "remediation": f.remediation,
+        "citations": [{"law": c.law, "en": citation(c, Lang.EN), "zh": citation(c, Lang.ZH),
+                       "quote": c.quote.splitlines() if c.quote else None}
+                      for c in f.citations],
+        "evidence": [{"path": e.path, "value": show(e.value),
+                      "where": f"{path}:{e.line}" if e.line else path} for e in f.evidence],
+        "waiver": gate.waiver_of(f), "line": line,
+    }
 
 
-def _spec(report: GatedReport, result: SpecResult) -> str:
-    body = "".join(_finding(report, f, result.spec.path) for f in result.findings)
-    if not result.findings:
-        body = f"<p>{_both('No findings.', '无发现。')}</p>"
-    if result.undetermined:
-        items = "".join(
-            f'<li class="undetermined" data-rule="{_e(u.rule_id)}" data-blocking='
-            f'"{"true" if report.gate.blocks_undetermined(u) else "false"}">'
-            f"<code>{_e(u.rule_id)}</code>"
-            + (f' <span class="badge blocking">{_both("blocking", "阻断")}</span>'
-               if report.gate.blocks_undetermined(u) else "")
-            + f": {_e(', '.join(u.missing))}</li>"
-            for u in result.undetermined
-        )
-        summary = _both("Undetermined (missing fields)", "证据不足（缺少字段）")
-        body += f"<details><summary>{summary}</summary><ul>{items}</ul></details>"
-    return (
-        f'<section class="spec" data-spec="{_e(result.spec.id)}">'
-        f"<h2><code>{_e(result.spec.path)}</code> ({_e(result.spec.id)})</h2>"
-        f'<p class="muted">{result.summary.rules_evaluated} '
-        f"{_both('rules evaluated', '条规则已评估')}</p>{body}</section>"
+def _spec(report: GatedReport, result: SpecResult) -> dict[str, Any]:
+    return {
+        "id": result.spec.id, "path": result.spec.path,
+        "rules_evaluated": result.summary.rules_evaluated,
+        "findings": [_finding(report, f, result.spec.path) for f in result.findings],
+        "undetermined": [{"rule_id": u.rule_id, "missing": ", ".join(u.missing),
+                          "blocking": report.gate.blocks_undetermined(u)}
+                         for u in result.undetermined],
+    }
+
+
+@cache
+def _template() -> Template:
+    environment = Environment(
+        loader=PackageLoader("regtech_engine.reporters", "templates"),
+        autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
     )
-
-
-def _gate(report: GatedReport) -> str:
-    gate = report.gate
-    t = report.tally()
-    out = [f'<section id="gate" data-blocking="{t.blocking}" data-open="{t.open}"'
-           f' data-waived="{t.waived}" data-baselined="{t.baselined}"'
-           f' data-undetermined="{t.undetermined}"'
-           f' data-blocking-undetermined="{t.blocking_undetermined}">'
-           f'<p class="verdict"><span class="en">{_e(verdict(report, Lang.EN))}</span>'
-           f'<span class="zh">{_e(verdict(report, Lang.ZH))}</span></p>']
-    if gate.baseline is not None:
-        b = gate.baseline
-        out.append(f"<p>{_both('Baseline', '基线')} <code>{_e(b.file)}</code>: "
-                   f"{b.known} known, {b.new} new, {b.fixed} fixed</p>")
-    for key, en, zh, waivers in (("expired", "Expired waivers", "已过期的豁免", gate.expired),
-                                 ("stale", "Stale waivers", "未匹配任何发现的豁免", gate.stale)):
-        if waivers:
-            items = "".join(
-                f"<li><code>{_e(w.rule_id)}</code> / <code>{_e(w.spec)}</code> "
-                f"({_e(w.file)}:{w.line}, {_e(w.expires)})</li>"
-                for w in waivers
-            )
-            out.append(f'<h3>{_both(en, zh)}</h3><ul class="{key}">{items}</ul>')
-    out.append("</section>")
-    return "".join(out)
+    return environment.get_template("report.html")
 
 
 def render(report: Report, lang: Lang = Lang.EN) -> str:
     report = gated(report)
-    html_lang = "zh-CN" if lang is Lang.ZH else "en"
-    specs = "".join(_spec(report, r) for r in report.results)
-    return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{html_lang}" data-lang="{lang.value}"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<title>regtech-engine compliance report</title>"
-        f"<style>{_STYLE}</style></head><body>"
-        f"<header><h1>{_both('Compliance report', '合规检查报告')}</h1>"
-        '<button id="lang-toggle" type="button">中文 / English</button></header>'
-        f'<p class="muted">regtech-engine {_e(report.tool.version)} · '
-        f"{_both('as of', '基准日')} {_e(report.as_of)} · "
-        f"<code>{_e(report.tool.rules_digest)}</code></p>"
-        f'<section id="summary"><h2>{_both("Summary", "概览")}</h2>'
-        f"{_summary_table(report)}{_chart(report)}</section>"
-        f"{_gate(report)}{specs}"
-        f"<script>{_SCRIPT}</script></body></html>\n"
+    counts = {s: 0 for s in SEVERITIES}
+    for f in report.all_findings():
+        counts[Severity(f.severity)] += 1
+    gate = report.gate
+    return _template().render(
+        html_lang="zh-CN" if lang is Lang.ZH else "en", lang=lang.value, csp=Markup(_CSP),
+        style=Markup(_STYLE), script=Markup(_SCRIPT),  # our own constants, not data
+        version=report.tool.version, as_of=report.as_of, digest=report.tool.rules_digest,
+        severities=[{"en": s.value, "zh": severity_label(s.value, Lang.ZH), "count": counts[s]}
+                    for s in SEVERITIES],
+        total=sum(counts.values()), chart=_chart(report), tally=report.tally(),
+        verdict_en=verdict(report, Lang.EN), verdict_zh=verdict(report, Lang.ZH),
+        baseline=gate.baseline,
+        waiver_groups=[
+            {"key": "expired", "en": "Expired waivers", "zh": "已过期的豁免",
+             "waivers": gate.expired},
+            {"key": "stale", "en": "Stale waivers", "zh": "未匹配任何发现的豁免",
+             "waivers": gate.stale},
+        ],
+        specs=[_spec(report, r) for r in report.results],
     )
