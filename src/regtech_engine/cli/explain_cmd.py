@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from ..check import Checker
-from ..errors import UsageError
+from ..errors import UsageError, printable
 from ..explain import ConditionLine, Explanation
 from ..explain import explain as explain_rule
 from ..law.cite import format_citation
@@ -100,7 +100,7 @@ def render(result: Explanation, lang: Lang) -> str:
         for c in result.citations:
             out.append(f"  {format_citation(c.law, c.article, lang)}")
             out.append(f"    {c.quote}" if c.quote else f"    {w['not_bundled']}")
-    return "\n".join(out) + "\n"
+    return "\n".join(printable(line) for line in out) + "\n"  # spec values stay text
 
 
 @click.command()

@@ -18,6 +18,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, Template
 from markupsafe import Markup
 
+from ..errors import printable
 from ..findings import Finding, Report, SpecResult
 from ..gate import FindingStatus, GatedReport, gated
 from ..vocabulary import Lang, Severity, Theme
@@ -130,11 +131,17 @@ def _spec(report: GatedReport, result: SpecResult) -> dict[str, Any]:
     }
 
 
+def _shown(value: Any) -> Any:
+    """Every value printed: control characters escaped (our own markup passes as it is)."""
+    return printable(value) if isinstance(value, str) and not isinstance(value, Markup) else value
+
+
 @cache
 def _template() -> Template:
     environment = Environment(
         loader=PackageLoader("regtech_engine.reporters", "templates"),
         autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
+        finalize=_shown,
     )
     return environment.get_template("report.html")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 
+from ..errors import printable
 from ..findings import Finding, Report
 from ..gate import FindingStatus, Gate, GatedReport, gated
 from ..vocabulary import Lang, Severity
@@ -22,7 +23,7 @@ _ICONS = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "
 
 def md_text(value: object) -> str:
     """Any value as inert Markdown text on one line (safe in a table cell)."""
-    text = " ".join(str(value).split())
+    text = printable(" ".join(str(value).split()))  # terminal escapes shown, not sent
     text = html.escape(text, quote=False)
     # escape after html.escape so the entities' own `&`/`;` stay intact
     return _MD_SPECIAL.sub(r"\\\1", text)
@@ -31,7 +32,7 @@ def md_text(value: object) -> str:
 def md_code(value: object) -> str:
     """A value in a code span: backticks cannot end the span, nothing inside is markup."""
     # GFM splits table cells on `|` even inside code spans unless it is escaped
-    text = " ".join(str(value).split()).replace("`", "'").replace("|", "\\|")
+    text = printable(" ".join(str(value).split())).replace("`", "'").replace("|", "\\|")
     return f"`{text}`" if text else "` `"
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from ..errors import printable
 from ..findings import Finding, Report
 from ..gate import FindingStatus, Gate, gated
 from ..law.cite import format_citation
@@ -97,4 +98,6 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
     lines.append(f"{labels['total']}: {total} {labels['findings']}"
                  + (f" ({summary})" if summary else ""))
     lines.append(verdict(report, lang))
-    return "\n".join(lines) + "\n"
+    # a value from a spec is shown as text: escape sequences and newlines never reach the
+    # terminal raw (our own lines hold no control characters)
+    return "\n".join(printable(line) for line in lines) + "\n"
