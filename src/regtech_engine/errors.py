@@ -92,3 +92,8 @@ class UsageError(InputError):
 
 class OutputError(InputError):
     """An output the run was told to write cannot be written (missing folder, full disk)."""
+
+
+class EngineUnavailable(RuntimeError):
+    """The durable_rules C engine (or our Python 3.13 shim for it) cannot be loaded: an
+    install problem, not an input problem. The message says what to do; exit 3."""

@@ -8,7 +8,7 @@ from typing import ClassVar
 import click
 
 from .. import __version__
-from ..errors import InputError
+from ..errors import EngineUnavailable, InputError
 from .common import EXIT_INPUT
 
 
@@ -78,6 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         where = exc.filename if exc.filename is not None else "<output>"
         click.echo(f"{where}: {exc.strerror or exc}", err=True)
         return EXIT_INPUT
+    except EngineUnavailable as exc:  # an install problem: say what to do
+        click.echo(f"regtech: {exc}", err=True)
+        return 3
     except Exception as exc:  # never a traceback for users; say what and where to report
         click.echo(f"regtech: internal error: {type(exc).__name__}: {exc}", err=True)
         return 3

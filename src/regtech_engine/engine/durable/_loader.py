@@ -7,19 +7,47 @@ import importlib.util
 import sys
 from types import ModuleType
 
+from ...errors import EngineUnavailable
+
 _engine: ModuleType | None = None
+SHIM = "regtech_engine.engine.durable._pycallobject"
+NEEDS_SHIM = sys.version_info >= (3, 13)
+
+ADVICE = (
+    "reinstall with a C compiler available: pip install --force-reinstall --no-cache-dir "
+    "regtech-engine (with GCC 14 or clang 16 and later on Python 3.13, set "
+    'CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject first: README, "Installing"); '
+    "meanwhile `regtech check --backend reference` runs without the C engine"
+)
 
 
 def engine_module() -> ModuleType:
-    """Return ``durable_rules_engine``, loading the 3.13 shim beforehand when needed."""
+    """Return ``durable_rules_engine``, loading the 3.13 shim beforehand when needed.
+
+    Raises EngineUnavailable, saying what failed and what to do, when either cannot load."""
     global _engine
     if _engine is None:
-        if sys.version_info >= (3, 13):
-            spec = importlib.util.find_spec("regtech_engine.engine.durable._pycallobject")
-            if spec is None or spec.origin is None:  # pragma: no cover - broken install
-                raise ImportError("regtech_engine was installed without its _pycallobject shim")
-            ctypes.CDLL(spec.origin, mode=ctypes.RTLD_GLOBAL)
-        import durable_rules_engine
+        if NEEDS_SHIM:
+            spec = importlib.util.find_spec(SHIM)
+            if spec is None or spec.origin is None:
+                raise EngineUnavailable(
+                    f"regtech-engine was installed without its Python {sys.version_info.major}."
+                    f"{sys.version_info.minor} shim for durable_rules ({SHIM}, compiled when "
+                    f"regtech-engine is installed); {ADVICE}"
+                )
+            try:
+                ctypes.CDLL(spec.origin, mode=ctypes.RTLD_GLOBAL)
+            except OSError as exc:
+                raise EngineUnavailable(
+                    f"the durable_rules shim {spec.origin} cannot be loaded ({exc}); {ADVICE}"
+                ) from None
+        try:
+            import durable_rules_engine
+        except ImportError as exc:
+            raise EngineUnavailable(
+                f"the durable_rules C engine cannot be loaded ({type(exc).__name__}: {exc}); "
+                f"{ADVICE.replace('regtech-engine', 'durable-rules regtech-engine', 1)}"
+            ) from None
 
         _engine = durable_rules_engine
     return _engine
