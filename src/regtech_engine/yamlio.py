@@ -21,6 +21,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -135,12 +136,10 @@ class _Builder:
         return value, size
 
     def scalar(self, event: Any, path: PathKey = ()) -> Any:
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, event.implicit)  # type: ignore[no-untyped-call]
-        if tag in (_INT, _FLOAT) and _SURPRISING_NUMBER.fullmatch(event.value):
+        if event.style is not None and event.implicit[1]:  # quoted: a string, nothing else
             return event.value
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
-            return _constructor.construct_object(node)
+            return _plain_scalar(event.value, event.implicit)
         except (yaml.YAMLError, ValueError) as exc:
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             if "integer string conversion" in reason:  # Python's own limit, said plainly
@@ -195,6 +194,19 @@ class _Builder:
             result[key] = value
             size += n
         raise self.fail("unterminated mapping", start.start_mark, path)  # pragma: no cover
+
+
+@lru_cache(maxsize=65_536)
+def _plain_scalar(value: str, implicit: tuple[bool, bool]) -> Any:
+    """A plain scalar's value. Memoised: spec and rule files repeat the same few values
+    (true, false, dates, enum words) thousands of times, and every result is immutable."""
+    tag = _resolver.resolve(yaml.ScalarNode, value, implicit)  # type: ignore[no-untyped-call]
+    if tag in (_INT, _FLOAT) and _SURPRISING_NUMBER.fullmatch(value):
+        return value
+    try:
+        return _constructor.construct_object(yaml.ScalarNode(tag, value))
+    finally:  # the constructor remembers every node it built; ours are never seen again
+        _constructor.constructed_objects.clear()
 
 
 def parse_text(text: str, file: str = "<string>") -> Document:
