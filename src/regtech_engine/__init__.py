@@ -18,13 +18,14 @@ _PUBLIC = {
     "GatedReport": "regtech_engine.gate",
     "InputError": "regtech_engine.errors",
     "Report": "regtech_engine.findings",
+    "TransactionMonitor": "regtech_engine.api",
 }
 
 __all__ = ["Engine", "Explanation", "Finding", "GatedReport", "InputError", "Report",
-           "__version__"]
+           "TransactionMonitor", "__version__"]
 
 if TYPE_CHECKING:
-    from .api import Engine
+    from .api import Engine, TransactionMonitor
     from .errors import InputError
     from .explain import Explanation
     from .findings import Finding, Report

@@ -126,6 +126,52 @@ class Engine:
         self.close()
 
 
+class TransactionMonitor:
+    """Transactions in, alerts out: AML monitoring embedded in a stream processor.
+
+    Rows are mappings in the transaction contract (docs/transactions.md) and must arrive in
+    business-day order (a stream processor's watermark); alerts of a business day come out
+    when the first row of a later day arrives, and the rest on :meth:`close`. A row that
+    breaks the contract raises :class:`regtech_engine.InputError` naming its field; nothing
+    is dropped silently: repeats and conflicts are in :attr:`rejected`.
+    """
+
+    def __init__(self, rules: Iterable[str | Path] = (), *, rates: str | Path | None = None,
+                 holidays: str | Path | None = None, backend: str = "durable") -> None:
+        from .monitor.engine import Monitor as _Monitor
+        from .monitor.rates import Rates, load_rates
+        from .monitor.rules import load_pack as load_monitoring_pack
+        from .monitor.workdays import WorkdayCalendar, load_holidays
+
+        pack = load_monitoring_pack([Path(r) for r in rules])
+        pack.backend = backend
+        self._rates = load_rates(Path(rates)) if rates is not None else Rates()
+        calendar = WorkdayCalendar(load_holidays(Path(holidays)) if holidays else None)
+        self._monitor = _Monitor(pack=pack, calendar=calendar)
+        self._rows = 0
+        self.rejected: list[Any] = []
+
+    def feed(self, row: Mapping[str, Any]) -> list[Any]:
+        """Take one transaction; the alerts of every business day it closes."""
+        from .errors import TransactionError
+        from .monitor.ingest import RowError, to_tx
+
+        self._rows += 1
+        try:
+            tx = to_tx(dict(row), self._rows, self._rates)
+        except RowError as exc:
+            raise TransactionError.single(str(exc), file="<stream>", line=self._rows,
+                                          path=exc.field) from None
+        alerts, dead = self._monitor.feed(tx)
+        if dead is not None:
+            self.rejected.append(dead)
+        return list(alerts)
+
+    def close(self) -> list[Any]:
+        """The alerts of the business days still open (the stream ended)."""
+        return list(self._monitor.finish())
+
+
 def as_spec(spec: SpecInput, name: str) -> LoadedSpec:
     """Any accepted spec input as a validated spec."""
     if isinstance(spec, LoadedSpec):

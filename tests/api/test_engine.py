@@ -98,3 +98,24 @@ def test_no_process_wide_state_is_changed(engine: Engine) -> None:
     assert gc.get_threshold() == thresholds
     assert handlers == {s: __import__("signal").getsignal(s) for s in (2, 15)}
     assert threading.active_count() >= 1
+
+
+def test_transaction_monitor_feeds_and_closes() -> None:
+    from regtech_engine import InputError, TransactionMonitor
+
+    row = {"tx_id": "t1", "timestamp": "2026-03-02T10:00:00+08:00", "customer_id": "c1",
+           "customer_type": "individual", "account_id": "a1", "direction": "in",
+           "channel": "cash", "amount": 60_000, "currency": "CNY"}
+    monitor = TransactionMonitor()
+    assert monitor.feed(row) == []  # the day is still open
+    assert monitor.feed(row) == [] and monitor.rejected == []  # the same row again: counted
+    assert monitor.feed({**row, "amount": 10}) == []
+    assert [d.reason for d in monitor.rejected] == ["duplicate_conflict"]
+    with pytest.raises(InputError) as bad:
+        monitor.feed({**row, "tx_id": "t2", "amount": "lots"})
+    assert bad.value.problems[0].path == "amount"
+    alerts = monitor.close()
+    assert [(a.rule_id, a.report_due) for a in alerts] == [("AML-LV-CASH", "2026-03-09")]
+    gc_before = gc.get_threshold()
+    TransactionMonitor().close()
+    assert gc.get_threshold() == gc_before
