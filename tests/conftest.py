@@ -10,11 +10,17 @@ import pytest
 from regtech_engine.cli.main import main
 from regtech_engine.language.rules import RulePack, load_pack
 
+from .property.profiles import PROFILE as HYPOTHESIS_PROFILE  # loads it, before any test
+
 REPO = Path(__file__).resolve().parents[1]
 BASES = REPO / "rules" / "bases"
 FIXTURES = REPO / "fixtures" / "products"
 DATA = Path(__file__).resolve().parent / "data"
 AS_OF = dt.date(2026, 11, 25)
+
+
+def pytest_report_header() -> str:
+    return f"hypothesis profile: {HYPOTHESIS_PROFILE} (HYPOTHESIS_PROFILE=long for the long one)"
 
 
 @pytest.fixture(scope="session")
