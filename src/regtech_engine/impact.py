@@ -104,14 +104,21 @@ def _diff(old: list[Finding], new: list[Finding]) -> list[FindingChange]:
 
 
 def compare(base: RulePack, new: RulePack, specs: Sequence[LoadedSpec], as_of: dt.date,
-            themes: Sequence[str] | None = None, backend: str = "durable") -> Impact:
-    """Check every spec under both packs and list what changes, spec by spec."""
-    old_report = Checker(base, as_of, backend=backend, themes=themes).report(specs)
-    new_report = Checker(new, as_of, backend=backend, themes=themes).report(specs)
-    impacts = [
-        SpecImpact(spec=n.spec, changes=_diff(o.findings, n.findings))
-        for o, n in zip(old_report.results, new_report.results, strict=True)
-    ]
+            themes: Sequence[str] | None = None, backend: str = "durable",
+            jobs: int = 1) -> Impact:
+    """Check every spec under both packs and list what changes, spec by spec; ``jobs`` > 1
+    checks specs in worker processes (pool.py), with the same result."""
+    if jobs > 1:
+        from .pool import impact_results
+
+        pairs = impact_results(base.select(list(themes) if themes else None),
+                               new.select(list(themes) if themes else None), as_of, specs,
+                               backend, jobs)
+    else:
+        old_report = Checker(base, as_of, backend=backend, themes=themes).report(specs)
+        new_report = Checker(new, as_of, backend=backend, themes=themes).report(specs)
+        pairs = list(zip(old_report.results, new_report.results, strict=True))
+    impacts = [SpecImpact(spec=n.spec, changes=_diff(o.findings, n.findings)) for o, n in pairs]
     return Impact(
         as_of=as_of.isoformat(),
         base_digest=base.digest,

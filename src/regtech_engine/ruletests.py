@@ -66,19 +66,31 @@ def case_document(case: RuleTest, bases: dict[str, Document], label: str) -> Doc
     return Document(data=data, lines={}, file=label)
 
 
-def run_tests(pack: RulePack, folders: list[Path], backend: str = "durable") -> TestRun:
+def run_tests(pack: RulePack, folders: list[Path], backend: str = "durable",
+              jobs: int = 1) -> TestRun:
+    """Every rule's cases, in pack order; ``jobs`` > 1 runs rules in worker processes
+    (pool.py), with the same results in the same order."""
     bases = base_specs(folders)
-    checkers: dict[dt.date, Checker] = {}
+    if jobs > 1:
+        from .pool import rule_case_results
+
+        per_rule = rule_case_results(pack, bases, backend, jobs)
+    else:
+        checkers: dict[dt.date, Checker] = {}
+        per_rule = [run_rule_cases(rule, pack, bases, checkers, backend) for rule in pack.rules]
     results: list[CaseResult] = []
     uncovered: list[str] = []
-    for rule in pack.rules:
-        kinds = set()
-        for case in rule.body.tests:
-            kinds.add(case.expect is Outcome.FAIL)
-            results.append(_run_case(rule, case, pack, bases, checkers, backend))
-        if kinds != {True, False}:
+    for rule, found in zip(pack.rules, per_rule, strict=True):
+        results.extend(found)
+        if {case.expect is Outcome.FAIL for case in rule.body.tests} != {True, False}:
             uncovered.append(rule.id)
     return TestRun(results, uncovered)
+
+
+def run_rule_cases(rule: Rule, pack: RulePack, bases: dict[str, Document],
+                   checkers: dict[dt.date, Checker], backend: str) -> list[CaseResult]:
+    """One rule's cases; ``checkers`` (one per as-of date) are reused across rules."""
+    return [_run_case(rule, case, pack, bases, checkers, backend) for case in rule.body.tests]
 
 
 def _run_case(

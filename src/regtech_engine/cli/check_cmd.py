@@ -7,12 +7,12 @@ from pathlib import Path
 
 import click
 
-from ..check import Checker
 from ..errors import InputError, Problem, SpecError, UsageError
 from ..findings import Report
 from ..gate import GatedReport, Policy, apply_gate
 from ..language.rules import RulePack
 from ..outputs import write_atomic
+from ..pool import check_report, resolve_jobs
 from ..reporters import FORMATS, renderer
 from ..spec.loader import LoadedSpec, find_spec_files, load_spec
 from ..spec.models import ProductSpec
@@ -23,6 +23,7 @@ from .common import (
     EXIT_OK,
     FAIL_ON_CHOICES,
     as_of_option,
+    jobs_option,
     lang_option,
     load_rules,
     rules_option,
@@ -161,6 +162,7 @@ def write_outputs(report: Report, outputs: list[tuple[str, Path | None]], lang: 
 @click.option("--no-builtin", is_flag=True, help="Use only the --rules packs.")
 @click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable",
               hidden=True)
+@jobs_option
 def check(
     paths: tuple[str, ...],
     fmt: str,
@@ -179,6 +181,7 @@ def check(
     baseline_path: Path | None,
     no_builtin: bool,
     backend: str,
+    jobs: int | None,
 ) -> None:
     """Check product specs (files or folders) against the rule packs."""
     if no_builtin and not rules_dirs:
@@ -187,9 +190,10 @@ def check(
     pack = load_rules(rules_dirs, builtin=not no_builtin)
     selected = pack.select(list(themes) or None).select_rules(select_rules, skip_rules)
     specs, problems = load_specs(paths, pack.spec_model)
-    checker = Checker(selected, as_of, backend=backend)
     policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
-    report = apply_gate_options(checker.report(specs), pack, as_of, waivers_path,
+    report = apply_gate_options(check_report(selected, as_of, specs, backend,
+                                             resolve_jobs(jobs, len(specs))),
+                                pack, as_of, waivers_path,
                                 max_waiver_days, baseline_path, policy)
     if not specs:
         raise SpecError(problems)

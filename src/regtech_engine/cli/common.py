@@ -49,6 +49,13 @@ lang_option = click.option(
 )
 
 
+jobs_option = click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+    help="Worker processes (default: one per core above 8 inputs, else 1); the output is"
+    " the same whatever N.",
+)
+
+
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """``--select-rule`` and ``--skip-rule``: rule ids or glob patterns, repeatable."""
     function = click.option(

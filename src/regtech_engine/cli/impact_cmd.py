@@ -16,10 +16,18 @@ import click
 from ..errors import SpecError, UsageError
 from ..impact import compare
 from ..language.rules import select_ids
+from ..pool import resolve_jobs
 from ..reporters.impact import IMPACT_FORMATS, render_impact
 from ..vocabulary import Lang
 from .check_cmd import load_specs
-from .common import as_of_option, lang_option, load_rules, selection_options, theme_option
+from .common import (
+    as_of_option,
+    jobs_option,
+    lang_option,
+    load_rules,
+    selection_options,
+    theme_option,
+)
 
 _DIRS = click.Path(path_type=Path, file_okay=False)
 
@@ -42,10 +50,11 @@ _DIRS = click.Path(path_type=Path, file_okay=False)
 @lang_option
 @click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable",
               hidden=True)
+@jobs_option
 def impact(paths: tuple[str, ...], base_dirs: tuple[Path, ...], new_dirs: tuple[Path, ...],
            no_builtin: bool, fmt: str, output: Path | None, as_of: dt.date,
            themes: tuple[str, ...], select_rules: tuple[str, ...], skip_rules: tuple[str, ...],
-           lang: str, backend: str) -> None:
+           lang: str, backend: str, jobs: int | None) -> None:
     """List, per spec, the findings a rule change would add, remove or re-grade."""
     if not base_dirs and not new_dirs:
         raise UsageError.single("give the changed rules with --rules (and the current ones"
@@ -60,7 +69,7 @@ def impact(paths: tuple[str, ...], base_dirs: tuple[Path, ...], new_dirs: tuple[
     chosen = select_ids(sorted({r.id for p in (base, new) for r in p.rules}), select_rules,
                         skip_rules)
     base, new = (replace(p, rules=[r for r in p.rules if r.id in chosen]) for p in (base, new))
-    result = compare(base, new, specs, as_of, None, backend)
+    result = compare(base, new, specs, as_of, None, backend, resolve_jobs(jobs, len(specs)))
     text = render_impact(result, fmt, Lang(lang))
     if output is not None:
         output.write_text(text, encoding="utf-8")

@@ -10,7 +10,14 @@ import orjson
 from ..language.rules import Rule, load_pack
 from ..ruletests import run_tests
 from ..vocabulary import Lang
-from .common import EXIT_FINDINGS, lang_option, load_rules, rules_option, theme_option
+from .common import (
+    EXIT_FINDINGS,
+    jobs_option,
+    lang_option,
+    load_rules,
+    rules_option,
+    theme_option,
+)
 
 
 def _citations(rule: Rule) -> str:
@@ -68,10 +75,14 @@ def show(rule_id: str, rules_dirs: tuple[Path, ...]) -> None:
 @click.argument("folders", nargs=-1, type=click.Path(path_type=Path, file_okay=False))
 @click.option("--no-builtin", is_flag=True, help="Test only the given folders' rules.")
 @click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable")
-def test(folders: tuple[Path, ...], no_builtin: bool, backend: str) -> None:
+@jobs_option
+def test(folders: tuple[Path, ...], no_builtin: bool, backend: str, jobs: int | None) -> None:
     """Run the test cases written beside the rules; exit 1 on any failure."""
+    from ..pool import resolve_jobs
+
     pack = load_pack(list(folders), builtin=not (no_builtin or folders))
-    run = run_tests(pack, list(folders), backend=backend)
+    run = run_tests(pack, list(folders), backend=backend,
+                    jobs=resolve_jobs(jobs, sum(len(r.body.tests) for r in pack.rules)))
     for r in run.results:
         status = "PASS" if r.passed else "FAIL"
         detail = "" if r.passed else (
