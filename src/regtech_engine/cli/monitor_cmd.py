@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..errors import UsageError
 from .common import EXIT_INPUT, EXIT_OK
 
 EXIT_REJECTED = 1  # the run completed, but more rows were rejected than --max-rejected allows
@@ -110,11 +111,23 @@ class _Progress:
               help="A row more than this far ahead of the newest row accepted so far is "
                    "rejected (reason future): one absurd timestamp must not close every "
                    "business day before it.")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local",
+              show_default=True,
+              help="ray: spread the work over Ray actors (pip install "
+                   "'regtech-engine[distributed]'; docs/scale-out.md), same alerts.")
+@click.option("--address", default=None,
+              help="With --engine ray: an existing Ray cluster (default: start a local one).")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="With --engine ray: customer partitions (a graph actor comes on top).")
+@click.option("--ray-checkpoint", "ray_checkpoint",
+              type=click.Path(path_type=Path, file_okay=False),
+              help="With --engine ray: write each actor's checkpoint to this folder.")
 def run_command(source: str, rates: Path | None, output: Path | None,
                 dead_letter: Path | None, checkpoint: Path | None, resume: bool,
                 rules_dirs: tuple[Path, ...], holidays: Path | None, store: Path | None,
                 checkpoint_every: int, max_rejected: int, max_lateness: int,
-                sort_buffer: int, max_future: int) -> int:
+                sort_buffer: int, max_future: int, engine: str, address: str | None,
+                workers: int, ray_checkpoint: Path | None) -> int:
     """Monitor the transactions in PATH (JSONL or CSV, .gz allowed; `-` = standard input).
 
     A file is processed in event-time order whatever the order of its rows; standard input
@@ -142,7 +155,11 @@ def run_command(source: str, rates: Path | None, output: Path | None,
         sort_buffer=sort_buffer, max_future=max_future,
     )
     progress = _Progress()
-    result = with_rare_gc(lambda: run(options, progress=progress))
+    if engine == "ray":
+        result = with_rare_gc(lambda: _on_ray(options, address, workers, ray_checkpoint,
+                                              progress))
+    else:
+        result = with_rare_gc(lambda: run(options, progress=progress))
     progress.done()
     stats = result.stats
     if result.resumed_from:
@@ -167,6 +184,24 @@ def run_command(source: str, rates: Path | None, output: Path | None,
                    f"{max_rejected:,}: exit {EXIT_REJECTED}", err=True)
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def _on_ray(options: Any, address: str | None, workers: int, folder: Path | None,
+            progress: Any) -> Any:
+    """The run on Ray (imported only here: the command line never loads ray otherwise)."""
+    try:
+        from ..monitor.distributed import RayOptions, run_distributed
+    except ImportError as exc:  # pragma: no cover - the extra is missing
+        raise UsageError.single(f"--engine ray needs Ray: pip install "
+                                f"'regtech-engine[distributed]' ({exc})") from None
+    result, figures = run_distributed(options, RayOptions(address=address, workers=workers,
+                                                          checkpoint=folder),
+                                      progress=progress)
+    if figures["restarts"]:
+        click.echo(f"{figures['restarts']} actor(s) were lost and restarted from their "
+                   "checkpoints; the input since was replayed to them (no alert lost or "
+                   "doubled)", err=True)
+    return result
 
 
 @monitor.command("generate")

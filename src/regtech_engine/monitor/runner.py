@@ -51,6 +51,7 @@ class RunOptions:
     max_lateness: int = MAX_LATENESS  # seconds a standard-input row may trail the newest
     sort_buffer: int = SORT_BUFFER  # rows of a file sorted in memory; beyond, runs on disk
     max_future: int = MAX_FUTURE  # seconds ahead of the newest row before a row is rejected
+    monitor: Monitor | None = None  # a prepared monitor (the distributed one), else a new one
 
 
 @dataclass
@@ -171,7 +172,7 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
         state = ckpt.load(opts.checkpoint)
         if state is not None:
             _check_resumable(opts, state, digest, rates_digest)
-    monitor = state.monitor if state else Monitor()
+    monitor = state.monitor if state else (opts.monitor or Monitor())
     monitor.attach(opts.pack, opts.calendar)
     skip = state.rows_consumed if state else 0
     watermark = state.watermark if state else None

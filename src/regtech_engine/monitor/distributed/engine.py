@@ -1,0 +1,417 @@
+"""The distributed monitor: a sequencer in the driver, a graph actor and customer partitions.
+
+Why this split gives the single process's alerts:
+
+- per-customer typologies read only state keyed by the customer or by one of its accounts
+  (an account belongs to one customer), so a partition that sees all of a customer's
+  transactions computes them exactly;
+- cross-customer typologies read the relationship graph and the payers and payees of every
+  account, so one actor sees every transaction: it is a whole Monitor with only those rules;
+- de-duplication and the moments days close are decided once, by the sequencer, and sent to
+  every actor as markers in the stream; actors never reject a row themselves.
+
+Alerts of one business day come from several actors: the driver writes them in a canonical
+order (suspicious, then large-value; by the time of the row that raised them, customer,
+rule and alert id), where the single process orders suspicious alerts by the row that
+raised them to the microsecond; compare runs with ``canonical``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import logging
+import resource
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ...safeio import write_bytes_atomic
+from .. import checkpoint as ckpt
+from ..engine import Monitor, fingerprint
+from ..ingest import DeadRow
+from ..models import Alert, Tx
+from ..rules import MonitoringPack
+from ..workdays import WorkdayCalendar
+
+# typologies computed from one customer's own rows (large-value rules have no typology)
+PER_CUSTOMER = frozenset(
+    {"structuring", "rapid_in_out", "dormant_reactivation", "high_risk_country", "sanctions_match"}
+)
+CROSS_CUSTOMER = frozenset({"fan_in", "fan_out", "cycle", "layering", "scatter_gather"})
+BATCH = 2_000  # transactions per message to the actors
+IN_FLIGHT = 8  # batches sent and not yet answered: the reader waits beyond (back-pressure)
+SNAPSHOT_EVERY = 25  # batches between actor checkpoints
+GRAPH = "graph"
+
+Op = tuple[str, Any]  # ("tx", Tx) or ("close", business day)
+
+
+def partition_of(customer_id: str, partitions: int) -> int:
+    """A stable partition for a customer: the same in every process and run (Python's
+    hash() of a string is salted per process)."""
+    digest = hashlib.blake2b(customer_id.encode("utf-8", "surrogatepass"), digest_size=8)
+    return int.from_bytes(digest.digest()) % partitions
+
+
+def split_pack(pack: MonitoringPack) -> tuple[MonitoringPack, MonitoringPack]:
+    """(the graph actor's rules, the partitions' rules): a rule of a typology not known to
+    be per-customer goes to the graph actor, which sees every row, so it stays exact."""
+    local = [r for r in pack.rules if r.kind == "large_value" or r.typology in PER_CUSTOMER]
+    ids = {r.id for r in local}
+    graph = [r for r in pack.rules if r.id not in ids]
+    return _with_rules(pack, graph), _with_rules(pack, local)
+
+
+def _with_rules(pack: MonitoringPack, rules: list[Any]) -> MonitoringPack:
+    """A copy of ``pack`` with these rules and no compiled state (compiled where it runs)."""
+    return dataclasses.replace(pack, rules=rules, _contexts={}, _by_date={})
+
+
+def canonical(alerts: Iterable[Alert]) -> list[Alert]:
+    """Alerts of a stream in the distributed run's order: by business day, suspicious
+    before large-value, then the time of the row that raised them, customer, rule, id."""
+    return sorted(alerts, key=_order)
+
+
+def _order(a: Alert) -> tuple[str, int, str, str, str, str]:
+    return (
+        a.business_date,
+        0 if a.kind == "suspicious" else 1,
+        a.window_end or "",
+        a.customer_id,
+        a.rule_id,
+        a.alert_id,
+    )
+
+
+# -- the actor ------------------------------------------------------------------------------
+class MonitorActor:
+    """One Monitor fed the sequencer's markers; its state checkpointed in the JSON format of
+    monitor/checkpoint.py, ``rows_consumed`` holding the last batch applied."""
+
+    def __init__(
+        self, name: str, pack: MonitoringPack, calendar: WorkdayCalendar, snapshot: bytes | None = None
+    ) -> None:
+        self.name = name
+        self.batch = 0
+        if snapshot is not None:
+            state = ckpt.decode(snapshot, name)
+            self.monitor, self.batch = state.monitor, state.rows_consumed
+        else:
+            self.monitor = Monitor()
+        self.monitor.attach(pack, calendar)
+
+    def apply(self, batch: int, ops: list[Op]) -> list[Alert]:
+        """Apply one batch of markers and transactions; the alerts of the days it closed."""
+        monitor = self.monitor
+        alerts: list[Alert] = []
+        for kind, value in ops:
+            if kind == "close":
+                for day in sorted(d for d in monitor.pending if d <= value):
+                    alerts.extend(monitor.close_day(day))
+                # the sequencer de-duplicates; the actor's own memory of ids would only
+                # differ from it (a partition closes only the days it has rows on)
+                monitor.seen.clear()
+                monitor.seen_by_day.clear()
+            else:
+                found, dead = monitor.feed(value)
+                assert dead is None, "the sequencer let a rejected row through"
+                alerts.extend(found)
+        self.batch = batch
+        return alerts
+
+    def snapshot(self) -> tuple[int, bytes]:
+        """(last batch applied, the checkpoint's bytes)."""
+        return self.batch, ckpt.encode(ckpt.Checkpoint(self.monitor, self.batch, 0, 0, self.name))
+
+    def history_note(self) -> str | None:
+        return self.monitor.history_note()
+
+    def peak_mb(self) -> float:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    def pid(self) -> int:
+        import os
+
+        return os.getpid()
+
+
+# -- the driver side ------------------------------------------------------------------------
+@dataclass
+class RayOptions:
+    address: str | None = None  # an existing cluster; None starts a local one
+    workers: int = 2  # customer partitions (the graph actor comes on top)
+    batch: int = BATCH
+    in_flight: int = IN_FLIGHT
+    snapshot_every: int = SNAPSHOT_EVERY
+    checkpoint: Path | None = None  # where actor checkpoints are written (else memory only)
+    # called with (batch number, {actor name: handle}) after each batch is sent: tests
+    # kill an actor here
+    on_batch: Callable[[int, dict[str, Any]], None] | None = None
+
+
+@dataclass
+class _Slot:
+    """One actor: its handle, its last checkpoint and the batches sent since (to replay)."""
+
+    name: str
+    pack: MonitoringPack
+    handle: Any = None
+    snapshot: tuple[int, bytes] | None = None
+    log: deque[tuple[int, list[Op]]] = field(default_factory=deque)
+    pending_snapshot: Any = None
+    restarts: int = 0
+
+
+class DistributedMonitor(Monitor):
+    """The sequencer: a Monitor that keeps only what de-duplication and day closing need
+    (Monitor.feed decides both, unchanged) and sends the rows and markers to the actors.
+
+    ``feed`` returns the alerts of the batches answered so far; ``finish`` waits for all.
+    """
+
+    def __init__(self, options: RayOptions | None = None) -> None:
+        super().__init__()
+        self.options = options or RayOptions()
+        self.slots: list[_Slot] = []
+        self.ops: list[Op] = []
+        self.count = 0  # transactions in self.ops
+        self.sent = 0  # batches sent
+        self.collected = 0  # batches whose alerts were handed out
+        self.in_flight: deque[tuple[int, dict[str, Any]]] = deque()
+        self.restarts = 0
+        self.started_ray = False
+        self._remote: Any = None
+
+    # the sequencer's state is not checkpointed by the runner (each actor checkpoints its own)
+    def __getstate__(self) -> dict[str, Any]:
+        raise TypeError("the distributed monitor is checkpointed per actor")
+
+    # -- Monitor interface -------------------------------------------------------------------
+    def feed(self, tx: Tx) -> tuple[list[Alert], DeadRow | None]:
+        before = self.stats.transactions
+        _, dead = super().feed(tx)
+        if self.stats.transactions != before:
+            self.ops.append(("tx", tx))
+            self.count += 1
+        alerts: list[Alert] = []
+        if self.count >= self.options.batch:
+            alerts = self._send()
+        return alerts, dead
+
+    def close_day(self, day: dt.date) -> list[Alert]:
+        """Only the bookkeeping of Monitor.close_day that feed's decisions depend on: the
+        ids of the day remembered (and forgotten some days later), the day closed; the
+        actors close it when the marker reaches them."""
+        bucket = self.pending.pop(day)
+        self.seen.update((tx.tx_id, (day, fingerprint(tx))) for tx in bucket.values())
+        self.seen_by_day.append((day, list(bucket)))
+        self.closed_through = day
+        # the same forgetting of ids as the single process (the sequencer holds no windows,
+        # ledger or alerts: the rest of the housekeeping finds nothing to do)
+        self._housekeeping(day, {})
+        self.ops.append(("close", day))
+        return []
+
+    def finish(self) -> list[Alert]:
+        super().finish()  # the days still open: their markers
+        alerts = self._send() if self.ops else []
+        while self.in_flight:
+            alerts.extend(self._collect())
+        return alerts
+
+    def history_note(self) -> str | None:
+        if not self.slots:
+            return None
+        import ray
+
+        note: str | None = ray.get(self.slots[0].handle.history_note.remote())
+        return note
+
+    # -- actors ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Connect to (or start) Ray and create the actors."""
+        import ray
+
+        opts = self.options
+        if not ray.is_initialized():
+            if opts.address is None:
+                ray.init(
+                    num_cpus=opts.workers + 1,
+                    include_dashboard=False,
+                    logging_level=logging.ERROR,
+                    log_to_driver=False,
+                )
+            else:
+                ray.init(address=opts.address, logging_level=logging.ERROR, log_to_driver=False)
+            self.started_ray = True
+        self._remote = ray.remote(max_restarts=0, max_task_retries=0)(MonitorActor)
+        assert self.pack is not None, "attach a rule pack first"
+        graph, local = split_pack(self.pack)
+        self.slots = [_Slot(GRAPH, graph)] + [_Slot(f"part-{i}", local) for i in range(opts.workers)]
+        for slot in self.slots:
+            slot.handle = self._spawn(slot)
+
+    def _spawn(self, slot: _Slot) -> Any:
+        return self._remote.options(num_cpus=0).remote(
+            slot.name, slot.pack, self.calendar, slot.snapshot[1] if slot.snapshot else None
+        )
+
+    def handles(self) -> dict[str, Any]:
+        return {s.name: s.handle for s in self.slots}
+
+    def shutdown(self) -> None:
+        import ray
+
+        for slot in self.slots:
+            ray.kill(slot.handle, no_restart=True)
+        self.slots = []
+        if self.started_ray:
+            ray.shutdown()
+            self.started_ray = False
+
+    def peak_mb(self) -> dict[str, float]:
+        """Peak resident memory of each actor's process (MB)."""
+        import ray
+
+        return {s.name: ray.get(s.handle.peak_mb.remote()) for s in self.slots}
+
+    # -- batches -----------------------------------------------------------------------------
+    def _route(self, ops: list[Op]) -> list[list[Op]]:
+        """The graph actor's ops (all) and each partition's (its customers' rows, every
+        marker)."""
+        parts = len(self.slots) - 1
+        routed: list[list[Op]] = [ops] + [[] for _ in range(parts)]
+        for op in ops:
+            if op[0] == "close":
+                for i in range(1, parts + 1):
+                    routed[i].append(op)
+            else:
+                routed[1 + partition_of(op[1].customer_id, parts)].append(op)
+        return routed
+
+    def _send(self) -> list[Alert]:
+        if not self.slots:
+            self.start()
+        self.sent += 1
+        batch, ops = self.sent, self.ops
+        self.ops, self.count = [], 0
+        refs: dict[str, Any] = {}
+        snap = batch % self.options.snapshot_every == 0
+        for slot, part in zip(self.slots, self._route(ops), strict=True):
+            slot.log.append((batch, part))
+            refs[slot.name] = slot.handle.apply.remote(batch, part)
+            if snap and slot.pending_snapshot is None:
+                slot.pending_snapshot = slot.handle.snapshot.remote()
+        self.in_flight.append((batch, refs))
+        if self.options.on_batch is not None:
+            self.options.on_batch(batch, self.handles())
+        alerts: list[Alert] = []
+        while len(self.in_flight) > self.options.in_flight:  # back-pressure
+            alerts.extend(self._collect())
+        return alerts
+
+    def _collect(self) -> list[Alert]:
+        """The oldest batch's alerts from every actor (restarting any that died)."""
+        import ray
+        from ray.exceptions import RayActorError
+
+        batch, refs = self.in_flight[0]
+        found: list[Alert] = []
+        for slot in self.slots:
+            while True:
+                try:
+                    found.extend(ray.get(refs[slot.name]))
+                    break
+                except RayActorError:
+                    self._restart(slot, batch)  # replaces refs[slot.name]
+            self._take_snapshot(slot)
+        self.in_flight.popleft()
+        self.collected = batch
+        ordered = canonical(found)
+        self.stats.alerts += len(ordered)
+        return ordered
+
+    def _take_snapshot(self, slot: _Slot) -> None:
+        import ray
+        from ray.exceptions import RayActorError
+
+        if slot.pending_snapshot is None:
+            return
+        ready, _ = ray.wait([slot.pending_snapshot], timeout=0)
+        if not ready:
+            return
+        ref, slot.pending_snapshot = slot.pending_snapshot, None
+        try:
+            snapshot: tuple[int, bytes] = ray.get(ref)
+        except RayActorError:
+            return  # the actor died after it; the previous checkpoint stands
+        slot.snapshot = snapshot
+        while slot.log and slot.log[0][0] <= snapshot[0]:
+            slot.log.popleft()
+        if self.options.checkpoint is not None:
+            self.options.checkpoint.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(self.options.checkpoint / f"{slot.name}.ckpt", snapshot[1])
+
+    def _restart(self, slot: _Slot, oldest: int) -> None:
+        """A new actor from the last checkpoint; the batches since are replayed to it (the
+        answers to batches already handed out are dropped, the others replace the lost)."""
+        import ray
+
+        slot.restarts += 1
+        self.restarts += 1
+        if slot.restarts > 10:
+            raise RuntimeError(f"actor {slot.name} died {slot.restarts} times; giving up")
+        slot.pending_snapshot = None
+        slot.handle = self._spawn(slot)
+        for batch, ops in slot.log:
+            ref = slot.handle.apply.remote(batch, ops)
+            if batch < oldest:
+                ray.get(ref)  # already handed out: recomputed, not written again
+            else:
+                for number, refs in self.in_flight:
+                    if number == batch:
+                        refs[slot.name] = ref
+
+
+def run_distributed(
+    opts: Any,
+    ray_options: RayOptions,
+    stdout: IO[str] | None = None,
+    stdin: IO[str] | None = None,
+    progress: Callable[[Any], None] | None = None,
+) -> tuple[Any, dict[str, Any]]:
+    """The runner's run (runner.RunOptions) with the distributed monitor; (its result,
+    {"restarts", "peak_mb" per actor})."""
+    from ...errors import UsageError
+    from ..runner import run
+
+    if opts.resume or opts.checkpoint is not None:
+        raise UsageError.single(
+            "--engine ray checkpoints each actor itself (--ray-checkpoint "
+            "DIR); --checkpoint/--resume are for the single process"
+        )
+    monitor = DistributedMonitor(ray_options)
+    try:
+        result = run(dataclasses.replace(opts, monitor=monitor), stdout, stdin, progress)
+        figures = {"restarts": monitor.restarts, "peak_mb": monitor.peak_mb() if monitor.slots else {}}
+        return result, figures
+    finally:
+        if monitor.slots or monitor.started_ray:
+            monitor.shutdown()
+
+
+__all__ = [
+    "CROSS_CUSTOMER",
+    "PER_CUSTOMER",
+    "DistributedMonitor",
+    "RayOptions",
+    "canonical",
+    "partition_of",
+    "run_distributed",
+    "split_pack",
+]
