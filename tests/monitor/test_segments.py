@@ -133,3 +133,32 @@ def test_the_realistic_population_alerts_few_customers_at_a_high_lift(
     fan_out = report["typologies"]["fan_out"]
     assert fan_out["recall"] == 1.0
     assert fan_out["alerted_share_per_month"] < fan_out["naive"]["alerted_share_per_month"]
+
+
+def _transfer(src: str, dst: str, when: str, amount: str, tx: str) -> list[dict[str, Any]]:
+    return [row(tx_id=f"{tx}-out", timestamp=when, customer_id=f"C{src}", account_id=src,
+                direction="out", channel="transfer", amount=amount, counterparty_id=dst),
+            row(tx_id=f"{tx}-in", timestamp=when, customer_id=f"C{dst}", account_id=dst,
+                direction="in", channel="transfer", amount=amount, counterparty_id=src)]
+
+
+def _ring(amount: str) -> list[dict[str, Any]]:
+    """A, B and C each with six ordinary transfers of 500 in July (busy, not quiet), then
+    money round them over six days in September (too slow for a fast round trip)."""
+    busy = [r for n, a in enumerate("ABC") for i in range(6)
+            for r in _transfer(a, f"Z{n}{i}", f"2025-07-{10 + i:02d}T10:00:00", "500",
+                               f"e{n}{i}")]
+    ring = (_transfer("A", "B", "2025-09-01T10:00:00", amount, "x")
+            + _transfer("B", "C", "2025-09-04T10:00:00", amount, "y")
+            + _transfer("C", "A", "2025-09-07T10:00:00", amount, "z"))
+    return HISTORY + sorted(busy, key=lambda r: r["timestamp"]) + ring
+
+
+def test_a_cycle_through_busy_accounts_out_of_their_pattern_fires(run_rows: RunRows) -> None:
+    """Recruited accounts keep their owners' lives: sums of another order make them
+    count as quiet (three times their largest, and at least 10,000 CNY)."""
+    alerts, _ = run_rows(_ring("30000"))
+    [alert] = suspicious(alerts, "cycle")
+    assert set(alert["accounts"]) == {"A", "B", "C"}
+    small, _ = run_rows(_ring("9000"))  # 18 times their largest, but everyday money
+    assert suspicious(small, "cycle") == []

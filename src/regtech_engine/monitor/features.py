@@ -35,7 +35,9 @@ compare them with parameters. Each aggregate keeps only what its window needs:
   transfer per pair is kept for that lookback, and it also keeps the searches to the few
   transfers that can matter: ~6% of generated traffic), and each edge records which of its
   two accounts were quiet (fewer than ``monitor.quiet_account.below_transfers`` transfers so
-  far) when it was made;
+  far) or out of pattern (the transfer is at least ``monitor.quiet_account.unusual_min_cny``
+  and ``unusual_factor`` times the largest it took part in before: a recruited account with
+  a life of its own that suddenly passes on sums of another order) when it was made;
 - per party: the time of its first and last payment and its number of transfers, forgotten
   after ``monitor.history.party_memory_days`` without activity (so external counterparties
   do not accumulate for ever); per own account: the last activity date (dormancy must
@@ -86,6 +88,8 @@ _WINDOW_TABLE: dict[str, tuple[str, int]] = {
     "quiet_below": ("monitor.quiet_account.below_transfers", 1),
     "burst_in": ("monitor.fan_in.burst_hours", HOUR),
     "hub_min": ("monitor.fan.hub_min_payers", 1),
+    "unusual_factor": ("monitor.quiet_account.unusual_factor", 1),
+    "unusual_min": ("monitor.quiet_account.unusual_min_cny", 1),
     "memory": ("monitor.history.party_memory_days", DAY),
 }
 WINDOW_PARAMS = tuple(name for name, _ in _WINDOW_TABLE.values())
@@ -245,6 +249,8 @@ class _Windows:
     quiet_below: int = 0
     burst_in: int = 0
     hub_min: int = 0
+    unusual_factor: int = 0
+    unusual_min: int = 0
     memory: int = 0
 
     @property
@@ -293,6 +299,8 @@ class Features:
     # own accounts declared as a segment of HUB_SEGMENTS: payments to them stay out of the
     # transfer graph (kept for good, like customer_of: they grow with the accounts)
     hub_accounts: set[str] = field(default_factory=set)
+    # account -> the largest transfer (CNY) it took part in, forgotten with transfers_seen
+    largest_cny: dict[str, int] = field(default_factory=dict)
     history_start: int = -1  # time of the first transaction observed
     _window_cache: tuple[Mapping[str, Any], _Windows] | None = field(default=None, repr=False)
 
@@ -490,16 +498,17 @@ class Features:
             if last[2] is not None:
                 last[2].tx_ids.append(tx.tx_id)
             return last[2], True
+        cny = int(tx.amount_cny)
+        unusual = self._unusual(src, cny, w), self._unusual(dst, cny, w)
         made_src, made_dst = self._count_transfer(src, tx.epoch), self._count_transfer(dst, tx.epoch)
         if last is not None and last[0] >= tx.epoch - w.new_pair:  # a regular relationship
             self.pair_last[key] = (tx.epoch, tx.amount, None)
             return None, False
         quiet: tuple[str, ...] = ()
         if tx.epoch >= self.history_start + w.history:
-            if made_src < w.quiet_below:
-                quiet = (src, dst) if made_dst < w.quiet_below else (src,)
-            elif made_dst < w.quiet_below:
-                quiet = (dst,)
+            quiet = tuple(a for a, made, odd in ((src, made_src, unusual[0]),
+                                                 (dst, made_dst, unusual[1]))
+                          if made < w.quiet_below or odd)
         edge = _Edge(tx.epoch, dst, tx.amount, [tx.tx_id], quiet)
         self.pair_last[key] = (tx.epoch, tx.amount, edge)
         outs = self.out_edges.get(src)
@@ -511,6 +520,16 @@ class Features:
             ins = self.in_edges[dst] = deque()
         ins.append((tx.epoch, src, edge))
         return edge, False
+
+    def _unusual(self, account: str, cny: int, w: _Windows) -> bool:
+        """Whether ``cny`` is out of the account's pattern: at least
+        ``monitor.quiet_account.unusual_min_cny`` and ``unusual_factor`` times the largest
+        transfer it took part in before (then remembers this one). A busy account that
+        suddenly passes on a sum of another order acts like a quiet (mule) account."""
+        largest = self.largest_cny.get(account, 0)
+        if cny > largest:
+            self.largest_cny[account] = cny
+        return cny >= w.unusual_min and largest > 0 and cny >= largest * w.unusual_factor
 
     def _count_transfer(self, account: str, epoch: int) -> int:
         """Transfers ``account`` took part in before this one (then counts this one)."""
@@ -735,6 +754,7 @@ class Features:
         forget = now - w.memory  # parties not seen for this long start afresh
         self.first_paid = {k: v for k, v in self.first_paid.items() if v[1] >= forget}
         self.transfers_seen = {k: v for k, v in self.transfers_seen.items() if v[1] >= forget}
+        self.largest_cny = {k: v for k, v in self.largest_cny.items() if k in self.transfers_seen}
         self.payers_of = {k: v for k, v in self.payers_of.items() if v[0] >= forget}
         sg = now - w.gather
         for gkey in list(self.gather):
