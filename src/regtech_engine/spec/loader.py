@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -113,6 +114,10 @@ def spec_from_document(document: Document, model: type[ProductSpec] = ProductSpe
 
 
 def _canonical(value: Any) -> Any:
+    """The content, whatever the key order and the format: a YAML date and the same date
+    written as a JSON string are one value (a spec's digest is the same in YAML and JSON)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, dict):
         return tuple(sorted((str(k), _canonical(v)) for k, v in value.items()))
     if isinstance(value, list):
