@@ -139,9 +139,10 @@ def run_command(source: str, rates: Path | None, output: Path | None,
     from ..monitor.runner import RunOptions, run
     from ..monitor.workdays import WorkdayCalendar, load_holidays
 
-    if source != "-" and not Path(source).exists():
+    queued = source.startswith("kafka://")  # monitor/queue.py reads it
+    if source != "-" and not queued and not Path(source).exists():
         raise click.BadParameter(f"{source}: no such file", param_hint="PATH")
-    if source != "-" and not Path(source).is_file():
+    if source != "-" and not queued and not Path(source).is_file():
         raise click.BadParameter(f"{source}: not a regular file (a folder, FIFO or device); "
                                  "give a file, or `-` to read standard input",
                                  param_hint="PATH")

@@ -14,7 +14,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TypeVar
+from typing import IO, Any, TypeVar
 
 from ..errors import OutputError, TransactionError, UsageError, shown
 from . import checkpoint as ckpt
@@ -23,6 +23,7 @@ from .engine import Monitor, Stats, _iso
 from .ingest import DeadRow, InputDamaged, open_text, read_rows
 from .models import Alert, Tx
 from .order import MAX_LATENESS, SORT_BUFFER, ExternalSort, ReorderBuffer, in_day_order
+from .queue import QueueStream, is_queue
 from .rates import Rates
 from .rules import MonitoringPack
 from .sinks import AlertStore, JsonlSink
@@ -163,7 +164,8 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
 
 def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
          progress: Callable[[Stats], None] | None) -> RunResult:
-    streaming = str(opts.source) == "-"
+    queued = is_queue(opts.source)  # a message queue is read like standard input
+    streaming = str(opts.source) == "-" or queued
     digest = None if streaming or opts.checkpoint is None else _digest(Path(opts.source))
     rates_digest = _rates_digest(opts.rates)
     state = None
@@ -229,9 +231,14 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
             output_sha256=out.sha.hexdigest(),
             dead_sha256=dead.sha.hexdigest() if dead is not None else None,
             rates_digest=rates_digest, watermark=watermark))
+        if isinstance(stream, QueueStream):  # the state holding these rows is on disk
+            stream.commit(rows)
 
     damage: list[InputDamaged] = []
-    stream = open_text(opts.source, stdin)
+    stream: Any = QueueStream(opts.source, skipped=skip) if queued and stdin is None else (
+        stdin if queued else open_text(opts.source, stdin))
+    if isinstance(stream, QueueStream):
+        stream.placeholders = stream.skipped = stream.committed = skip
     try:
         rows = skip
         for rows, item, raw in _ordered(opts, stream, skip, result, damage):
@@ -273,6 +280,11 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
                     fh.sync()
             raise damage[0]
         save(rows)
+        if isinstance(stream, QueueStream):  # every alert is written: the rows are done
+            for fh in (out, dead):
+                if fh is not None:
+                    fh.sync()
+            stream.commit(rows)
         if progress is not None:
             progress(stats)
         return result
@@ -341,7 +353,7 @@ def _ordered(opts: RunOptions, stream: IO[str], skip: int, result: RunResult,
     out of order: rejected rows, then the transactions sorted by event time (order.py); the
     positions count that order, so a checkpoint of it resumes the same file.
     """
-    if str(opts.source) == "-" or _in_day_order(opts.source):
+    if str(opts.source) == "-" or is_queue(opts.source) or _in_day_order(opts.source):
         yield from _until_damaged(read_rows(stream, opts.source, opts.rates, skip), damage)
         return
     sort = ExternalSort(opts.sort_buffer)
