@@ -14,8 +14,10 @@ Used by fuzz/run.py (atheris) and by tests/property/test_fuzz.py (a short seeded
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import io
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -46,7 +48,9 @@ def _checker() -> Checker:
 
 @cache
 def _scratch() -> Path:
-    return Path(tempfile.mkdtemp(prefix="regtech-fuzz-"))
+    folder = Path(tempfile.mkdtemp(prefix="regtech-fuzz-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 @cache

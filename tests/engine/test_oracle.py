@@ -37,7 +37,7 @@ def packs() -> dict[str, RulePack]:
     }
 
 
-@settings(max_examples=examples(100))
+@settings(max_examples=examples(60))
 @given(data=specs, as_of=as_of_dates)
 def test_backends_agree(packs: dict[str, RulePack], data: dict[str, Any], as_of: dt.date) -> None:
     model = ProductSpec.model_validate(data)
