@@ -115,6 +115,11 @@ def _describe(cond: ir.Condition, evaluator: Evaluator) -> str:
     if isinstance(cond, ir.Count):
         return (f"count of {cond.path} where … {_OP_TEXT[cond.op.value]} "
                 f"{_operand_text(cond.operand, evaluator)}")
+    if isinstance(cond, ir.Sum):
+        return (f"total {cond.of} of {cond.path} where … {_OP_TEXT[cond.op.value]} "
+                f"{_operand_text(cond.operand, evaluator)}")
+    if isinstance(cond, ir.SubsetOf):
+        return f"every {cond.path} is among {cond.values_of}"
     return type(cond).__name__
 
 

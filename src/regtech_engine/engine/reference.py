@@ -20,7 +20,7 @@ from ..language.rules import Rule
 from ..vocabulary import Outcome
 from ..yamlio import PathKey
 from .base import EvaluationContext
-from .values import ITEM, MISSING, age_days, get, quantise
+from .values import ITEM, MISSING, age_days, get, quantise, subset, values_through
 
 Truth = bool | None
 
@@ -57,6 +57,16 @@ class Evaluator:
         dotted = ".".join(str(p) for p in (*at, *_split(path)) if not isinstance(p, int))
         return any(dotted == u or dotted.startswith(u + ".") for u in self.unknown)
 
+    def _reads_unknown(self, cond: ir.Condition, at: PathKey) -> bool:
+        """Whether a leaf (or list form) reads a section whose fields count as unknown."""
+        if not isinstance(cond, ir.Compare | ir.Presence | ir.Matches | ir.Quantified | ir.Count
+                          | ir.Sum | ir.SubsetOf):
+            return False
+        if isinstance(cond, ir.SubsetOf):
+            other = cond.values_of.split("[]")[0].strip(".")
+            return self._is_unknown(at, cond.path) or self._is_unknown((), other)
+        return self._is_unknown(at, cond.path)
+
     # -- values ------------------------------------------------------------------------
     def operand(self, operand: ir.Operand, scope: Any) -> Any:
         if isinstance(operand, ir.Literal_):
@@ -77,10 +87,13 @@ class Evaluator:
 
     # -- truth -------------------------------------------------------------------------
     def truth(
-        self, cond: ir.Condition, scope: Any, trace: Trace | None = None, at: PathKey = ()
+        self, cond: ir.Condition, scope: Any, trace: Trace | None = None, at: PathKey = (),
+        root: Any = None,
     ) -> Truth:
-        if self.unknown and isinstance(cond, ir.Compare | ir.Presence | ir.Matches | ir.Quantified
-                                       | ir.Count) and self._is_unknown(at, cond.path):
+        """``root`` is the whole spec when ``scope`` is a list item (joins read it); by
+        default the scope is the root."""
+        root = scope if root is None else root
+        if self.unknown and self._reads_unknown(cond, at):
             return None
         if isinstance(cond, ir.Compare):
             left = self.lhs(cond, scope)
@@ -116,39 +129,104 @@ class Evaluator:
                 trace.seen.append(((*at, *_split(cond.path)), value))
             return _pattern(cond.pattern).fullmatch(str(value)) is not None
         if isinstance(cond, ir.AllOf):
-            results = [self.truth(c, scope, trace, at) for c in cond.conditions]
+            results = [self.truth(c, scope, trace, at, root) for c in cond.conditions]
             if any(r is False for r in results):
                 return False
             return None if any(r is None for r in results) else True
         if isinstance(cond, ir.AnyOf):
-            results = [self.truth(c, scope, trace, at) for c in cond.conditions]
+            results = [self.truth(c, scope, trace, at, root) for c in cond.conditions]
             if any(r is True for r in results):
                 return True
             return None if any(r is None for r in results) else False
         if isinstance(cond, ir.Not):
-            inner = self.truth(cond.condition, scope, trace, at)
+            inner = self.truth(cond.condition, scope, trace, at, root)
             return None if inner is None else not inner
         if isinstance(cond, ir.Quantified):
             items = self.items(scope, cond.path)
             base = (*at, *_split(cond.path))
             results = [
-                self.truth(cond.where, item, trace, (*base, i)) for i, item in enumerate(items)
+                self.truth(cond.where, item, trace, (*base, i), root)
+                for i, item in enumerate(items)
             ]
             want = cond.quantifier == "any"
             if any(r is want for r in results):
                 return want
             return None if any(r is None for r in results) else not want
         if isinstance(cond, ir.Count):
-            n = self.count(cond, scope)
+            n = self.count(cond, scope, root)
             return ir.OPERATORS[cond.op](n, self.operand(cond.operand, scope))
+        if isinstance(cond, ir.Sum):
+            total, _ = self.total(cond, scope, root, trace, at)
+            if total is None:
+                return None
+            return ir.OPERATORS[cond.op](total, quantise(self.operand(cond.operand, scope)))
+        if isinstance(cond, ir.SubsetOf):
+            return self.subset(cond, scope, root, trace, at)
         raise TypeError(f"unknown condition {type(cond).__name__}")  # pragma: no cover
 
     def items(self, scope: Any, path: str) -> list[Any]:
         value = get(scope, path)
         return [] if value is MISSING else list(value)
 
-    def count(self, cond: ir.Count, scope: Any) -> int:
-        return sum(1 for item in self.items(scope, cond.path) if self.truth(cond.where, item))
+    def count(self, cond: ir.Count, scope: Any, root: Any = None) -> int:
+        root = scope if root is None else root
+        return sum(1 for item in self.items(scope, cond.path)
+                   if self.truth(cond.where, item, root=root))
+
+    def total(
+        self, cond: ir.Sum, scope: Any, root: Any = None, trace: Trace | None = None,
+        at: PathKey = (),
+    ) -> tuple[int | None, list[tuple[PathKey, Any]]]:
+        """The sum (floats in millionths) over the items where ``where`` holds, None when an
+        item that may count does not state its value; and each counted value with its path."""
+        root = scope if root is None else root
+        base = (*at, *_split(cond.path))
+        total, unknown = 0, False
+        counted: list[tuple[PathKey, Any]] = []
+        for i, item in enumerate(self.items(scope, cond.path)):
+            holds = self.truth(cond.where, item, root=root)
+            if holds is False:
+                continue
+            value = get(item, cond.of)
+            key = (*base, i, *_split(cond.of))
+            if value is MISSING:
+                unknown = True
+                if trace is not None:
+                    trace.missing.append(key)
+                continue
+            if holds is None:
+                unknown = True
+                if trace is not None:
+                    self.truth(cond.where, item, trace, (*base, i), root)
+                continue
+            total += quantise(value)
+            counted.append((key, value))
+        if trace is not None:
+            trace.seen.extend(counted)
+        return (None if unknown else total), counted
+
+    def subset(
+        self, cond: ir.SubsetOf, scope: Any, root: Any, trace: Trace | None = None,
+        at: PathKey = (),
+    ) -> Truth:
+        """The join: every value at ``path`` among the values at ``values_of`` (absolute)."""
+        left = get(scope, cond.path)
+        right = values_through(root, cond.values_of)
+        holds, unmatched = subset(left, right)
+        if trace is not None:
+            key = (*at, *_split(cond.path))
+            if left is MISSING:
+                trace.missing.append(key)
+            elif holds is None and right is None:
+                trace.missing.append(tuple(cond.values_of.split("[]")[0].strip(".").split(".")))
+            elif holds is None and right is not None:
+                trace.missing.extend(right[1])
+            values = left if isinstance(left, list) else [left]
+            if left is not MISSING:
+                shown = unmatched if holds is not True else range(len(values))
+                trace.seen.extend(((*key, i) if isinstance(left, list) else key, values[i])
+                                  for i in shown)
+        return holds
 
     # -- outcomes ----------------------------------------------------------------------
     def outcome(self, rule: Rule, data: dict[str, Any]) -> Outcome:
@@ -164,14 +242,18 @@ class Evaluator:
         self.truth(rule.when, data, trace)
         return list(dict.fromkeys(trace.missing))
 
-    def witness(self, cond: ir.Condition, data: Any, at: PathKey = ()) -> list[tuple[PathKey, Any]]:
-        """The values that make ``cond`` true: the evidence of a finding."""
+    def witness(
+        self, cond: ir.Condition, data: Any, at: PathKey = (), root: Any = None
+    ) -> list[tuple[PathKey, Any]]:
+        """The values that make ``cond`` true: the evidence of a finding (every summed value,
+        every join value not found)."""
+        root = data if root is None else root
         if isinstance(cond, ir.AllOf):
-            return [w for c in cond.conditions for w in self.witness(c, data, at)]
+            return [w for c in cond.conditions for w in self.witness(c, data, at, root)]
         if isinstance(cond, ir.AnyOf):
             for c in cond.conditions:
-                if self.truth(c, data) is True:
-                    return self.witness(c, data, at)
+                if self.truth(c, data, root=root) is True:
+                    return self.witness(c, data, at, root)
             return []
         if isinstance(cond, ir.Quantified):
             base = (*at, *_split(cond.path))
@@ -180,17 +262,22 @@ class Evaluator:
             if not items:
                 return [(base, [])]
             for i, item in enumerate(items):
-                chosen = cond.quantifier == "all" or self.truth(cond.where, item) is True
+                chosen = (cond.quantifier == "all"
+                          or self.truth(cond.where, item, root=root) is True)
                 if chosen:
-                    out.extend(self.witness(cond.where, item, (*base, i)))
+                    out.extend(self.witness(cond.where, item, (*base, i), root))
             return out
         if isinstance(cond, ir.Count):
             base = (*at, *_split(cond.path))
             items = self.items(data, cond.path)
-            hits = [i for i, item in enumerate(items) if self.truth(cond.where, item) is True]
+            hits = [i for i, item in enumerate(items)
+                    if self.truth(cond.where, item, root=root) is True]
             return [((*base, i), None) for i in hits] or [(base, [])]
+        if isinstance(cond, ir.Sum):
+            _, counted = self.total(cond, data, root, None, at)
+            return counted or [((*at, *_split(cond.path)), [])]
         trace = Trace()
-        self.truth(cond, data, trace, at)
+        self.truth(cond, data, trace, at, root)
         return trace.seen
 
 

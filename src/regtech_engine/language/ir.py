@@ -153,12 +153,38 @@ class Count(Frozen):
     operand: Operand
 
 
+class Sum(Frozen):
+    """The total of a numeric field ``of`` over the items of a list for which ``where``
+    holds, compared to an operand. Unknown when an item that may count (``where`` true or
+    unknown) does not state ``of``: a total must not silently leave out a volume."""
+
+    kind: Literal["sum"] = "sum"
+    path: str
+    of: str
+    where: Condition
+    op: Op
+    operand: Operand
+
+
+class SubsetOf(Frozen):
+    """A join: every value of ``path`` (a list of values, or one value) is among the values
+    found at ``values_of``, an absolute path through lists (``a.list[].field``).
+
+    Unknown when ``path`` is absent, when the list of ``values_of`` is absent (nothing is
+    declared to join with: insufficient evidence, not a pass) or when a value is not found
+    but an item of that list does not state its field."""
+
+    kind: Literal["subset_of"] = "subset_of"
+    path: str
+    values_of: str
+
+
 Condition = Annotated[
-    "Compare | Presence | Matches | AllOf | AnyOf | Not | Quantified | Count",
+    "Compare | Presence | Matches | AllOf | AnyOf | Not | Quantified | Count | Sum | SubsetOf",
     Field(discriminator="kind"),
 ]
 
-for _model in (AllOf, AnyOf, Not, Quantified, Count):
+for _model in (AllOf, AnyOf, Not, Quantified, Count, Sum):
     _model.model_rebuild()
 
 
@@ -170,7 +196,7 @@ def walk(cond: Condition) -> list[Condition]:
             out.extend(walk(c))
     elif isinstance(cond, Not):
         out.extend(walk(cond.condition))
-    elif isinstance(cond, Quantified | Count):
+    elif isinstance(cond, Quantified | Count | Sum):
         out.extend(walk(cond.where))
     return out
 

@@ -15,15 +15,17 @@ from pydantic import BaseModel
 
 from ..errors import Problem
 from ..spec.models import ProductSpec
-from ..spec.schema import FieldType, UnknownPath, resolve
+from ..spec.schema import FieldType, UnknownPath, resolve, resolve_through_lists
 from ..suggest import did_you_mean
 from ..yamlio import Document, PathKey
 from . import ir, regexguard
 
 COMPARE_OPS = {op.value: op for op in ir.Op}
-LEAF_KEYS = {"path", "matches", "present", "absent", "age_days", "length", *COMPARE_OPS}
-COMBINATORS = {"all", "any", "not", "any_item", "all_items", "count"}
-KNOWN_KEYS = LEAF_KEYS | COMBINATORS | {"where"}
+LEAF_KEYS = {"path", "matches", "present", "absent", "age_days", "length", "subset_of",
+             *COMPARE_OPS}
+COMBINATORS = {"all", "any", "not", "any_item", "all_items", "count", "sum"}
+KNOWN_KEYS = LEAF_KEYS | COMBINATORS | {"where", "of"}
+TOTAL_OPS = ("eq", "ne", "lt", "le", "gt", "ge")  # what a count or a sum is compared with
 MAX_PATTERN = regexguard.MAX_PATTERN
 MAX_CONDITIONS = 200  # comparisons in one rule: beyond, split the rule (docs/writing-rules.md)
 MAX_MATCHES = 20  # `matches` comparisons in one rule
@@ -101,21 +103,38 @@ class ConditionParser:
             return ir.Quantified(
                 quantifier="any" if key == "any_item" else "all", path=path, where=body
             )
-        # count
-        if scope.label:
-            raise self.fail("`count` cannot be nested inside a list quantifier", at)
         ops = [k for k in raw if k in COMPARE_OPS]
-        self._only(raw, {"count", "where", *ops}, at)
-        if len(ops) != 1 or COMPARE_OPS[ops[0]] not in ir.ORDERING_OPS | {ir.Op.EQ, ir.Op.NE}:
-            raise self.fail("`count` needs exactly one of eq, ne, lt, le, gt, ge", at)
+        self._only(raw, {key, "where", "of", *ops} if key == "sum" else {key, "where", *ops}, at)
+        if len(ops) != 1 or ops[0] not in TOTAL_OPS:
+            raise self.fail(f"`{key}` needs exactly one of {', '.join(TOTAL_OPS)}", at)
         where_raw = raw.get("where")
         if where_raw is None:
             where: ir.Condition = ir.AllOf(conditions=())
         else:
             where = self._item_condition(where_raw, (*at, "where"), item, path, scope)
         op = COMPARE_OPS[ops[0]]
-        operand = self._operand(raw[ops[0]], (*at, ops[0]), FieldType("int"), scope, op)
-        return ir.Count(path=path, where=where, op=op, operand=operand)
+        if key == "count":
+            operand = self._operand(raw[ops[0]], (*at, ops[0]), FieldType("int"), scope, op)
+            return ir.Count(path=path, where=where, op=op, operand=operand)
+        return self._sum(raw, at, item, path, where, op, scope)
+
+    def _sum(
+        self, raw: dict[str, Any], at: PathKey, item: FieldType, path: str,
+        where: ir.Condition, op: ir.Op, scope: Scope,
+    ) -> ir.Condition:
+        """``{sum: LIST, of: FIELD, where: C?, gt: N}``: FIELD is a number of each item."""
+        if "of" not in raw:
+            raise self.fail("`sum` needs `of`: the number field of each item to add up", at)
+        label = f"{scope.label}.{path}[]" if scope.label else f"{path}[]"
+        item_scope = (Scope(None, label, item) if item.kind != "model" or item.model is None
+                      else Scope(item.model, label))
+        of, of_type = self._path(raw["of"], (*at, "of"), item_scope)
+        if of_type.kind not in ("int", "float"):
+            raise self.fail(
+                f"`sum` adds up numbers; `{of}` is {of_type.describe()}", (*at, "of"))
+        (op_key,) = [k for k in raw if k in COMPARE_OPS]
+        operand = self._operand(raw[op_key], (*at, op_key), of_type, scope, op)
+        return ir.Sum(path=path, of=of, where=where, op=op, operand=operand)
 
     def _item_condition(
         self, raw: Any, at: PathKey, item: FieldType, path: str, scope: Scope
@@ -152,6 +171,8 @@ class ConditionParser:
             return self._matches(path, ftype, value, where)
         if key in ("age_days", "length"):
             return self._derived(key, path, ftype, value, where, scope)
+        if key == "subset_of":
+            return self._subset(path, ftype, value, where)
         op = COMPARE_OPS[key]
         self._check_op(op, path, ftype, where)
         operand = self._operand(value, where, ftype, scope, op)
@@ -177,6 +198,29 @@ class ConditionParser:
         operand = self._operand(operand_raw, (*at, op_key), FieldType("int"), scope, op)
         derived = ir.Derived.AGE_DAYS if key == "age_days" else ir.Derived.LENGTH
         return ir.Compare(path=path, op=op, operand=operand, derived=derived)
+
+    def _subset(self, path: str, ftype: FieldType, value: Any, at: PathKey) -> ir.Condition:
+        """A join: every value of ``path`` is among the values at ``value`` (absolute,
+        through lists: ``a.list[].field``), e.g. shared categories among declared ones."""
+        left = ftype.item if ftype.kind == "list" else ftype
+        if left is None or not left.scalar:
+            raise self.fail(f"`subset_of` needs a value or a list of values; `{path}` is "
+                            f"{ftype.describe()}", at)
+        if not isinstance(value, str) or not value:
+            raise self.fail("`subset_of` takes an absolute path to values, e.g. "
+                            "`personal_information.categories[].name`", at)
+        try:
+            right = resolve_through_lists(value, self.root)
+        except UnknownPath as exc:
+            raise self.fail(f"field `{exc.bad}` does not exist (path `{value}`)", at,
+                            exc.hint) from None
+        if right.kind == "list" and right.item is not None:
+            right = right.item
+        text = {"str", "enum"}
+        if not right.scalar or (right.kind != left.kind and not {right.kind, left.kind} <= text):
+            raise self.fail(f"cannot join {ftype.describe()} `{path}` with `{value}` "
+                            f"({right.describe()})", at)
+        return ir.SubsetOf(path=path, values_of=value)
 
     def _matches(self, path: str, ftype: FieldType, value: Any, at: PathKey) -> ir.Condition:
         if ftype.kind not in ("str", "enum"):

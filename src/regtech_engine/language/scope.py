@@ -141,9 +141,13 @@ def paths_read(cond: ir.Condition, prefix: str = "") -> set[str]:
         return set().union(*(paths_read(c, prefix) for c in cond.conditions))
     if isinstance(cond, ir.Not):
         return paths_read(cond.condition, prefix)
-    if isinstance(cond, ir.Quantified | ir.Count):
+    if isinstance(cond, ir.Quantified | ir.Count | ir.Sum):
         base = join(cond.path)
-        return {base} | paths_read(cond.where, base)
+        of = {f"{base}.{cond.of}"} if isinstance(cond, ir.Sum) and cond.of != "item" else set()
+        return {base} | of | paths_read(cond.where, base)
+    if isinstance(cond, ir.SubsetOf):  # the joined values are read through their lists
+        other = ".".join(p.strip(".") for p in cond.values_of.split("[]") if p.strip("."))
+        return ({join(cond.path)} if cond.path != "item" else set()) | {other}
     path = getattr(cond, "path", None)
     out: set[str] = set() if path in (None, "item") else {join(path)}
     operand = getattr(cond, "operand", None)

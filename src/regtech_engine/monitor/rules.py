@@ -40,7 +40,7 @@ FEATURE_PARAMS = (*STRUCTURING_PARAMS, *WINDOW_PARAMS)  # read by features.py: e
 TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "layering",
               "scatter_gather", "dormant_reactivation", "high_risk_country", "sanctions_match")
 # every feature of a document is always known, so present/absent would mean nothing
-_UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count, ir.Presence)
+_UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count, ir.Presence, ir.Sum, ir.SubsetOf)
 
 
 def fire(rules: CompiledDocumentRules, docs: list[dict[str, Any]],

@@ -124,8 +124,9 @@ class Compiler:
         if isinstance(cond, ir.AllOf | ir.AnyOf):
             conjunctive = isinstance(cond, ir.AllOf) == (mode in ("T", "CF"))
             parts = [self.condition(c, mode, plan, scope) for c in cond.conditions]
-            if not parts:
-                return {GUARD: 1} if conjunctive else {"$nex": {GUARD: 1}}
+            if not parts:  # always true / false: a field every fact of this scope has
+                always = {LIST_TAG: scope} if scope else {GUARD: 1}
+                return always if conjunctive else {"$nex": {next(iter(always)): 1}}
             if len(parts) == 1:
                 return parts[0]
             return {"$and" if conjunctive else "$or": parts}
@@ -145,7 +146,27 @@ class Compiler:
             value = self.operand(cond.operand, plan)
             op = cond.op if mode in ("T", "CF") else ir.NEGATED[cond.op]
             return _cmp(op, f"__count{k}", value)
+        if isinstance(cond, ir.Sum):
+            return self.total(cond, mode, plan, scope)
+        if isinstance(cond, ir.SubsetOf):
+            name = f"{cond.path}__in{self.plan.join(plan, cond.path, cond.values_of)}"
+            verdict = {"T": "T", "F": "F", "CT": "T", "CF": "F"}[mode]
+            return {name: verdict} if mode in ("T", "F") else {"$neq": {name: verdict}}
         raise TypeError(f"cannot compile {type(cond).__name__}")  # pragma: no cover
+
+    def total(self, cond: ir.Sum, mode: Mode, plan: Plan, scope: str) -> dict[str, Any]:
+        """A sum is a number the normaliser adds up (``__sum<k>``, absent when unknown),
+        compared by durable like a field: T/F need it present, CT/CF accept its absence."""
+        if id(cond) not in self.quantifier_ids:
+            self.quantifier_ids[id(cond)] = self.item_check(
+                scope, plan, cond.path, cond.where, "sum", cond.of
+            )
+        name = f"__sum{self.quantifier_ids[id(cond)]}"
+        value = self.operand(cond.operand, plan)
+        if mode in ("T", "F"):
+            return _cmp(cond.op if mode == "T" else ir.NEGATED[cond.op], name, value)
+        flipped = ir.NEGATED[cond.op] if mode == "CT" else cond.op
+        return {"$or": [{"$nex": {name: 1}}, _cmp(flipped, name, value)]}
 
     def gaps(self, cond: ir.Condition, plan: Plan, scope: str) -> list[dict[str, Any]]:
         """Durable conditions, one per way ``cond`` can be unknown (an absent field, an
@@ -166,23 +187,29 @@ class Compiler:
                 out.append({"$nex": {f"{node.path}__re{k}": 1}})
             elif isinstance(node, ir.Quantified):
                 out.append({f"__q{self.quantifier_ids[id(node)]}": "U"})
+            elif isinstance(node, ir.Sum):
+                out.append({"$nex": {f"__sum{self.quantifier_ids[id(node)]}": 1}})
+            elif isinstance(node, ir.SubsetOf):
+                k = self.plan.join(plan, node.path, node.values_of)
+                out.append({f"{node.path}__in{k}": "U"})
         unique: dict[str, dict[str, Any]] = {}
         for c in out:
             unique.setdefault(repr(c), c)
         return list(unique.values())
 
     def item_check(
-        self, parent: str, parent_plan: Plan, path: str, where: ir.Condition, fold: Any
+        self, parent: str, parent_plan: Plan, path: str, where: ir.Condition, fold: Any,
+        of: str = "",
     ) -> int:
         k = self.plan.number()
-        check = ItemCheck(k, parent, path, fold)
+        check = ItemCheck(k, parent, path, fold, of)
         self.plan.checks.append(check)
         parent_plan.lengths.add(path)
         scope = check.scope
         item_plan = self.plan.item_plan(scope)
         tag = {LIST_TAG: scope}
         pairs: dict[str, tuple[Mode, Mode | None]] = {
-            "any": ("T", "F"), "all": ("F", "T"), "count": ("T", None)}
+            "any": ("T", "F"), "all": ("F", "T"), "count": ("T", None), "sum": ("T", "F")}
         decisive, other = pairs[fold]
         self.item_rules.update(
             _rules(f"{k}|{decisive}", [tag, self.condition(where, decisive, item_plan, scope)])

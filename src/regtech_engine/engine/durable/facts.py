@@ -7,9 +7,9 @@ import re
 from functools import cache
 from typing import Any
 
-from ..values import MISSING, age_days, get, quantise
+from ..values import MISSING, age_days, get, quantise, subset, values_through
 from .compiler import GUARD, LIST_TAG
-from .plan import FactPlan, Plan, depth
+from .plan import FactPlan, ItemCheck, Plan, depth
 
 
 @cache
@@ -36,7 +36,10 @@ class Normaliser:
     def __init__(self, plan: FactPlan) -> None:
         self.plan = plan
 
-    def project(self, data: Any, plan: Plan, as_of: dt.date) -> dict[str, Any]:
+    def project(
+        self, data: Any, plan: Plan, as_of: dt.date, root: Any = None
+    ) -> dict[str, Any]:
+        """The fields of ``data`` the plan reads; ``root`` (the whole spec) for joins."""
         out: dict[str, Any] = {}
         for path in plan.copy:
             value = get(data, path)
@@ -56,6 +59,10 @@ class Normaliser:
             value = get(data, path)
             if value is not MISSING:
                 _put(out, f"{path}__re{k}", _pattern(pattern).fullmatch(str(value)) is not None)
+        for (path, values_of), k in plan.joins.items():
+            holds, _ = subset(get(data, path), values_through(data if root is None else root,
+                                                              values_of))
+            _put(out, f"{path}__in{k}", "U" if holds is None else "T" if holds else "F")
         return out
 
     def items(self, data: dict[str, Any], scope: str) -> list[tuple[str, Any]]:
@@ -86,6 +93,9 @@ class Normaliser:
             if check.fold == "count":
                 out[f"__count{check.k}"] = sum((f"{check.k}|T", i) in fired for i in ids)
                 continue
+            if check.fold == "sum":
+                self._sum(out, check, [] if items is MISSING else items, ids, fired)
+                continue
             # any: an item that is T decides; all: an item that is F decides. Otherwise an
             # item is the other way unless it had a gap and did not fire the other verdict.
             decisive, other = ("T", "F") if check.fold == "any" else ("F", "T")
@@ -98,6 +108,23 @@ class Normaliser:
                 verdict = "U"
             out[f"__q{check.k}"] = verdict
 
+    @staticmethod
+    def _sum(out: dict[str, Any], check: ItemCheck, items: list[Any], ids: list[str],
+             fired: set[tuple[str, str]]) -> None:
+        """``__sum<k>``: the counted items' values added up (floats in millionths); left out
+        when an item that may count (``where`` true or undecided) does not state its value."""
+        total = 0
+        for item, i in zip(items, ids, strict=True):
+            if (f"{check.k}|T", i) not in fired:
+                if (f"{check.k}|gap", i) not in fired or (f"{check.k}|F", i) in fired:
+                    continue  # definitely not counted
+                return
+            value = get(item, check.of)
+            if value is MISSING:
+                return
+            total += quantise(value)
+        out[f"__sum{check.k}"] = total
+
     def item_facts(
         self, data: dict[str, Any], level: int, fired: set[tuple[str, str]], as_of: dt.date
     ) -> list[dict[str, Any]]:
@@ -107,7 +134,7 @@ class Normaliser:
             if depth(scope) != level:
                 continue
             for fact_id, item in self.items(data, scope):
-                fact = self.project(item, plan, as_of)
+                fact = self.project(item, plan, as_of, data)
                 self.fold(fact, item, fact_id, scope, fired)
                 fact[LIST_TAG] = scope
                 fact["id"] = fact_id
