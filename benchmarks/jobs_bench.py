@@ -28,8 +28,9 @@ def make_specs(folder: Path, count: int) -> None:
         src = sources[n % len(sources)]
         data = yaml.safe_load(src.read_text(encoding="utf-8"))
         data["product"]["id"] = f"{data['product']['id']}-{n}"
-        (folder / f"{n:05d}-{src.name}").write_text(yaml.safe_dump(data, allow_unicode=True),
-                                                    encoding="utf-8")
+        (folder / f"{n:05d}-{src.name}").write_text(
+            yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+        )
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -62,8 +63,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     print(f"{len(specs)} specs, {len(pack.rules)} rules (pool start-up included; reports equal)")
     for jobs in args.jobs:
         f = figures[f"jobs={jobs}"]
-        print(f"  --jobs {jobs}: {f['seconds']:7.2f} s  {f['specs_per_s']:8.1f} specs/s  "
-              f"{f['specs_per_s'] / base:5.2f}x")
+        print(
+            f"  --jobs {jobs}: {f['seconds']:7.2f} s  {f['specs_per_s']:8.1f} specs/s  "
+            f"{f['specs_per_s'] / base:5.2f}x"
+        )
     return figures
 
 
