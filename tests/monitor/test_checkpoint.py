@@ -30,7 +30,7 @@ def test_stop_and_resume_in_process_gives_identical_alerts(
     assert expected.count("\n") > 10
 
     out, ckpt = tmp_path / "part.jsonl", tmp_path / "ckpt"
-    options = dict(output=out, checkpoint=ckpt, checkpoint_every=400)
+    options: dict[str, Any] = dict(output=out, checkpoint=ckpt, checkpoint_every=400)
     first = run(RunOptions(str(source), monitoring_pack, rates, stop_after=1234, **options))
     assert not first.completed
     second = run(RunOptions(str(source), monitoring_pack, rates, resume=True, stop_after=900,

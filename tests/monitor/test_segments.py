@@ -98,6 +98,7 @@ def _through(segment: str | None, ctype: str = "entity",
 
 def test_rapid_in_out_for_businesses_brokers_and_escrow_only_far_above_their_norm(
         run_rows: RunRows) -> None:
+    segment: str | None
     for segment in ("broker", "escrow"):
         alerts, _ = run_rows(_through(segment))
         assert suspicious(alerts, "rapid_in_out") == []

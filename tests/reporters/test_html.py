@@ -66,7 +66,7 @@ def test_page_in_headless_chromium(browser, tmp_path: Path) -> None:  # type: ig
     report_file.write_text(_page(), encoding="utf-8")
     page = browser.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))  # type: ignore[func-returns-value]
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(report_file.as_uri())

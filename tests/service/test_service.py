@@ -43,7 +43,7 @@ def client() -> Iterator[httpx.Client]:
 
 
 def _cli_json(cli, path: Path) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    return json.loads(cli("check", str(path), "--as-of", AS_OF, "--format", "json").out)
+    return dict(json.loads(cli("check", str(path), "--as-of", AS_OF, "--format", "json").out))
 
 
 def _same_but_path(served: dict, cli_report: dict) -> None:  # type: ignore[type-arg]
@@ -131,8 +131,8 @@ def test_real_http_concurrent_requests_equal_the_cli(cli, tmp_path: Path) -> Non
         paths = sorted(FIXTURES.glob("*.yaml"))
 
         def ask(path: Path) -> dict:  # type: ignore[type-arg]
-            return httpx.post(f"{base}/v1/check?as_of={AS_OF}", content=path.read_bytes(),
-                              headers={"content-type": "application/yaml"}, timeout=60).json()
+            return dict(httpx.post(f"{base}/v1/check?as_of={AS_OF}", content=path.read_bytes(),
+                                   headers={"content-type": "application/yaml"}, timeout=60).json())
 
         with ThreadPoolExecutor(max_workers=6) as pool:
             served = list(pool.map(ask, paths * 2))
