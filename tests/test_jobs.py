@@ -32,7 +32,8 @@ def many_specs(tmp_path_factory: pytest.TempPathFactory) -> Path:
             data = yaml.safe_load(src.read_text(encoding="utf-8"))
             data["product"]["id"] = f"{data['product']['id']}-{n}"
             (folder / f"{n:02d}-{src.name}").write_text(
-                yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+                yaml.safe_dump(data, allow_unicode=True), encoding="utf-8"
+            )
             n += 1
     return folder
 
@@ -40,8 +41,19 @@ def many_specs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _all_formats(cli, specs: Path, out: Path, jobs: str) -> dict[str, bytes]:  # type: ignore[no-untyped-def]
     out.mkdir()
     extra = [f"--output-format={f}={out / f}" for f in FORMATS]
-    result = cli("check", str(specs), "--as-of", "2026-06-01", "--fail-on", "never",
-                 "--jobs", jobs, "--output", str(out / "console"), *extra)
+    result = cli(
+        "check",
+        str(specs),
+        "--as-of",
+        "2026-06-01",
+        "--fail-on",
+        "never",
+        "--jobs",
+        jobs,
+        "--output",
+        str(out / "console"),
+        *extra,
+    )
     assert result.code == 0, result.err
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
@@ -58,13 +70,26 @@ def test_impact_identical(cli, tmp_path: Path) -> None:  # type: ignore[no-untyp
     changed = tmp_path / "changed"
     shutil.copytree(GATE_RULES, changed)
     ds = changed / "data_security" / "GATE-DS-NO-ENCRYPTION.yaml"
-    ds.write_text(ds.read_text(encoding="utf-8").replace("severity: medium", "severity: high"),
-                  encoding="utf-8")
+    ds.write_text(
+        ds.read_text(encoding="utf-8").replace("severity: medium", "severity: high"), encoding="utf-8"
+    )
     outputs = []
     for jobs in ("1", "2"):
-        result = cli("impact", "--no-builtin", "--base-rules", str(GATE_RULES), "--rules",
-                     str(changed), "--as-of", AS_OF.isoformat(), "--format", "json",
-                     "--jobs", jobs, str(SPECS))
+        result = cli(
+            "impact",
+            "--no-builtin",
+            "--base-rules",
+            str(GATE_RULES),
+            "--rules",
+            str(changed),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--format",
+            "json",
+            "--jobs",
+            jobs,
+            str(SPECS),
+        )
         assert result.code == 0, result.err
         outputs.append(result.out)
     assert outputs[0] == outputs[1]

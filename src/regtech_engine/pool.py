@@ -51,13 +51,19 @@ def _chunk(count: int, jobs: int) -> int:
     return max(1, count // (jobs * 4))
 
 
-def pooled(init: Callable[..., None], initargs: tuple[Any, ...], work: Callable[[_T], _R],
-           items: Sequence[_T], jobs: int) -> Iterator[_R]:
+def pooled(
+    init: Callable[..., None],
+    initargs: tuple[Any, ...],
+    work: Callable[[_T], _R],
+    items: Sequence[_T],
+    jobs: int,
+) -> Iterator[_R]:
     """``work`` over ``items`` in ``jobs`` processes, results in the order of ``items``."""
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_context(), initializer=init,
-                             initargs=initargs) as pool:
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=_context(), initializer=init, initargs=initargs
+    ) as pool:
         yield from pool.map(work, items, chunksize=_chunk(len(items), jobs))
 
 
@@ -89,18 +95,19 @@ def _unpacked(data: bytes) -> SpecResult:
     return SpecResult.model_validate(result)
 
 
-def check_report(pack: RulePack, as_of: dt.date, specs: Sequence[LoadedSpec],
-                 backend: str = "durable", jobs: int = 1) -> Report:
+def check_report(
+    pack: RulePack, as_of: dt.date, specs: Sequence[LoadedSpec], backend: str = "durable", jobs: int = 1
+) -> Report:
     """``Checker(pack, as_of).report(specs)``, over ``jobs`` processes when above one."""
     checker = Checker(pack, as_of, backend=backend) if jobs <= 1 else None
     if checker is not None:
         return checker.report(specs)
     ordered = sorted(specs, key=lambda s: (s.path, s.id))
-    results = [_unpacked(r) for r in
-               pooled(_init_check, (pack, as_of, backend), _check_one, ordered, jobs)]
+    results = [_unpacked(r) for r in pooled(_init_check, (pack, as_of, backend), _check_one, ordered, jobs)]
     # as Checker.report makes it (the pack is already selected: select(None) is the pack)
-    return Report(tool=Tool(version=__version__, rules_digest=pack.digest),
-                  as_of=as_of.isoformat(), results=results)
+    return Report(
+        tool=Tool(version=__version__, rules_digest=pack.digest), as_of=as_of.isoformat(), results=results
+    )
 
 
 # -- regtech impact -----------------------------------------------------------------------
@@ -113,12 +120,15 @@ def _impact_one(spec: LoadedSpec) -> tuple[bytes, bytes]:
     return _packed(_STATE["base"].check(spec)), _packed(_STATE["new"].check(spec))
 
 
-def impact_results(base: RulePack, new: RulePack, as_of: dt.date, specs: Sequence[LoadedSpec],
-                   backend: str, jobs: int) -> list[tuple[SpecResult, SpecResult]]:
+def impact_results(
+    base: RulePack, new: RulePack, as_of: dt.date, specs: Sequence[LoadedSpec], backend: str, jobs: int
+) -> list[tuple[SpecResult, SpecResult]]:
     """(before, after) results per spec in report order, over ``jobs`` processes."""
     ordered = sorted(specs, key=lambda s: (s.path, s.id))
-    return [(_unpacked(b), _unpacked(n)) for b, n in
-            pooled(_init_impact, (base, new, as_of, backend), _impact_one, ordered, jobs)]
+    return [
+        (_unpacked(b), _unpacked(n))
+        for b, n in pooled(_init_impact, (base, new, as_of, backend), _impact_one, ordered, jobs)
+    ]
 
 
 # -- regtech rules test -------------------------------------------------------------------
@@ -134,8 +144,7 @@ def _test_rule(rule_id: str) -> list[Any]:
     return run_rule_cases(by_id[rule_id], pack, bases, checkers, backend)
 
 
-def rule_case_results(pack: RulePack, bases: dict[str, Any], backend: str,
-                      jobs: int) -> list[list[Any]]:
+def rule_case_results(pack: RulePack, bases: dict[str, Any], backend: str, jobs: int) -> list[list[Any]]:
     """Every rule's case results, rule by rule in pack order, over ``jobs`` processes."""
     ids = [r.id for r in pack.rules]
     return list(pooled(_init_tests, (pack, bases, backend), _test_rule, ids, jobs))
