@@ -53,11 +53,8 @@ _FAIL_SHIM = (
     "from regtech_engine.engine.durable import _loader; _loader.NEEDS_SHIM = True\n"
 )
 _FAIL_SHIM_LOAD = (
-    "import ctypes, sys\n"
     "from regtech_engine.engine.durable import _loader; _loader.NEEDS_SHIM = True\n"
-    "import importlib.machinery, importlib.util\n"
-    "_loader.importlib.util.find_spec = lambda name: importlib.machinery.ModuleSpec(\n"
-    "    name, None, origin='/nonexistent/_pycallobject.so')\n"
+    "_loader.shim_path = lambda: '/nonexistent/_pycallobject.so'\n"
 )
 
 

@@ -21,6 +21,12 @@ ADVICE = (
 )
 
 
+def shim_path() -> str | None:
+    """The file of the compiled shim, or None if this install has none."""
+    spec = importlib.util.find_spec(SHIM)
+    return None if spec is None else spec.origin
+
+
 def engine_module() -> ModuleType:
     """Return ``durable_rules_engine``, loading the 3.13 shim beforehand when needed.
 
@@ -28,18 +34,18 @@ def engine_module() -> ModuleType:
     global _engine
     if _engine is None:
         if NEEDS_SHIM:
-            spec = importlib.util.find_spec(SHIM)
-            if spec is None or spec.origin is None:
+            origin = shim_path()
+            if origin is None:
                 raise EngineUnavailable(
                     f"regtech-engine was installed without its Python {sys.version_info.major}."
                     f"{sys.version_info.minor} shim for durable_rules ({SHIM}, compiled when "
                     f"regtech-engine is installed); {ADVICE}"
                 )
             try:
-                ctypes.CDLL(spec.origin, mode=ctypes.RTLD_GLOBAL)
+                ctypes.CDLL(origin, mode=ctypes.RTLD_GLOBAL)
             except OSError as exc:
                 raise EngineUnavailable(
-                    f"the durable_rules shim {spec.origin} cannot be loaded ({exc}); {ADVICE}"
+                    f"the durable_rules shim {origin} cannot be loaded ({exc}); {ADVICE}"
                 ) from None
         try:
             import durable_rules_engine
