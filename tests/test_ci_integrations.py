@@ -23,25 +23,29 @@ import yaml
 from tests.conftest import BASES, REPO
 
 _BIN = Path(sys.executable).parent
-PRE_COMMIT = str(_BIN / "pre-commit") if (_BIN / "pre-commit").exists() else shutil.which(
-    "pre-commit")
+PRE_COMMIT = str(_BIN / "pre-commit") if (_BIN / "pre-commit").exists() else shutil.which("pre-commit")
 needs_pre_commit = pytest.mark.skipif(
     PRE_COMMIT is None or shutil.which("git") is None,
-    reason="pre-commit or git is not installed (pip install pre-commit)")
+    reason="pre-commit or git is not installed (pip install pre-commit)",
+)
 
 
 def _env(home: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("GIT_", "PRE_COMMIT"))}
-    env.update(PATH=str(_BIN) + os.pathsep + env.get("PATH", ""), HOME=str(home),
-               GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
-               GIT_CONFIG_NOSYSTEM="1")
+    env.update(
+        PATH=str(_BIN) + os.pathsep + env.get("PATH", ""),
+        HOME=str(home),
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+        GIT_CONFIG_NOSYSTEM="1",
+    )
     return env
 
 
 def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False,
-                          timeout=600)
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, check=False, timeout=600)
 
 
 def _git(cwd: Path, env: dict[str, str], *args: str) -> None:
@@ -76,8 +80,9 @@ class Repos:
         on the working tree itself would leave out new files that are not yet added."""
         target = self.hooks.parent / "regtech-engine"
         if not target.exists():
-            listed = _run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-                          REPO, self.env)
+            listed = _run(
+                ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], REPO, self.env
+            )
             assert listed.returncode == 0, listed.stderr
             for name in filter(None, listed.stdout.split("\0")):
                 if (REPO / name).is_file():
@@ -88,17 +93,18 @@ class Repos:
             _git(target, self.env, "commit", "-q", "-m", "this working tree")
         return target
 
-    def try_repo(self, *args: str, repo: Path | None = None,
-                 hook: str = "regtech-check-system") -> subprocess.CompletedProcess[str]:
+    def try_repo(
+        self, *args: str, repo: Path | None = None, hook: str = "regtech-check-system"
+    ) -> subprocess.CompletedProcess[str]:
         assert PRE_COMMIT is not None
-        return _run([PRE_COMMIT, "try-repo", str(repo or self.hooks), hook, *args],
-                    self.specs, self.env)
+        return _run([PRE_COMMIT, "try-repo", str(repo or self.hooks), hook, *args], self.specs, self.env)
 
 
 def _break(spec: str) -> str:
     """The compliant base with the face image processed without separate consent."""
     bad = spec.replace("id: base-payment", "id: face-pay").replace(
-        "separate_consent: true", "separate_consent: false", 1)
+        "separate_consent: true", "separate_consent: false", 1
+    )
     assert bad != spec
     return bad
 
@@ -149,8 +155,7 @@ def test_the_python_hook_installs_and_runs(repos: Repos) -> None:
     source = repos.checkout()
     ok = repos.try_repo("--files", "products/compliant.yaml", repo=source, hook="regtech-check")
     assert ok.returncode == 0, ok.stdout + ok.stderr
-    bad = repos.try_repo("--files", "products/noncompliant.yaml", repo=source,
-                         hook="regtech-check")
+    bad = repos.try_repo("--files", "products/noncompliant.yaml", repo=source, hook="regtech-check")
     assert bad.returncode == 1 and "PIPL-029-SENSITIVE-SEPARATE-CONSENT" in bad.stdout
 
 
