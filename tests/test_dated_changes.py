@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from regtech_engine.authoring.ruletests import base_specs
 from regtech_engine.check import Checker
+from regtech_engine.files.yamlio import Document
 from regtech_engine.findings import Finding
 from regtech_engine.language.rules import RulePack
-from regtech_engine.patching import patched
-from regtech_engine.ruletests import base_specs
 from regtech_engine.spec.loader import spec_from_document
-from regtech_engine.yamlio import Document
+from regtech_engine.spec.patching import patched
 
 BASE = base_specs([])["payment-compliant"].data
 

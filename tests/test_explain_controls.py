@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from regtech_engine.authoring.explain import explain
 from regtech_engine.check import Checker
-from regtech_engine.explain import explain
 from regtech_engine.language.rules import RulePack
 from regtech_engine.spec.loader import load_spec
 from regtech_engine.spec.schema import role_of

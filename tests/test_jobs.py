@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from regtech_engine.authoring.ruletests import run_tests
 from regtech_engine.language.rules import load_pack
 from regtech_engine.pool import AUTO_ABOVE, resolve_jobs
 from regtech_engine.reporters import FORMATS
-from regtech_engine.ruletests import run_tests
 from tests.reporters.helpers import AS_OF, GATE_RULES, SPECS
 
 ROOT = Path(__file__).resolve().parent.parent

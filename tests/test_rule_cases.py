@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from regtech_engine.authoring.ruletests import base_specs, case_document
 from regtech_engine.check import Checker
 from regtech_engine.language.cases import RuleTest
 from regtech_engine.language.rules import Rule, load_pack
-from regtech_engine.ruletests import base_specs, case_document
 from regtech_engine.spec.loader import spec_from_document
 from regtech_engine.vocabulary import Outcome
 

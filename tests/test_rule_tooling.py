@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from regtech_engine.authoring.refdocs import rules_markdown
 from regtech_engine.language.rules import RulePack
-from regtech_engine.refdocs import rules_markdown
 from regtech_engine.vocabulary import Theme
 
 from .conftest import DATA, FIXTURES, REPO

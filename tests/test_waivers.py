@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from regtech_engine.waivers import shanghai_date
+from regtech_engine.gate.waivers import shanghai_date
 from tests.reporters.helpers import GATE_ARGS, copy_spec
 
 WAIVER = """\

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from regtech_engine.errors import YamlError
-from regtech_engine.yamlio import MAX_FILE_BYTES, parse_text, read_document
+from regtech_engine.files.yamlio import MAX_FILE_BYTES, parse_text, read_document
 
 
 def test_values_keep_their_lines() -> None:

@@ -13,9 +13,9 @@ __version__ = "0.1.0"
 
 _PUBLIC = {
     "Engine": "regtech_engine.api",
-    "Explanation": "regtech_engine.explain",
+    "Explanation": "regtech_engine.authoring.explain",
     "Finding": "regtech_engine.findings",
-    "GatedReport": "regtech_engine.gate",
+    "GatedReport": "regtech_engine.gate.decision",
     "InputError": "regtech_engine.errors",
     "Report": "regtech_engine.findings",
     "TransactionMonitor": "regtech_engine.api",
@@ -26,10 +26,10 @@ __all__ = ["Engine", "Explanation", "Finding", "GatedReport", "InputError", "Rep
 
 if TYPE_CHECKING:
     from .api import Engine, TransactionMonitor
+    from .authoring.explain import Explanation
     from .errors import InputError
-    from .explain import Explanation
     from .findings import Finding, Report
-    from .gate import GatedReport
+    from .gate.decision import GatedReport
 
 
 def __getattr__(name: str) -> Any:

@@ -15,12 +15,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .authoring.explain import Explanation, explain
 from .check import Checker
 from .engine.cache import DEFAULT_SIZE, CompileCache
 from .errors import UsageError
-from .explain import Explanation, explain
 from .findings import Report
-from .gate import GatedReport, Policy, apply_gate
+from .gate.decision import GatedReport, Policy, apply_gate
 from .language.rules import Rule, RulePack, load_pack
 from .spec.loader import LoadedSpec, load_spec, load_spec_text
 from .timezone import today_in_shanghai

@@ -18,6 +18,7 @@ from .engine.base import EvaluationContext, get_backend
 from .engine.cache import CompileCache, Guarded
 from .engine.reference import Evaluator
 from .engine.values import MISSING, get, spec_values
+from .files.yamlio import PathKey, format_path
 from .findings import (
     Citation,
     Evidence,
@@ -34,7 +35,6 @@ from .findings import (
 from .language.rules import PLACEHOLDER, Rule, RulePack
 from .spec.loader import LoadedSpec
 from .vocabulary import Outcome
-from .yamlio import PathKey, format_path
 
 _INDEX = re.compile(r"^(.*?)\[\]")
 SHARED_CACHE = CompileCache()

@@ -16,9 +16,9 @@ from pydantic import ConfigDict, Field, ValidationError
 
 from .datamodel import Frozen
 from .errors import InputError, Problem
+from .files.yamlio import Document, format_path
 from .suggest import did_you_mean
 from .vocabulary import Lang, Severity
-from .yamlio import Document, format_path
 
 CONFIG_FILE = "regtech.yaml"
 PYPROJECT = "pyproject.toml"
@@ -141,7 +141,7 @@ def load_config(start: Path | None = None) -> ProjectConfig:
         return ProjectConfig()
     path, kind = found
     if kind == "yaml":
-        from .yamlio import read_document
+        from .files.yamlio import read_document
 
         doc = read_document(path)
         data = doc.data if doc.data is not None else {}

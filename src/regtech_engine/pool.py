@@ -138,7 +138,7 @@ def _init_tests(pack: RulePack, bases: dict[str, Any], backend: str) -> None:
 
 
 def _test_rule(rule_id: str) -> list[Any]:
-    from .ruletests import run_rule_cases
+    from .authoring.ruletests import run_rule_cases
 
     pack, by_id, bases, backend, checkers = _STATE["tests"]
     return run_rule_cases(by_id[rule_id], pack, bases, checkers, backend)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from regtech_engine.ruletests import base_specs
+from regtech_engine.authoring.ruletests import base_specs
 
 RULE = "PIPL-029-SENSITIVE-SEPARATE-CONSENT"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from regtech_engine import doccache
-from regtech_engine.yamlio import read_document
+from regtech_engine.files import doccache
+from regtech_engine.files.yamlio import read_document
 
 TEXT = """\
 id: X

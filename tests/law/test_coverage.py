@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from regtech_engine.authoring.coverage import duty_coverage, load_duties
+from regtech_engine.authoring.refdocs import rules_markdown
 from regtech_engine.errors import RuleError
 from regtech_engine.language.rules import RulePack, load_pack
-from regtech_engine.lawcoverage import duty_coverage, load_duties
-from regtech_engine.refdocs import rules_markdown
 
 
 @pytest.fixture(scope="module")

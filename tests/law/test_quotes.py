@@ -8,18 +8,18 @@ from pathlib import Path
 
 import pytest
 
+from regtech_engine.authoring.ruletests import base_specs, case_document
 from regtech_engine.check import Checker, event_dates
 from regtech_engine.engine.values import spec_values
 from regtech_engine.errors import RuleError
+from regtech_engine.files.yamlio import Document
 from regtech_engine.findings import Citation
 from regtech_engine.language.rules import Rule, RulePack, load_pack
 from regtech_engine.law.cite import format_citation
 from regtech_engine.law.quotes import quoted
-from regtech_engine.patching import patched
-from regtech_engine.ruletests import base_specs, case_document
 from regtech_engine.spec.loader import spec_from_document
+from regtech_engine.spec.patching import patched
 from regtech_engine.vocabulary import Basis, Lang, Outcome, Severity
-from regtech_engine.yamlio import Document
 
 D = dt.date.fromisoformat
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from regtech_engine.files.yamlio import read_document
 from regtech_engine.spec.models import Category
-from regtech_engine.yamlio import read_document
 from tests.conftest import DATA, FIXTURES, REPO
 
 BIN = Path(sys.executable).parent

@@ -16,13 +16,13 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from regtech_engine.authoring.ruletests import base_specs, case_document
 from regtech_engine.check import Checker
 from regtech_engine.errors import InputError
+from regtech_engine.files.yamlio import Document
 from regtech_engine.language.rules import RulePack, load_pack
-from regtech_engine.ruletests import base_specs, case_document
 from regtech_engine.spec.loader import LoadedSpec, spec_from_document
 from regtech_engine.vocabulary import Outcome
-from regtech_engine.yamlio import Document
 
 Path_ = tuple[str | int, ...]
 

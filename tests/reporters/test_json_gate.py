@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import json
 
-from regtech_engine.baseline import Baseline
-from regtech_engine.gate import apply_gate
+from regtech_engine.gate.baseline import Baseline
+from regtech_engine.gate.decision import apply_gate
+from regtech_engine.gate.waivers import Waiver
 from regtech_engine.reporters import renderer
 from regtech_engine.vocabulary import Lang
-from regtech_engine.waivers import Waiver
 from tests.reporters.helpers import AS_OF, report_of
 
 GATE_FIELDS = ("status", "blocking", "waiver")

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from junitparser import Failure, JUnitXml, Skipped
 
-from regtech_engine.gate import apply_gate
+from regtech_engine.gate.decision import apply_gate
+from regtech_engine.gate.waivers import Waiver
 from regtech_engine.reporters import renderer
 from regtech_engine.spec.loader import load_spec_text
 from regtech_engine.vocabulary import Lang
-from regtech_engine.waivers import Waiver
 from tests.reporters.helpers import AS_OF, EVIL_CATEGORY, SPECS, gate_pack, report_of
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from markdown_it import MarkdownIt
 
-from regtech_engine.gate import apply_gate
+from regtech_engine.gate.decision import apply_gate
+from regtech_engine.gate.waivers import Waiver
 from regtech_engine.reporters import renderer
 from regtech_engine.reporters.markdown import md_code, md_text
 from regtech_engine.vocabulary import Lang
-from regtech_engine.waivers import Waiver
 from tests.reporters.helpers import AS_OF, report_of
 
 # CommonMark with raw HTML allowed, as GitHub renders comments before sanitising them

@@ -8,11 +8,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from regtech_engine.gate import apply_gate
+from regtech_engine.gate.decision import apply_gate
+from regtech_engine.gate.waivers import Waiver
 from regtech_engine.reporters import renderer
 from regtech_engine.reporters.sarif import FINGERPRINT_KEY, to_data
 from regtech_engine.vocabulary import Lang
-from regtech_engine.waivers import Waiver
 from tests.conftest import BASES, DATA, FIXTURES, REPO
 from tests.reporters.helpers import AS_OF, GATE_ARGS, SPECS, report_of
 
@@ -67,7 +67,7 @@ def test_sarif_with_findings_waivers_and_baseline_validates() -> None:
     stale = Waiver("GATE-PI-SEPARATE-CONSENT", "nothing", "x", "ann", "bo", AS_OF, "w.yaml", 9)
     expired = Waiver("GATE-PI-SEPARATE-CONSENT", "*", "x", "ann", "bo",
                      AS_OF.replace(year=2025), "w.yaml", 15)
-    from regtech_engine.baseline import Baseline
+    from regtech_engine.gate.baseline import Baseline
 
     # evil's critical finding is of a non-waivable rule, which no baseline accepts
     known = report.results[1].findings[1].fingerprint

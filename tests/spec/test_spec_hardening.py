@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from regtech_engine.errors import SpecError, WaiverError, YamlError
+from regtech_engine.gate.waivers import identity, load_waivers
 from regtech_engine.spec.loader import find_spec_files, load_spec, load_spec_text
-from regtech_engine.waivers import identity, load_waivers
 
 SPEC = (Path(__file__).parents[2] / "fixtures" / "products" / "face-pay.yaml").read_text(
     encoding="utf-8")

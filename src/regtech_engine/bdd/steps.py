@@ -16,7 +16,7 @@ import pytest
 from pytest_bdd import given, parsers, then, when
 
 from ..findings import Citation
-from ..gate import Gate, GatedReport, Policy
+from ..gate.decision import Gate, GatedReport, Policy
 from ..suggest import did_you_mean
 from ..vocabulary import Lang, Outcome, Severity
 from . import words

@@ -15,17 +15,17 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from ..authoring.ruletests import base_specs
 from ..check import Checker
 from ..errors import InputError, Problem
+from ..files.yamlio import Document, parse_text, read_document
 from ..findings import Report
 from ..language.rules import RulePack, load_pack
-from ..patching import patched
-from ..ruletests import base_specs
 from ..spec.loader import LoadedSpec, spec_from_document
+from ..spec.patching import patched
 from ..suggest import did_you_mean
 from ..timezone import today_in_shanghai
 from ..vocabulary import Lang, Outcome
-from ..yamlio import Document, parse_text, read_document
 from .messages import ScenarioProblem, join, localised, message, theme_label
 
 VALUE_HEADERS = (("path", "value"), ("字段", "值"))

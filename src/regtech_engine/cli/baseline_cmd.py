@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from ..baseline import left_out, render_baseline
 from ..check import Checker
 from ..errors import SpecError, UsageError
-from ..outputs import write_atomic
+from ..files.outputs import write_atomic
+from ..gate.baseline import left_out, render_baseline
 from .check_cmd import load_specs
 from .common import as_of_option, load_rules, rules_option, theme_option
 

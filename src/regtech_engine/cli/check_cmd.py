@@ -8,10 +8,10 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, SpecError, UsageError
+from ..files.outputs import write_atomic
 from ..findings import Report
-from ..gate import GatedReport, Policy, apply_gate
+from ..gate.decision import GatedReport, Policy, apply_gate
 from ..language.rules import RulePack
-from ..outputs import write_atomic
 from ..pool import check_report, resolve_jobs
 from ..reporters import FORMATS, renderer
 from ..spec.loader import LoadedSpec, find_spec_files, load_spec
@@ -84,19 +84,19 @@ def apply_gate_options(
 ) -> GatedReport:
     """Waivers (``--waivers`` or ./.regtech-waivers.yaml if present), ``--baseline`` and the
     policy: the gate's one decision, from which exit status and every count follow."""
-    from ..waivers import DEFAULT_FILE
+    from ..gate.waivers import DEFAULT_FILE
 
     if waivers_path is None and Path(DEFAULT_FILE).is_file():
         waivers_path = Path(DEFAULT_FILE)
     rules = {r.id: r.body.waivable for r in pack.rules}
     waivers = None
     if waivers_path is not None:
-        from ..waivers import load_waivers
+        from ..gate.waivers import load_waivers
 
         waivers = load_waivers(waivers_path, rules, as_of, max_waiver_days)
     baseline = None
     if baseline_path is not None:
-        from ..baseline import load_baseline
+        from ..gate.baseline import load_baseline
 
         baseline = load_baseline(baseline_path)
     return apply_gate(report, as_of, waivers=waivers,

@@ -8,10 +8,10 @@ from typing import Any
 
 import click
 
+from ..authoring.explain import ConditionLine, Explanation
+from ..authoring.explain import explain as explain_rule
 from ..check import Checker
 from ..errors import UsageError, printable
-from ..explain import ConditionLine, Explanation
-from ..explain import explain as explain_rule
 from ..law.cite import format_citation
 from ..spec.loader import load_spec
 from ..suggest import did_you_mean

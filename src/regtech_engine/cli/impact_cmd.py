@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from ..errors import SpecError, UsageError
-from ..impact import compare
+from ..gate.impact import compare
 from ..language.rules import select_ids
 from ..pool import resolve_jobs
 from ..reporters.impact import IMPACT_FORMATS, render_impact

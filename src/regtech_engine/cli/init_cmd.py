@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..outputs import write_atomic
+from ..files.outputs import write_atomic
 from .common import as_of_option, load_rules, rules_option
 
 

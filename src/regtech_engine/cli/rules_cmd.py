@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 import orjson
 
+from ..authoring.ruletests import run_tests
 from ..language.rules import Rule, load_pack
-from ..ruletests import run_tests
 from ..vocabulary import Lang
 from .common import (
     EXIT_FINDINGS,
@@ -107,7 +107,7 @@ def test(folders: tuple[Path, ...], no_builtin: bool, backend: str, jobs: int | 
 @click.option("--no-builtin", is_flag=True, help="Lint only the given folders' rules.")
 def lint_cmd(folders: tuple[Path, ...], no_builtin: bool) -> None:
     """Duplicate ids, dead rules, unknown laws, unused or undefined parameters."""
-    from ..lint import lint
+    from ..authoring.lint import lint
 
     result = lint(list(folders), builtin=not (no_builtin or folders))
     for problem in result.problems:
@@ -123,7 +123,7 @@ def lint_cmd(folders: tuple[Path, ...], no_builtin: bool) -> None:
 @click.option("--all-laws", is_flag=True, help="Also list laws no rule cites.")
 def coverage_cmd(rules_dirs: tuple[Path, ...], all_laws: bool) -> None:
     """Per shipped law: the duty articles rules enforce (%); then every cited article."""
-    from ..lawcoverage import duty_coverage, law_coverage
+    from ..authoring.coverage import duty_coverage, law_coverage
 
     pack = load_rules(rules_dirs)
     for law_duties in duty_coverage(pack):
@@ -150,7 +150,7 @@ def coverage_cmd(rules_dirs: tuple[Path, ...], all_laws: bool) -> None:
 @click.option("--output", type=click.Path(path_type=Path, dir_okay=False))
 def docs_cmd(rules_dirs: tuple[Path, ...], output: Path | None) -> None:
     """Write the rule reference (markdown) generated from the rule files."""
-    from ..refdocs import rules_markdown
+    from ..authoring.refdocs import rules_markdown
 
     text = rules_markdown(load_rules(rules_dirs))
     if output:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import orjson
 
-from ..outputs import write_atomic
+from ..files.outputs import write_atomic
 from .common import load_rules, rules_option
 
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ..files.yamlio import PathKey
 from ..language import ir
 from ..language.rules import Rule
 from ..vocabulary import Outcome
-from ..yamlio import PathKey
 from .base import EvaluationContext
 from .values import ITEM, MISSING, age_days, get, quantise, subset, values_through
 

@@ -14,10 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from ..doccache import read_pack_document
 from ..errors import Problem, RuleError
+from ..files.doccache import read_pack_document
+from ..files.yamlio import Document
 from ..findings import Citation
-from ..yamlio import Document
 
 
 class ParameterValue(BaseModel):

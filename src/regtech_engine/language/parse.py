@@ -14,10 +14,10 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..errors import Problem
+from ..files.yamlio import Document, PathKey
 from ..spec.models import ProductSpec
 from ..spec.schema import FieldType, UnknownPath, resolve, resolve_through_lists
 from ..suggest import did_you_mean
-from ..yamlio import Document, PathKey
 from . import ir, regexguard
 
 COMPARE_OPS = {op.value: op for op in ir.Op}
@@ -337,6 +337,6 @@ class ConditionParser:
 
 
 def _fmt(at: PathKey) -> str:
-    from ..yamlio import format_path
+    from ..files.yamlio import format_path
 
     return format_path(at)

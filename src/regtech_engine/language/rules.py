@@ -21,8 +21,9 @@ from typing import Any
 from pydantic import Field, ValidationError, field_validator
 
 from ..datamodel import Frozen
-from ..doccache import read_pack_document
 from ..errors import InputError, Problem, RuleError, UsageError
+from ..files.doccache import read_pack_document
+from ..files.yamlio import Document, format_path
 from ..findings import Citation, Text
 from ..law.quotes import citation_problems
 from ..laws import Law
@@ -31,7 +32,6 @@ from ..spec.models import ProductSpec
 from ..spec.schema import UnknownPath, resolve_through_lists
 from ..suggest import did_you_mean
 from ..vocabulary import PRACTICE_MAX_SEVERITY, Basis, Severity, Theme
-from ..yamlio import Document, format_path
 from . import ir
 from .cases import RuleTest
 from .parameters import ParameterSet, load_parameters

@@ -18,12 +18,12 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from ..datamodel import Frozen
-from ..doccache import read_pack_document
 from ..errors import Problem, RuleError
+from ..files.doccache import read_pack_document
+from ..files.yamlio import Document
 from ..findings import Citation, Text
 from ..spec.schema import UnknownPath, resolve
 from ..vocabulary import Basis, Severity, Theme
-from ..yamlio import Document
 from . import ir
 from .cases import RuleTest
 from .parameters import ParameterSet

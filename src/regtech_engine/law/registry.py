@@ -19,10 +19,10 @@ from pydantic import Field, ValidationError, field_validator
 
 from ..datamodel import Frozen
 from ..errors import Problem, RuleError
+from ..files.yamlio import Document, format_path, read_document
 from ..findings import Text
 from ..packs import builtin_root
 from ..vocabulary import Basis
-from ..yamlio import Document, format_path, read_document
 from .texts import Article, LawText, Lookup, parse_ref, read_text
 
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ..timezone import SHANGHAI
 from . import evidence
 from .evidence import Brief
 from .features import DAY, EvidenceFn, Features
 from .ingest import DeadRow
-from .models import SHANGHAI, SORT_KEY, Alert, Tx
+from .models import SORT_KEY, Alert, Tx
 from .rules import DayContext, MonitoringPack, MonitoringRule, fire
 from .workdays import CalendarGap, WorkdayCalendar
 

@@ -13,8 +13,6 @@ from typing_extensions import TypedDict
 
 from ..findings import Citation, Text
 
-SHANGHAI = dt.timezone(dt.timedelta(hours=8), "Asia/Shanghai")  # no daylight saving time
-
 Category = Literal[
     "cash", "entity_transfer", "individual_domestic_transfer", "individual_cross_border_transfer"
 ]

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..errors import InputError, Problem, TransactionError
-from ..yamlio import Document, read_document
+from ..files.yamlio import Document, read_document
 
 
 @dataclass(frozen=True)

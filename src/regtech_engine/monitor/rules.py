@@ -21,9 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..doccache import read_pack_document
 from ..engine.base import CompiledDocumentRules, EvaluationContext, get_backend
 from ..errors import InputError, Problem, RuleError
+from ..files.doccache import read_pack_document
 from ..findings import Citation, Text
 from ..language import ir
 from ..language.parameters import ParameterSet, load_parameter_file

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, RuleError
-from ..yamlio import read_document
+from ..files.yamlio import read_document
 
 
 @dataclass(frozen=True)

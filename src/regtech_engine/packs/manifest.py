@@ -18,9 +18,9 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 
 from ..datamodel import Frozen
 from ..errors import Problem, RuleError
+from ..files.yamlio import Document, format_path, read_document
 from ..findings import Text
 from ..suggest import did_you_mean
-from ..yamlio import Document, format_path, read_document
 
 MANIFEST = "pack.yaml"
 LAWS_FILE = "laws.yaml"

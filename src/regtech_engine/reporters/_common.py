@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..findings import Citation, Finding
-from ..gate import GatedReport
+from ..gate.decision import GatedReport
 from ..law.cite import format_citation
 from ..themes import theme_label as registry_label
 from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity

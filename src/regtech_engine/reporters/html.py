@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from ..errors import printable
 from ..findings import Finding, Report, SpecResult
-from ..gate import FindingStatus, GatedReport, gated
+from ..gate.decision import FindingStatus, GatedReport, gated
 from ..vocabulary import Lang, Severity, Theme
 from ._common import (
     SEVERITIES,

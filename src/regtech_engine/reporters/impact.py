@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from ..impact import Change, FindingChange, Impact
+from ..gate.impact import Change, FindingChange, Impact
 from ..vocabulary import Lang
 from ._common import severity_label
 from .markdown import md_code, md_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 
 from ..findings import Report
-from ..gate import gated
+from ..gate.decision import gated
 from ..vocabulary import Lang
 
 

@@ -15,7 +15,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..findings import Finding, Report, SpecResult
-from ..gate import FindingStatus, Gate, gated
+from ..gate.decision import FindingStatus, Gate, gated
 from ..vocabulary import Lang, Outcome
 from ._common import citations, show
 

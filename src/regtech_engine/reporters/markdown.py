@@ -13,7 +13,7 @@ import re
 
 from ..errors import printable
 from ..findings import Finding, Report
-from ..gate import FindingStatus, Gate, GatedReport, gated
+from ..gate.decision import FindingStatus, Gate, GatedReport, gated
 from ..vocabulary import Lang, Severity
 from ._common import SEVERITIES, primary_line, quoted, severity_label, show, verdict
 

@@ -21,9 +21,9 @@ from urllib.parse import quote
 import orjson
 
 from ..findings import Finding, Report, Text, Undetermined
-from ..gate import Gate, gated
+from ..gate.decision import Gate, gated
+from ..gate.waivers import WaiverRef
 from ..vocabulary import Lang, Severity
-from ..waivers import WaiverRef
 from ._common import citations, primary_line, quoted, show
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"

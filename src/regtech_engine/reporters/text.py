@@ -6,7 +6,7 @@ from itertools import groupby
 
 from ..errors import printable
 from ..findings import Finding, Report
-from ..gate import FindingStatus, Gate, gated
+from ..gate.decision import FindingStatus, Gate, gated
 from ..law.cite import format_citation
 from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity
 from ._common import citations, verdict

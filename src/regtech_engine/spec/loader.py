@@ -11,8 +11,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..errors import Problem, SpecError, shown
+from ..files.yamlio import Document, PathKey, format_path, parse_text, read_document
 from ..suggest import did_you_mean
-from ..yamlio import Document, PathKey, format_path, parse_text, read_document
 from .models import ProductSpec
 from .schema import FieldType, field_type_of, fields_of
 
