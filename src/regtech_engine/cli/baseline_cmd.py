@@ -9,7 +9,7 @@ import click
 
 from ..check import Checker
 from ..errors import SpecError, UsageError
-from ..files.outputs import write_atomic
+from ..files.safeio import write_text_atomic
 from ..gate.baseline import left_out, render_baseline
 from .check_cmd import load_specs
 from .common import as_of_option, load_rules, rules_option, theme_option
@@ -39,7 +39,7 @@ def create(paths: tuple[str, ...], output: Path, as_of: dt.date, themes: tuple[s
         raise SpecError(problems)
     report = Checker(pack, as_of, themes=list(themes)).report(specs)
     waivable = {r.id: r.body.waivable for r in pack.rules}
-    write_atomic(output, render_baseline(report, waivable))
+    write_text_atomic(output, render_baseline(report, waivable))
     refused = left_out(report, waivable)
     count = len(report.all_findings()) - len(refused)
     click.echo(f"wrote {output}: {count} finding{'s' if count != 1 else ''} in"

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import InputError, Problem, SpecError, UsageError
-from ..files.outputs import write_atomic
+from ..files.safeio import write_text_atomic
 from ..findings import Report
 from ..gate.decision import GatedReport, Policy, apply_gate
 from ..language.rules import RulePack
@@ -134,7 +134,7 @@ def write_outputs(report: Report, outputs: list[tuple[str, Path | None]], lang: 
         if path is None:
             click.echo(text, nl=False)
         else:
-            write_atomic(path, text)
+            write_text_atomic(path, text)
 
 
 @click.command()

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
-from ..files.outputs import write_atomic
+from ..files.safeio import write_text_atomic
 from .common import as_of_option, load_rules, rules_option
 
 
@@ -42,5 +42,5 @@ def init(category: str, product_id: str, output: Path | None, as_of: dt.date,
         return
     if output.exists():
         raise UsageError.single("exists already; not overwritten", file=str(output))
-    write_atomic(output, text)
+    write_text_atomic(output, text)
     click.echo(f"wrote {output}", err=True)

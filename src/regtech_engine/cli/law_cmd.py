@@ -8,7 +8,7 @@ import click
 
 from ..law.browse import search, show
 from ..law.cite import format_citation
-from ..laws import load_laws
+from ..law.registry import load_laws
 from ..vocabulary import Lang
 from .common import as_of_option, lang_option
 

@@ -304,9 +304,9 @@ def alerts_list(store: Path, status: str | None, kind: str | None, fmt: str, det
                 lang: str, output: Path | None) -> int:
     """Alerts as a table (id, status, kind, typology or category, customer, account, date,
     direction, amount, currency, transactions, report_due, thresholds) or CSV."""
+    from ..files.safeio import write_text_atomic
     from ..monitor.alert_table import render_csv, render_table
     from ..monitor.sinks import AlertStore
-    from ..safeio import write_text_atomic
 
     db = AlertStore(store)
     try:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import orjson
 
-from ..files.outputs import write_atomic
+from ..files.safeio import write_text_atomic
 from .common import load_rules, rules_option
 
 
@@ -34,4 +34,4 @@ def schema(rules_dirs: tuple[Path, ...], output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_atomic(output, text)
+        write_text_atomic(output, text)

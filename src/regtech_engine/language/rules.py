@@ -26,7 +26,7 @@ from ..files.doccache import read_pack_document
 from ..files.yamlio import Document, format_path
 from ..findings import Citation, Text
 from ..law.quotes import citation_problems
-from ..laws import Law
+from ..law.registry import Law
 from ..packs.manifest import LAWS_FILE, MANIFEST, Pack
 from ..spec.models import ProductSpec
 from ..spec.schema import UnknownPath, resolve_through_lists

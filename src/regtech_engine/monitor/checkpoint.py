@@ -38,7 +38,7 @@ from typing import IO, Any
 from pydantic import BaseModel
 
 from ..errors import TransactionError
-from ..safeio import write_bytes_atomic
+from ..files.safeio import write_bytes_atomic
 from . import engine, evidence, features, ingest, models, order
 from .engine import Monitor
 from .order import ReorderBuffer

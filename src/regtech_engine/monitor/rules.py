@@ -28,7 +28,7 @@ from ..findings import Citation, Text
 from ..language import ir
 from ..language.parameters import ParameterSet, load_parameter_file
 from ..language.parse import ConditionError, ConditionParser, Scope
-from ..laws import load_laws
+from ..law.registry import load_laws
 from ..packs import builtin_root
 from ..suggest import did_you_mean
 from ..vocabulary import Severity

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ...safeio import write_bytes_atomic
+from ...files.safeio import write_bytes_atomic
 from .. import checkpoint as ckpt
 from ..engine import Monitor, fingerprint
 from ..ingest import DeadRow

@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from .errors import OutputError
+from ..errors import OutputError
 
 
 def write_text_atomic(path: str | Path, text: str) -> None:
