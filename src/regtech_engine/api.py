@@ -23,6 +23,7 @@ from .findings import Report
 from .gate.decision import GatedReport, Policy, apply_gate
 from .language.rules import Rule, RulePack, load_pack
 from .spec.loader import LoadedSpec, load_spec, load_spec_text
+from .spec.models import ProductSpec
 from .timezone import today_in_shanghai
 from .vocabulary import Theme
 
@@ -97,7 +98,8 @@ class Engine:
         :class:`regtech_engine.errors.SpecError` naming file, line and field.
         """
         items = [specs] if isinstance(specs, LoadedSpec | str | Path | Mapping) else specs
-        loaded = [as_spec(s, f"<spec {i + 1}>") for i, s in enumerate(items)]
+        loaded = [as_spec(s, f"<spec {i + 1}>", self.pack.spec_model)
+                  for i, s in enumerate(items)]
         checker = self.checker(as_of, themes, select, skip)
         report: Report = checker.report(loaded)
         policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
@@ -107,7 +109,8 @@ class Engine:
     def explain(self, spec: SpecInput, rule_id: str, *,
                 as_of: dt.date | None = None) -> Explanation:
         """Why ``rule_id`` fires or not on ``spec``, and the smallest change to a control."""
-        return explain(self.checker(as_of), as_spec(spec, "<spec>"), self.rule(rule_id))
+        return explain(self.checker(as_of), as_spec(spec, "<spec>", self.pack.spec_model),
+                       self.rule(rule_id))
 
     # -- resources -------------------------------------------------------------------------
     @property
@@ -138,7 +141,7 @@ class TransactionMonitor:
 
     def __init__(self, rules: Iterable[str | Path] = (), *, rates: str | Path | None = None,
                  holidays: str | Path | None = None, backend: str = "durable") -> None:
-        from .monitor.engine import Monitor as _Monitor
+        from .monitor.loop import Monitor as _Monitor
         from .monitor.rates import Rates, load_rates
         from .monitor.rules import load_pack as load_monitoring_pack
         from .monitor.workdays import WorkdayCalendar, load_holidays
@@ -172,16 +175,17 @@ class TransactionMonitor:
         return list(self._monitor.finish())
 
 
-def as_spec(spec: SpecInput, name: str) -> LoadedSpec:
-    """Any accepted spec input as a validated spec."""
+def as_spec(spec: SpecInput, name: str, model: type[ProductSpec] = ProductSpec) -> LoadedSpec:
+    """Any accepted spec input as a validated spec (``model``: the core spec with the loaded
+    packs' extension fields)."""
     if isinstance(spec, LoadedSpec):
         return spec
     if isinstance(spec, Path):
-        return load_spec(spec)
+        return load_spec(spec, model=model)
     if isinstance(spec, Mapping):
         import orjson
 
-        return load_spec_text(orjson.dumps(dict(spec), default=str).decode(), name)
+        return load_spec_text(orjson.dumps(dict(spec), default=str).decode(), name, model)
     if "\n" not in spec and Path(spec).suffix in (".yaml", ".yml", ".json"):
-        return load_spec(Path(spec))
-    return load_spec_text(spec, name)
+        return load_spec(Path(spec), model=model)
+    return load_spec_text(spec, name, model)

@@ -25,6 +25,7 @@ from ..errors import InputError, Problem, RuleError, UsageError
 from ..files.doccache import read_pack_document
 from ..files.yamlio import Document, format_path
 from ..findings import Citation, Text
+from ..law.cite import register_laws
 from ..law.quotes import citation_problems
 from ..law.registry import Law
 from ..packs.manifest import LAWS_FILE, MANIFEST, Pack
@@ -440,6 +441,7 @@ def load_pack(
     if problems:
         raise RuleError(problems)
     register(gathered.themes)
+    register_laws(laws)
     rules.sort(key=lambda r: r.id)
     return RulePack(rules, params, laws, [str(f) for f in folders], scope,
                     packs=gathered.packs, spec_model=root,
