@@ -8,6 +8,7 @@ import importlib.metadata
 import importlib.util
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -16,16 +17,30 @@ from tests.conftest import FIXTURES, REPO
 _SETUP = REPO / "setup.py"
 
 
-def _setup_module() -> object:
-    """setup.py's helpers without running setup(): its source up to the call."""
+class _Extension:
+    def __init__(self, name: str, sources: list[str]) -> None:
+        self.name, self.sources = name, sources
+
+
+def _setup_module(monkeypatch: pytest.MonkeyPatch) -> object:
+    """setup.py's helpers without running setup(): its source up to the call, with a
+    stand-in for setuptools (a venv of Python 3.12 and later has none)."""
+    stub = types.ModuleType("setuptools")
+    stub.Extension = _Extension  # type: ignore[attr-defined]
+    stub.find_packages = lambda *a: []  # type: ignore[attr-defined]
+    stub.setup = lambda **kw: None  # type: ignore[attr-defined]
+    dist = types.ModuleType("setuptools.dist")
+    dist.Distribution = object  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "setuptools", stub)
+    monkeypatch.setitem(sys.modules, "setuptools.dist", dist)
     source = _SETUP.read_text(encoding="utf-8").split("\nsetup(", 1)[0]
     namespace: dict[str, object] = {"__name__": "regtech_setup"}
     exec(compile(source, str(_SETUP), "exec"), namespace)
     return namespace["ext_modules"]
 
 
-def test_the_shim_is_built_only_from_python_3_13() -> None:
-    ext_modules = _setup_module()
+def test_the_shim_is_built_only_from_python_3_13(monkeypatch: pytest.MonkeyPatch) -> None:
+    ext_modules = _setup_module(monkeypatch)
     assert callable(ext_modules)
     assert ext_modules((3, 11)) == [] and ext_modules((3, 12)) == []
     [shim] = ext_modules((3, 13))
