@@ -6,7 +6,7 @@ import gzip
 from pathlib import Path
 from typing import Any
 
-from regtech_engine.monitor.evaluate import score_amlsim
+from regtech_engine.monitor.scoring import score_amlsim
 
 
 def _amlsim(folder: Path) -> Path:

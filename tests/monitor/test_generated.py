@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from regtech_engine.monitor.evaluate import evaluate_path, score_generated
 from regtech_engine.monitor.generate import SUSPICIOUS, GeneratorConfig, write_dataset
+from regtech_engine.monitor.scoring import evaluate_path, score_generated
 
 
 def test_same_seed_same_files(tmp_path: Path) -> None:

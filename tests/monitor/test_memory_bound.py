@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from regtech_engine.monitor.engine import Monitor
 from regtech_engine.monitor.ingest import to_tx
-from regtech_engine.monitor.models import Tx
+from regtech_engine.monitor.loop import Monitor
 from regtech_engine.monitor.rates import Rates
+from regtech_engine.monitor.records import Tx
 from regtech_engine.monitor.rules import MonitoringPack
 
 START = dt.date(2025, 1, 1)

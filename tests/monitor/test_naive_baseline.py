@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from regtech_engine.monitor.baseline import NAIVE_RULES, naive_alerts
 from regtech_engine.monitor.ingest import to_tx
-from regtech_engine.monitor.models import Tx
 from regtech_engine.monitor.rates import Rates
+from regtech_engine.monitor.records import Tx
 
 from .conftest import row
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from regtech_engine.monitor.evaluate import evaluate_path
 from regtech_engine.monitor.generate import GeneratorConfig, generate, write_dataset
+from regtech_engine.monitor.scoring import evaluate_path
 
 
 def _config(**kw: object) -> GeneratorConfig:

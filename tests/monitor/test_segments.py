@@ -11,8 +11,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from regtech_engine.monitor.evaluate import evaluate_path
 from regtech_engine.monitor.generate import GeneratorConfig, write_dataset
+from regtech_engine.monitor.scoring import evaluate_path
 
 from .conftest import RunRows, row, suspicious
 

@@ -268,7 +268,7 @@ def evaluate_command(path: Path, labels: Path | None, alerts_file: Path | None,
     """
     import json
 
-    from ..monitor import evaluate as ev
+    from ..monitor import scoring as ev
 
     if not path.exists():
         click.echo(f"{path}: not found. {ev.WHERE_TO_GET_DATA}", err=True)

@@ -2,7 +2,7 @@
 
 A naive rule counts what anyone would count first: distinct counterparties paid (or paying)
 within a window, or money coming back to where it started. It knows nothing of history,
-segments or new relationships. The scorer (evaluate.py) runs these over the same rows as the
+segments or new relationships. The scorer (scoring.py) runs these over the same rows as the
 pack and scores their alerts the same way, so each typology's figures sit beside those of
 the rule it has to be better than. One alert per episode, as the engine does: an account is
 not re-alerted while its window still holds rows of its previous alert.
@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .engine import _iso  # the engine's alert times: one definition
 from .ingest import open_text, read_transactions
-from .models import SORT_KEY, Tx
+from .loop import _iso  # the engine's alert times: one definition
 from .rates import Rates
+from .records import SORT_KEY, Tx
 
 DAY = 86_400
 

@@ -39,16 +39,17 @@ from pydantic import BaseModel
 
 from ..errors import TransactionError
 from ..files.safeio import write_bytes_atomic
-from . import engine, evidence, features, ingest, models, order
-from .engine import Monitor
+from . import evidence, features, ingest, loop, order, records
+from .loop import Monitor
 from .order import ReorderBuffer
 
 FILE = "monitor.ckpt"
 LOCK = "monitor.lock"
 FORMAT = "regtech-monitor-checkpoint"
-VERSION = 5  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond;
+VERSION = 6  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond;
 # 4: input digest and reorder buffer, evidence ledger; 5: JSON with a checksum (no pickle),
-# outputs' sha256, rates digest, watermark
+# outputs' sha256, rates digest, watermark; 6: state classes named by the renamed
+# modules (loop.Monitor, records.Tx: were engine., models.)
 MAX_BYTES = 4 * 1024**3  # a checkpoint is read whole: refuse anything absurd before reading
 
 
@@ -72,7 +73,7 @@ class Checkpoint:
 # rebuilt from a checkpoint, whatever it says.
 def _state_classes() -> dict[str, type]:
     found: dict[str, type] = {}
-    for module in (engine, features, models, order, ingest, evidence):
+    for module in (loop, features, records, order, ingest, evidence):
         for value in vars(module).values():
             if (isinstance(value, type) and value.__module__ == module.__name__
                     and not issubclass(value, BaseException | BaseModel | dict | str)

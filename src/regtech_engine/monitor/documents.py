@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from .models import Category
+from .records import Category
 
 PeerGroup = Literal["individual", "business", "intermediary"]
 

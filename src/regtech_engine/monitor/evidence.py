@@ -5,7 +5,7 @@ Per rule: the tests of its condition that held, with the feature's value and the
 (the parameter's name and the value in force). And one paragraph in Chinese and English.
 
 Built only when an alert fires: the stream pays only for a compact record per transaction
-(``Brief``) kept while some evidence window may still name it (engine.py's ledger).
+(``Brief``) kept while some evidence window may still name it (loop.py's ledger).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from ..findings import Text
 from ..language import ir
 from ..timezone import SHANGHAI
-from .models import AlertTransaction, FeatureTest, Tx
+from .records import AlertTransaction, FeatureTest, Tx
 
 # epoch, microsecond, account, direction, channel, amount, currency, counterparty id, name,
 # country: references to the Tx's own objects, so a brief costs one tuple

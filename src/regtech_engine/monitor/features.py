@@ -65,7 +65,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from .models import Tx
+from .records import Tx
 from .screening import Lists
 
 DAY = 86_400

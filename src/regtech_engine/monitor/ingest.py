@@ -23,8 +23,8 @@ from pydantic import ValidationError
 
 from ..errors import TransactionError, shown
 from .clock import Clock, TimestampError
-from .models import TRANSACTION_ROW, TransactionRow, Tx
 from .rates import Rates
+from .records import TRANSACTION_ROW, TransactionRow, Tx
 
 MAX_ROW = 1_000_000  # characters; a transaction row is a few hundred
 MAX_AMOUNT_DIGITS = 15  # 10^15 of any currency is no transaction; day totals stay int64

@@ -27,9 +27,9 @@ from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from .clock import Clock, TimestampError, format_duration
-from .engine import _iso  # the engine's alert times: one definition
 from .ingest import DeadRow, Json, RowError, raw_rows
-from .models import Tx
+from .loop import _iso  # the engine's alert times: one definition
+from .records import Tx
 
 SORT_BUFFER = 200_000  # rows sorted in memory before a run is spilled (~150 MB of rows)
 MAX_LATENESS = 3_600  # seconds a standard-input row may trail the newest one seen

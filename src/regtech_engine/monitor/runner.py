@@ -19,12 +19,12 @@ from typing import IO, Any, TypeVar
 from ..errors import OutputError, TransactionError, UsageError, shown
 from . import checkpoint as ckpt
 from .clock import format_duration
-from .engine import Monitor, Stats, _iso
 from .ingest import DeadRow, InputDamaged, open_text, read_rows
-from .models import Alert, Tx
+from .loop import Monitor, Stats, _iso
 from .order import MAX_LATENESS, SORT_BUFFER, ExternalSort, ReorderBuffer, in_day_order
 from .queue import QueueStream, is_queue
 from .rates import Rates
+from .records import Alert, Tx
 from .rules import MonitoringPack
 from .sinks import AlertStore, JsonlSink
 from .workdays import WorkdayCalendar

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import TransactionError
-from .models import Alert
+from .records import Alert
 
 STATUSES = ("new", "reviewing", "reported", "dismissed")
 

@@ -31,9 +31,9 @@ from typing import IO, Any
 
 from ...files.safeio import write_bytes_atomic
 from .. import checkpoint as ckpt
-from ..engine import Monitor, fingerprint
 from ..ingest import DeadRow
-from ..models import Alert, Tx
+from ..loop import Monitor, fingerprint
+from ..records import Alert, Tx
 from ..rules import MonitoringPack
 from ..workdays import WorkdayCalendar
 

@@ -22,7 +22,7 @@ from . import evidence
 from .evidence import Brief
 from .features import DAY, EvidenceFn, Features
 from .ingest import DeadRow
-from .models import SORT_KEY, Alert, Tx
+from .records import SORT_KEY, Alert, Tx
 from .rules import DayContext, MonitoringPack, MonitoringRule, fire
 from .workdays import CalendarGap, WorkdayCalendar
 

@@ -34,8 +34,8 @@ from typing import Any
 
 from ..errors import TransactionError
 from .baseline import NAIVE_RULES, naive_alerts, read_txs
-from .models import Tx
 from .rates import Rates, load_rates
+from .records import Tx
 from .rules import load_pack
 from .runner import RunOptions, run
 
