@@ -34,10 +34,12 @@ def _window_entries(monitor: Monitor) -> int:
     and customer of the institution's own accounts grow with their number, by design, and
     are not counted: every account here is new, which no institution sees)."""
     f = monitor.features
-    tables: list[Any] = [f.structuring, f.rapid_in, f.rapid_out, f.fan_in, f.fan_out,
-                         f.out_edges, f.in_edges, f.gather]
+    g = f.graph
+    tables: list[Any] = [f.structuring.rows, f.rapid_in_out.ins, f.rapid_in_out.outs,
+                         f.fan.fan_in, f.fan.fan_out, g.out_edges, g.in_edges,
+                         f.scatter_gather.gather]
     held = sum(len(q) for table in tables for q in table.values())
-    return (held + len(f.pair_last) + len(f.first_paid) + len(f.transfers_seen)
+    return (held + len(g.pair_last) + len(f.fan.first_paid) + len(g.transfers_seen)
             + len(monitor.seen) + len(monitor.last_alert))
 
 

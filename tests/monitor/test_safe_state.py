@@ -108,9 +108,10 @@ def test_a_checkpoint_round_trips_shared_state(tmp_path: Path, monitoring_pack: 
 
     def edges(features: Any) -> tuple[int, int]:
         """(references to transfer edges, distinct edges) across the graph's indexes."""
-        refs = [e for _, _, e in features.pair_last.values() if e is not None]
-        refs += [e for q in features.out_edges.values() for e in q]
-        refs += [e for q in features.in_edges.values() for _, _, e in q]
+        graph = features.graph
+        refs = [e for _, _, e in graph.pair_last.values() if e is not None]
+        refs += [e for q in graph.out_edges.values() for e in q]
+        refs += [e for q in graph.in_edges.values() for _, _, e in q]
         return len(refs), len({id(e) for e in refs})
 
     before, after = edges(state.monitor.features), edges(again.monitor.features)

@@ -6,9 +6,10 @@ the same content. A checkpoint of standard input keeps the reorder buffer's rows
 
 A checkpoint is data, never code: a JSON document (``FORMAT``, ``VERSION``) whose body is
 covered by a sha256 checksum in its header line. Reading one never imports or calls
-anything named by the file: only the monitor's own state classes (``_CLASSES``) can be
-rebuilt, and only by setting their fields. A damaged, truncated, foreign or edited
-checkpoint is a located TransactionError (exit 2). The checksum detects damage and naive
+anything named by the file: only the monitor's own state classes (the classes of
+``STATE_MODULES``, named by their module's path in the monitor package) can be rebuilt,
+and only by setting their fields. A damaged, truncated, foreign or edited checkpoint is a
+located TransactionError (exit 2). The checksum detects damage and naive
 edits; it is not a signature: keep the folder as private as the alerts it sits beside.
 
 A checkpoint is written atomically (temporary file in the same folder, fsync, rename, fsync
@@ -39,17 +40,30 @@ from pydantic import BaseModel
 
 from ..errors import TransactionError
 from ..files.safeio import write_bytes_atomic
-from . import evidence, features, ingest, loop, order, records
+from . import day_totals, evidence, features, ingest, loop, order, records, windows
 from .loop import Monitor
 from .order import ReorderBuffer
+from .typologies import (
+    _graph,
+    cycle,
+    dormant_reactivation,
+    fan,
+    high_risk_country,
+    layering,
+    rapid_in_out,
+    sanctions_match,
+    scatter_gather,
+    structuring,
+)
 
 FILE = "monitor.ckpt"
 LOCK = "monitor.lock"
 FORMAT = "regtech-monitor-checkpoint"
-VERSION = 6  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond;
+VERSION = 7  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond;
 # 4: input digest and reorder buffer, evidence ledger; 5: JSON with a checksum (no pickle),
 # outputs' sha256, rates digest, watermark; 6: state classes named by the renamed
-# modules (loop.Monitor, records.Tx: were engine., models.)
+# modules (loop.Monitor, records.Tx: were engine., models.); 7: one state class per typology
+# (typologies.*), named by module path in the monitor package
 MAX_BYTES = 4 * 1024**3  # a checkpoint is read whole: refuse anything absurd before reading
 
 
@@ -69,17 +83,24 @@ class Checkpoint:
     watermark: int | None = None  # newest event time accepted (future rows are judged by it)
 
 
-# The classes a checkpoint may hold, by the name written in the file. Nothing else can be
-# rebuilt from a checkpoint, whatever it says.
+# The modules whose state classes a checkpoint may hold (a typology's module belongs here);
+# a class is written as its module's path in the monitor package and its name
+# ("typologies.fan.Fan"). Nothing else can be rebuilt from a checkpoint, whatever it says.
+STATE_MODULES = (loop, features, day_totals, windows, records, order, ingest, evidence,
+                 _graph, structuring, rapid_in_out, fan, cycle, layering, scatter_gather,
+                 dormant_reactivation, high_risk_country, sanctions_match)
+_PACKAGE = __name__.rsplit(".", 1)[0] + "."
+
+
 def _state_classes() -> dict[str, type]:
     found: dict[str, type] = {}
-    for module in (loop, features, records, order, ingest, evidence):
+    for module in STATE_MODULES:
         for value in vars(module).values():
             if (isinstance(value, type) and value.__module__ == module.__name__
                     and not issubclass(value, BaseException | BaseModel | dict | str)
                     and (dataclasses.is_dataclass(value) or "__getstate__" in vars(value)
                          or value is ReorderBuffer)):
-                found[f"{module.__name__.rsplit('.', 1)[-1]}.{value.__qualname__}"] = value
+                found[f"{module.__name__.removeprefix(_PACKAGE)}.{value.__qualname__}"] = value
     return found
 
 

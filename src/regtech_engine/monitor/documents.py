@@ -38,7 +38,7 @@ class TransactionFeatures(BaseModel):
     fan_in_burst_payers: int  # the same within the burst window, history or not
     fan_out_payees: int  # distinct payees of the account in the window, on its payments
     # to a counterparty (0 on other rows)
-    fan_out_non_hub_payees: int  # of them, those that are not hubs (features.py)
+    fan_out_non_hub_payees: int  # of them, those that are not hubs (typologies/fan.py)
     cycle_hops: int  # transfers in the shortest cycle this transfer closes (0 = none)
     cycle_hours: int  # hours from the cycle's first transfer to this one (rounded up)
     cycle_quiet_accounts: int  # accounts of that cycle that were quiet when it passed them

@@ -20,10 +20,11 @@ from typing import Any
 from ..timezone import SHANGHAI
 from . import evidence
 from .evidence import Brief
-from .features import DAY, EvidenceFn, Features
+from .features import Features
 from .ingest import DeadRow
 from .records import SORT_KEY, Alert, Tx
 from .rules import DayContext, MonitoringPack, MonitoringRule, fire
+from .windows import DAY, EvidenceFn
 from .workdays import CalendarGap, WorkdayCalendar
 
 BATCH = 2_000  # feature documents per durable_rules session
@@ -193,7 +194,7 @@ class Monitor:
         ledger = self.ledger
         short: list[str] = []
         long: list[str] = []
-        pair_last = self.features.pair_last
+        pair_last = self.features.graph.pair_last
         for i, tx in enumerate(txs):
             doc, ev = self.features.observe(tx, ctx.params)
             tx_id = tx.tx_id

@@ -33,8 +33,8 @@ from ..packs import builtin_root
 from ..suggest import did_you_mean
 from ..vocabulary import Severity
 from .documents import DOCUMENT_MODELS
-from .features import STRUCTURING_PARAMS, WINDOW_PARAMS
 from .screening import Lists, load_lists
+from .windows import STRUCTURING_PARAMS, WINDOW_PARAMS
 
 FEATURE_PARAMS = (*STRUCTURING_PARAMS, *WINDOW_PARAMS)  # read by features.py: every pack
 TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "layering",
