@@ -36,10 +36,9 @@ def rss_mb() -> float:
 
 
 def specs() -> list[dict[str, object]]:
-    files = sorted(p for p in (ROOT / "fixtures" / "products").iterdir()
-                   if p.suffix in (".yaml", ".json")) + sorted(
-        (ROOT / "rules" / "bases").glob("*.yaml")
-    )
+    files = sorted(
+        p for p in (ROOT / "fixtures" / "products").iterdir() if p.suffix in (".yaml", ".json")
+    ) + sorted((ROOT / "rules" / "bases").glob("*.yaml"))
     return [spec_values(load_spec(f).model) for f in files]
 
 
@@ -78,8 +77,11 @@ def cli_seconds(repeats: int = 7) -> float:
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "regtech_engine", "check", str(spec),
-                        "--fail-on", "never"], capture_output=True, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "regtech_engine", "check", str(spec), "--fail-on", "never"],
+            capture_output=True,
+            check=True,
+        )
         times.append(time.perf_counter() - t0)
     return statistics.median(times)
 
@@ -92,13 +94,17 @@ def main() -> None:
     as_of = dt.date.fromisoformat(args.as_of)
     data = specs()
     print(f"{len(data)} specs, {args.evaluations:,} evaluations per backend, as of {as_of}")
-    results = {name: bench_backend(name, as_of, data, args.evaluations)
-               for name in ("reference", "durable")}
+    results = {name: bench_backend(name, as_of, data, args.evaluations) for name in ("reference", "durable")}
     header = f"{'':<22}{'reference':>14}{'durable':>14}{'ratio':>10}"
     print(header)
-    rows = [("rules evaluated", "rules", "{:.0f}"), ("compile (ms)", "compile_ms", "{:.1f}"),
-            ("median per spec (ms)", "median_ms", "{:.3f}"), ("specs / second", "specs_per_s", "{:.0f}"),
-            ("RSS before (MB)", "rss_before_mb", "{:.1f}"), ("RSS after (MB)", "rss_after_mb", "{:.1f}")]
+    rows = [
+        ("rules evaluated", "rules", "{:.0f}"),
+        ("compile (ms)", "compile_ms", "{:.1f}"),
+        ("median per spec (ms)", "median_ms", "{:.3f}"),
+        ("specs / second", "specs_per_s", "{:.0f}"),
+        ("RSS before (MB)", "rss_before_mb", "{:.1f}"),
+        ("RSS after (MB)", "rss_after_mb", "{:.1f}"),
+    ]
     for label, key, fmt in rows:
         ref, dur = results["reference"][key], results["durable"][key]
         ratio = f"{dur / ref:.2f}x" if ref else ""

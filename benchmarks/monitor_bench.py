@@ -50,13 +50,24 @@ def full_pack(source: str, rates_path: str, n: int, out: Any) -> None:
     samples: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        options = RunOptions(source, pack, rates, output=Path(tmp) / "alerts.jsonl",
-                             checkpoint_every=max(1, n // 10))
-        result = with_rare_gc(lambda: run(  # as the CLI runs it
-            options, progress=lambda s: samples.append((s.rows, round(_rss_mb(), 1)))))
+        options = RunOptions(
+            source, pack, rates, output=Path(tmp) / "alerts.jsonl", checkpoint_every=max(1, n // 10)
+        )
+        result = with_rare_gc(
+            lambda: run(  # as the CLI runs it
+                options, progress=lambda s: samples.append((s.rows, round(_rss_mb(), 1)))
+            )
+        )
         elapsed = time.perf_counter() - start
-    out.send({"rows": result.stats.rows, "alerts": result.stats.alerts, "seconds": elapsed,
-              "peak_mb": _peak_mb(), "samples": samples})
+    out.send(
+        {
+            "rows": result.stats.rows,
+            "alerts": result.stats.alerts,
+            "seconds": elapsed,
+            "peak_mb": _peak_mb(),
+            "samples": samples,
+        }
+    )
 
 
 def reference_pack(source: str, rates_path: str, n: int, out: Any) -> None:
@@ -72,11 +83,17 @@ def reference_pack(source: str, rates_path: str, n: int, out: Any) -> None:
     rates = load_rates(Path(rates_path))
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        result = with_rare_gc(lambda: run(RunOptions(source, pack, rates,
-                                                     output=Path(tmp) / "alerts.jsonl")))
+        result = with_rare_gc(lambda: run(RunOptions(source, pack, rates, output=Path(tmp) / "alerts.jsonl")))
         elapsed = time.perf_counter() - start
-    out.send({"rows": result.stats.rows, "alerts": result.stats.alerts, "seconds": elapsed,
-              "peak_mb": _peak_mb(), "samples": []})
+    out.send(
+        {
+            "rows": result.stats.rows,
+            "alerts": result.stats.alerts,
+            "seconds": elapsed,
+            "peak_mb": _peak_mb(),
+            "samples": [],
+        }
+    )
 
 
 def on_ray(workers: int, source: str, rates_path: str, n: int, out: Any) -> None:
@@ -90,19 +107,26 @@ def on_ray(workers: int, source: str, rates_path: str, n: int, out: Any) -> None
     from regtech_engine.monitor.rules import load_pack
     from regtech_engine.monitor.runner import RunOptions
 
-    ray.init(num_cpus=workers + 1, include_dashboard=False, logging_level=logging.ERROR,
-             log_to_driver=False)
+    ray.init(num_cpus=workers + 1, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
     pack = load_pack()
     rates = load_rates(Path(rates_path))
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        result, figures = run_distributed(RunOptions(source, pack, rates,
-                                                     output=Path(tmp) / "alerts.jsonl"),
-                                          RayOptions(workers=workers))
+        result, figures = run_distributed(
+            RunOptions(source, pack, rates, output=Path(tmp) / "alerts.jsonl"), RayOptions(workers=workers)
+        )
         elapsed = time.perf_counter() - start
     ray.shutdown()
-    out.send({"rows": result.stats.rows, "alerts": result.stats.alerts, "seconds": elapsed,
-              "peak_mb": _peak_mb(), "actors_mb": figures["peak_mb"], "samples": []})
+    out.send(
+        {
+            "rows": result.stats.rows,
+            "alerts": result.stats.alerts,
+            "seconds": elapsed,
+            "peak_mb": _peak_mb(),
+            "actors_mb": figures["peak_mb"],
+            "samples": [],
+        }
+    )
 
 
 def traffic(source: str, partitions: int) -> dict[str, float]:
@@ -119,10 +143,12 @@ def traffic(source: str, partitions: int) -> dict[str, float]:
             owner[r["account_id"]] = r["customer_id"]
             rows.append((r["customer_id"], r.get("counterparty_id")))
     internal = [(c, owner[cp]) for c, cp in rows if cp is not None and cp in owner]
-    crossing = sum(partition_of(a, partitions) != partition_of(b, partitions)
-                   for a, b in internal)
-    return {"messages_per_tx": 2.0, "internal_share": len(internal) / max(1, len(rows)),
-            "cross_partition_share": crossing / max(1, len(rows))}
+    crossing = sum(partition_of(a, partitions) != partition_of(b, partitions) for a, b in internal)
+    return {
+        "messages_per_tx": 2.0,
+        "internal_share": len(internal) / max(1, len(rows)),
+        "cross_partition_share": crossing / max(1, len(rows)),
+    }
 
 
 def baseline(source: str, rates_path: str, n: int, out: Any) -> None:
@@ -133,15 +159,23 @@ def baseline(source: str, rates_path: str, n: int, out: Any) -> None:
     import chinese_calendar
     import yaml
 
-    rates = {k: (Decimal(str(v["cny"])), Decimal(str(v["usd"])))
-             for k, v in yaml.safe_load(Path(rates_path).read_text()).items()}
+    rates = {
+        k: (Decimal(str(v["cny"])), Decimal(str(v["usd"])))
+        for k, v in yaml.safe_load(Path(rates_path).read_text()).items()
+    }
     shanghai = dt.timezone(dt.timedelta(hours=8))
-    cny_limit = {"cash": 50_000, "entity_transfer": 2_000_000,
-                 "individual_domestic_transfer": 500_000,
-                 "individual_cross_border_transfer": 200_000}
-    usd_limit = {"cash": 10_000, "entity_transfer": 200_000,
-                 "individual_domestic_transfer": 100_000,
-                 "individual_cross_border_transfer": 10_000}
+    cny_limit = {
+        "cash": 50_000,
+        "entity_transfer": 2_000_000,
+        "individual_domestic_transfer": 500_000,
+        "individual_cross_border_transfer": 200_000,
+    }
+    usd_limit = {
+        "cash": 10_000,
+        "entity_transfer": 200_000,
+        "individual_domestic_transfer": 100_000,
+        "individual_cross_border_transfer": 10_000,
+    }
 
     def due(day: dt.date) -> dt.date:
         left = 5
@@ -162,10 +196,17 @@ def baseline(source: str, rates_path: str, n: int, out: Any) -> None:
             limit = (cny_limit if basis == "CNY" else usd_limit)[category]
             if total >= limit:
                 assert current is not None
-                json.dumps({"customer_id": customer, "direction": direction,
-                            "category": category, "currency_basis": basis,
-                            "total": str(total), "tx_ids": sorted(ids),
-                            "report_due": due(current).isoformat()})
+                json.dumps(
+                    {
+                        "customer_id": customer,
+                        "direction": direction,
+                        "category": category,
+                        "currency_basis": basis,
+                        "total": str(total),
+                        "tx_ids": sorted(ids),
+                        "report_due": due(current).isoformat(),
+                    }
+                )
                 count += 1
         totals.clear()
         return count
@@ -189,21 +230,32 @@ def baseline(source: str, rates_path: str, n: int, out: Any) -> None:
             current = day if current is None or day > current else current
             country = r.get("counterparty_country")
             cross = country is not None and country != "CN"
-            category = ("cash" if r["channel"] == "cash" else "entity_transfer"
-                        if r["customer_type"] == "entity" else
-                        "individual_cross_border_transfer" if cross
-                        else "individual_domestic_transfer")
+            category = (
+                "cash"
+                if r["channel"] == "cash"
+                else "entity_transfer"
+                if r["customer_type"] == "entity"
+                else "individual_cross_border_transfer"
+                if cross
+                else "individual_domestic_transfer"
+            )
             if r["currency"] == "CNY":
                 basis, value = "CNY", amount
             else:
                 basis, value = "USD", amount * rates[r["currency"]][1]
-            entry = totals.setdefault((r["customer_id"], r["direction"], category, basis),
-                                      [Decimal(0), []])
+            entry = totals.setdefault((r["customer_id"], r["direction"], category, basis), [Decimal(0), []])
             entry[0] += value
             entry[1].append(r["tx_id"])
         alerts += close()
-    out.send({"rows": rows, "alerts": alerts, "seconds": time.perf_counter() - start,
-              "peak_mb": _peak_mb(), "samples": []})
+    out.send(
+        {
+            "rows": rows,
+            "alerts": alerts,
+            "seconds": time.perf_counter() - start,
+            "peak_mb": _peak_mb(),
+            "samples": [],
+        }
+    )
 
 
 def _child(target: Any, *args: Any) -> dict[str, Any]:
@@ -220,10 +272,14 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--days", type=int, default=90,
-                        help="Business days with planted typologies, after the generator's "
-                             "history of ordinary traffic (the stream is longer than every "
-                             "window, so memory can be seen to level off).")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=90,
+        help="Business days with planted typologies, after the generator's "
+        "history of ordinary traffic (the stream is longer than every "
+        "window, so memory can be seen to level off).",
+    )
     parser.add_argument("--keep", type=Path, help="Write the generated data here and keep it.")
     parser.add_argument("--no-ray", action="store_true", help="Skip the Ray runs.")
     args = parser.parse_args(argv)
@@ -234,59 +290,75 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         folder = args.keep or Path(tmp)
         t0 = time.perf_counter()
         days = args.days
-        files = write_dataset(folder, GeneratorConfig(n=args.n, seed=args.seed, days=days,
-                                                      plants=max(1, min(50, args.n // 20000))))
-        print(f"generated {args.n:,} transactions ({days} planted days after the history) in "
-              f"{time.perf_counter() - t0:.1f} s: {files[0]}")
+        files = write_dataset(
+            folder,
+            GeneratorConfig(n=args.n, seed=args.seed, days=days, plants=max(1, min(50, args.n // 20000))),
+        )
+        print(
+            f"generated {args.n:,} transactions ({days} planted days after the history) in "
+            f"{time.perf_counter() - t0:.1f} s: {files[0]}"
+        )
         source, rates = str(files[0]), str(files[2])
         full = _child(full_pack, source, rates, args.n)
         ref = _child(reference_pack, source, rates, args.n)
         base = _child(baseline, source, rates, args.n)
-        runs = [("full pack (durable_rules)", full), ("full pack (reference)", ref),
-                ("baseline (plain Python LV)", base)]
+        runs = [
+            ("full pack (durable_rules)", full),
+            ("full pack (reference)", ref),
+            ("baseline (plain Python LV)", base),
+        ]
         if not args.no_ray:
             for workers in (1, 2):
-                runs.append((f"ray, {workers} partition(s)",
-                             _child(partial(on_ray, workers), source, rates, args.n)))
+                runs.append(
+                    (f"ray, {workers} partition(s)", _child(partial(on_ray, workers), source, rates, args.n))
+                )
             flows = traffic(source, 2)
     report: dict[str, Any] = {"n": args.n}
     for name, r in runs:
         rate = r["rows"] / r["seconds"]
         report[name] = {**r, "tx_per_s": rate}
-        print(f"{name:<28} {r['rows']:>10,} rows  {r['seconds']:>7.1f} s  {rate:>9,.0f} tx/s  "
-              f"peak {r['peak_mb']:>6.0f} MB  {r['alerts']:,} alerts")
+        print(
+            f"{name:<28} {r['rows']:>10,} rows  {r['seconds']:>7.1f} s  {rate:>9,.0f} tx/s  "
+            f"peak {r['peak_mb']:>6.0f} MB  {r['alerts']:,} alerts"
+        )
     if full["samples"]:
         samples = full["samples"]
         shown = samples[:: max(1, len(samples) // 10)][:10] + samples[-1:]
-        print("RSS along the stream (rows: MB): "
-              + ", ".join(f"{rows:,}: {mb}" for rows, mb in shown))
+        print("RSS along the stream (rows: MB): " + ", ".join(f"{rows:,}: {mb}" for rows, mb in shown))
     ratio = (full["rows"] / full["seconds"]) / (base["rows"] / base["seconds"])
     report["ratio"] = ratio
-    print(f"full pack / baseline throughput: {ratio:.2f}x "
-          f"(baseline {1 / ratio:.1f}x faster)")
+    print(f"full pack / baseline throughput: {ratio:.2f}x (baseline {1 / ratio:.1f}x faster)")
     engine = (full["rows"] / full["seconds"]) / (ref["rows"] / ref["seconds"])
-    print(f"durable_rules vs the reference evaluator on the same documents: {engine:.2f}x the "
-          "throughput "
-          "(the rest of the gap to the baseline is the typologies' features)")
+    print(
+        f"durable_rules vs the reference evaluator on the same documents: {engine:.2f}x the "
+        "throughput "
+        "(the rest of the gap to the baseline is the typologies' features)"
+    )
     if not args.no_ray:
         single = full["rows"] / full["seconds"]
         for name, r in runs[3:]:
             rate = r["rows"] / r["seconds"]
-            print(f"{name}: {rate / single:.2f}x the single process; actors' peak MB: "
-                  + ", ".join(f"{k} {v:.0f}" for k, v in sorted(r["actors_mb"].items())))
-        print(f"traffic: {flows['messages_per_tx']:.0f} actor messages per transaction "
-              f"(graph actor + its partition), {flows['internal_share']:.1%} of rows move money "
-              f"between own accounts, {flows['cross_partition_share']:.1%} across partitions")
+            print(
+                f"{name}: {rate / single:.2f}x the single process; actors' peak MB: "
+                + ", ".join(f"{k} {v:.0f}" for k, v in sorted(r["actors_mb"].items()))
+            )
+        print(
+            f"traffic: {flows['messages_per_tx']:.0f} actor messages per transaction "
+            f"(graph actor + its partition), {flows['internal_share']:.1%} of rows move money "
+            f"between own accounts, {flows['cross_partition_share']:.1%} across partitions"
+        )
         # paper estimate: 100 million a day at 10x the average at peak
         peak = 100e6 / 86_400 * 10
         graph_rate = runs[4][1]["rows"] / runs[4][1]["seconds"]
         report["estimate"] = {"peak_tx_per_s": peak, "graph_actor_tx_per_s": graph_rate}
-        print(f"estimate for 100 M tx/day at 10x peak = {peak:,.0f} tx/s: the graph actor sees "
-              f"every transaction and ran at {graph_rate:,.0f} tx/s here (bounded by the "
-              f"pipeline), so about {peak / graph_rate:.1f}x that rate is needed from one "
-              "graph actor, while partitions scale out: "
-              f"{-(-peak // max(1.0, single)):.0f} partition workers at the single process's "
-              "per-worker rate")
+        print(
+            f"estimate for 100 M tx/day at 10x peak = {peak:,.0f} tx/s: the graph actor sees "
+            f"every transaction and ran at {graph_rate:,.0f} tx/s here (bounded by the "
+            f"pipeline), so about {peak / graph_rate:.1f}x that rate is needed from one "
+            "graph actor, while partitions scale out: "
+            f"{-(-peak // max(1.0, single)):.0f} partition workers at the single process's "
+            "per-worker rate"
+        )
     return report
 
 

@@ -51,8 +51,9 @@ def main() -> int:
     in_process = args.n / (time.perf_counter() - started)
 
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(engine), host="127.0.0.1", port=port,
-                                           log_level="warning", access_log=False))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(engine), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     while not server.started:
@@ -80,8 +81,9 @@ def main() -> int:
     print(f"{args.n} checks of {SPEC.name}, one shared Engine")
     print(f"in-process engine.check + JSON    {in_process:8.1f} /s  (baseline)")
     print(f"POST /v1/check, 1 client          {serial:8.1f} /s  {serial / in_process:.2f}x")
-    print(f"POST /v1/check, {args.clients} clients         {concurrent:8.1f} /s  "
-          f"{concurrent / in_process:.2f}x")
+    print(
+        f"POST /v1/check, {args.clients} clients         {concurrent:8.1f} /s  {concurrent / in_process:.2f}x"
+    )
     return 0
 
 

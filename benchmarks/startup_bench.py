@@ -37,8 +37,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as cache:
         warm_env = {**base_env, "REGTECH_CACHE_DIR": cache}
         cold_env = {**base_env, "REGTECH_NO_CACHE": "1"}
-        check = [sys.executable, "-m", "regtech_engine", "check", str(SPEC), "--as-of",
-                 "2026-11-25"]
+        check = [sys.executable, "-m", "regtech_engine", "check", str(SPEC), "--as-of", "2026-11-25"]
         baseline = [sys.executable, "-c", "import pydantic, yaml, click"]
         _time(check, warm_env)  # fills the cache
         times: dict[str, list[float]] = {"baseline": [], "warm": [], "cold": []}

@@ -28,10 +28,18 @@ def cites(finding: Finding) -> set[str]:
 def test_cross_border_thresholds_changed_on_2024_03_22(pack: RulePack) -> None:
     # 300,000 individuals, non-sensitive, under a standard contract: an assessment was
     # needed under the 2022 Measures (>= 100,000), a contract suffices under the 2024 rules.
-    transfer = {"personal_information.cross_border_transfers": [{
-        "destination": "SG", "categories": ["mobile number"], "individuals_this_year": 300000,
-        "sensitive_individuals_this_year": 0, "mechanism": "standard_contract",
-        "separate_consent": True}]}
+    transfer = {
+        "personal_information.cross_border_transfers": [
+            {
+                "destination": "SG",
+                "categories": ["mobile number"],
+                "individuals_this_year": 300000,
+                "sensitive_individuals_this_year": 0,
+                "mechanism": "standard_contract",
+                "separate_consent": True,
+            }
+        ]
+    }
     before = findings(pack, dt.date(2024, 3, 21), transfer)
     after = findings(pack, dt.date(2024, 3, 22), transfer)
     assert "PIPL-038-CROSS-BORDER-MECHANISM-TOO-WEAK" in before
@@ -47,10 +55,17 @@ def test_concentration_thresholds_follow_the_closing_date(pack: RulePack) -> Non
     # worldwide 11bn, China 2.5bn, parties 500M and 450M in China: notifiable under the
     # old thresholds (10bn / 2bn / 400M), not under the 2024 ones (12bn / 4bn / 800M)
     def deal(closing: dt.date) -> dict[str, Any]:
-        return {"market_conduct.concentrations": [{
-            "counterparty": "Target", "closing_date": closing,
-            "combined_turnover_cny": {"global": 11_000_000_000, "china": 2_500_000_000},
-            "each_party_china_turnover_cny": [500_000_000, 450_000_000], "filed": False}]}
+        return {
+            "market_conduct.concentrations": [
+                {
+                    "counterparty": "Target",
+                    "closing_date": closing,
+                    "combined_turnover_cny": {"global": 11_000_000_000, "china": 2_500_000_000},
+                    "each_party_china_turnover_cny": [500_000_000, 450_000_000],
+                    "filed": False,
+                }
+            ]
+        }
 
     old = findings(pack, dt.date(2026, 11, 25), deal(dt.date(2024, 1, 21)))
     new = findings(pack, dt.date(2026, 11, 25), deal(dt.date(2024, 1, 22)))

@@ -31,36 +31,55 @@ def changed(tmp_path: Path) -> Path:
     new = tmp_path / "changed"
     shutil.copytree(GATE_RULES, new)
     ds = new / "data_security" / "GATE-DS-NO-ENCRYPTION.yaml"
-    ds.write_text(ds.read_text(encoding="utf-8").replace("severity: medium", "severity: high"),
-                  encoding="utf-8")
+    ds.write_text(
+        ds.read_text(encoding="utf-8").replace("severity: medium", "severity: high"), encoding="utf-8"
+    )
     (new / "personal_information" / "GATE-PI-SEPARATE-CONSENT.yaml").unlink()
-    (new / "personal_information" / "GATE-PI-LONG-RETENTION.yaml").write_text(
-        NEW_RULE, encoding="utf-8")
+    (new / "personal_information" / "GATE-PI-LONG-RETENTION.yaml").write_text(NEW_RULE, encoding="utf-8")
     return new
 
 
 def _impact(cli, changed: Path, *args: str):  # type: ignore[no-untyped-def]
-    return cli("impact", "--no-builtin", "--base-rules", str(GATE_RULES), "--rules",
-               str(changed), "--as-of", AS_OF.isoformat(), str(SPECS / "evil.yaml"),
-               str(SPECS / "noncompliant.yaml"), str(SPECS / "compliant.yaml"), *args)
+    return cli(
+        "impact",
+        "--no-builtin",
+        "--base-rules",
+        str(GATE_RULES),
+        "--rules",
+        str(changed),
+        "--as-of",
+        AS_OF.isoformat(),
+        str(SPECS / "evil.yaml"),
+        str(SPECS / "noncompliant.yaml"),
+        str(SPECS / "compliant.yaml"),
+        *args,
+    )
 
 
 def test_json_lists_each_kind_of_change(cli, changed: Path) -> None:  # type: ignore[no-untyped-def]
     result = _impact(cli, changed, "--format", "json")
     assert result.code == 0, result.err
     data = json.loads(result.out)
-    assert data["rules"] == {"added": ["GATE-PI-LONG-RETENTION"],
-                             "removed": ["GATE-PI-SEPARATE-CONSENT"],
-                             "modified": ["GATE-DS-NO-ENCRYPTION"]}
-    by_spec = {s["spec"]["id"]: [(c["change"], c["rule_id"], c["before"], c["after"])
-                                 for c in s["changes"]] for s in data["specs"]}
+    assert data["rules"] == {
+        "added": ["GATE-PI-LONG-RETENTION"],
+        "removed": ["GATE-PI-SEPARATE-CONSENT"],
+        "modified": ["GATE-DS-NO-ENCRYPTION"],
+    }
+    by_spec = {
+        s["spec"]["id"]: [(c["change"], c["rule_id"], c["before"], c["after"]) for c in s["changes"]]
+        for s in data["specs"]
+    }
     assert by_spec == {
         "compliant-pay": [("appears", "GATE-PI-LONG-RETENTION", None, "low")],
-        "evil-pay": [("appears", "GATE-PI-LONG-RETENTION", None, "low"),
-                     ("severity_changed", "GATE-DS-NO-ENCRYPTION", "medium", "high"),
-                     ("disappears", "GATE-PI-SEPARATE-CONSENT", "high", None)],
-        "face-pay": [("appears", "GATE-PI-LONG-RETENTION", None, "low"),
-                     ("disappears", "GATE-PI-SEPARATE-CONSENT", "high", None)],
+        "evil-pay": [
+            ("appears", "GATE-PI-LONG-RETENTION", None, "low"),
+            ("severity_changed", "GATE-DS-NO-ENCRYPTION", "medium", "high"),
+            ("disappears", "GATE-PI-SEPARATE-CONSENT", "high", None),
+        ],
+        "face-pay": [
+            ("appears", "GATE-PI-LONG-RETENTION", None, "low"),
+            ("disappears", "GATE-PI-SEPARATE-CONSENT", "high", None),
+        ],
     }
     (evil,) = [s for s in data["specs"] if s["spec"]["id"] == "evil-pay"]
     assert evil["changes"][0]["line"] == 42  # the mobile number's retention_days
@@ -87,16 +106,25 @@ def test_extra_pack_on_top_of_the_builtin_ones(cli, tmp_path: Path) -> None:  # 
     pack = tmp_path / "house" / "personal_information"
     pack.mkdir(parents=True)
     (pack / "GATE-PI-LONG-RETENTION.yaml").write_text(NEW_RULE, encoding="utf-8")
-    result = cli("impact", "--rules", str(tmp_path / "house"), "--as-of", AS_OF.isoformat(),
-                 str(SPECS / "compliant.yaml"))
+    result = cli(
+        "impact",
+        "--rules",
+        str(tmp_path / "house"),
+        "--as-of",
+        AS_OF.isoformat(),
+        str(SPECS / "compliant.yaml"),
+    )
     assert result.code == 0, result.err
     assert "appears          [low] GATE-PI-LONG-RETENTION" in result.out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((), "give the changed rules with --rules"),
-    (("--rules", "no/such/dir"), "no/such/dir: rules folder does not exist"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "give the changed rules with --rules"),
+        (("--rules", "no/such/dir"), "no/such/dir: rules folder does not exist"),
+    ],
+)
 def test_bad_arguments(cli, args: tuple[str, ...], message: str) -> None:  # type: ignore[no-untyped-def]
     result = cli("impact", *args, str(SPECS / "compliant.yaml"))
     assert result.code == 2
@@ -106,7 +134,6 @@ def test_bad_arguments(cli, args: tuple[str, ...], message: str) -> None:  # typ
 def test_invalid_spec(cli, changed: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.yaml"
     bad.write_text("spec_version: 1\nproduct: {id: x}\n", encoding="utf-8")
-    result = cli("impact", "--no-builtin", "--base-rules", str(GATE_RULES), "--rules",
-                 str(changed), str(bad))
+    result = cli("impact", "--no-builtin", "--base-rules", str(GATE_RULES), "--rules", str(changed), str(bad))
     assert result.code == 2
     assert f"{bad}:2" in result.err

@@ -65,19 +65,21 @@ def test_layers(path: Path) -> None:
     area = _area(path)
     if area not in (*FRONT_ENDS, "__main__"):
         assert not _hits(imports, tuple(f"regtech_engine.{f}" for f in FRONT_ENDS)), (
-            "core imports a front end")
+            "core imports a front end"
+        )
     if area == "bdd":
         assert not _hits(imports, ("regtech_engine.cli", "regtech_engine.service")), (
-            "the step library uses the library, not the CLI")
+            "the step library uses the library, not the CLI"
+        )
     rel = path.relative_to(PACKAGE).as_posix()
     if not rel.startswith("engine/durable/"):
         assert not _hits(imports, ("durable", "durable_rules_engine")), "durable_rules outside"
         if rel != "engine/base.py":
             assert not _hits(imports, ("regtech_engine.engine.durable",)), (
-                "reaches behind the backend interface")
+                "reaches behind the backend interface"
+            )
 
 
 def test_the_scan_sees_imports() -> None:
     assert "regtech_engine.engine.durable.backend" in _imports(PACKAGE / "engine" / "base.py")
-    assert any(i.startswith("regtech_engine.reporters") for i in
-               _imports(PACKAGE / "cli" / "check_cmd.py"))
+    assert any(i.startswith("regtech_engine.reporters") for i in _imports(PACKAGE / "cli" / "check_cmd.py"))

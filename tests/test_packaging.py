@@ -22,7 +22,11 @@ def test_installed_package_uses_its_own_rules() -> None:
 def test_regtech_runs_from_any_directory(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "regtech_engine", "rules", "list"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=True,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     count = int(proc.stdout.strip().splitlines()[-1].split()[0])
     assert count >= 95

@@ -25,9 +25,7 @@ def _checker(as_of: dt.date) -> Checker:
     return _checkers[as_of]
 
 
-@pytest.mark.parametrize(
-    ("rule", "case"), CASES, ids=[f"{r.id}::{c.name}" for r, c in CASES]
-)
+@pytest.mark.parametrize(("rule", "case"), CASES, ids=[f"{r.id}::{c.name}" for r, c in CASES])
 def test_rule_case(rule: Rule, case: RuleTest) -> None:
     spec = spec_from_document(case_document(case, BASES, f"{rule.file} [{case.name}]"))
     outcome = _checker(case.as_of).outcomes_of(spec)[rule.id]

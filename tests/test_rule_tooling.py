@@ -46,11 +46,16 @@ def test_lint_finds_dead_rules_and_unused_parameters(cli, tmp_path: Path) -> Non
     (tmp_path / "parameters").mkdir()
     (tmp_path / "parameters" / "p.yaml").write_text(
         "team.unused:\n  description: never used\n  values:\n"
-        "    - {since: 2020-01-01, value: 1, citation: {law: PIPL, article: '1'}}\n")
+        "    - {since: 2020-01-01, value: 1, citation: {law: PIPL, article: '1'}}\n"
+    )
     (tmp_path / "dead.yaml").write_text(
-        (DATA / "oracle_rules" / "ORACLE-013-DATES.yaml").read_text().replace(
+        (DATA / "oracle_rules" / "ORACLE-013-DATES.yaml")
+        .read_text()
+        .replace(
             "    - {path: sandbox.enrolled, ne: true}",
-            "    - {path: product.category, eq: payment}\n    - {path: product.category, eq: insurance}"))
+            "    - {path: product.category, eq: payment}\n    - {path: product.category, eq: insurance}",
+        )
+    )
     result = cli("rules", "lint", str(tmp_path))
     assert result.code == 1
     assert "dead rule ORACLE-013-DATES: can never fire (no value of `product.category`" in result.out
@@ -65,7 +70,8 @@ def test_coverage_lists_articles(cli) -> None:  # type: ignore[no-untyped-def]
 
 def test_rule_reference_is_up_to_date(pack: RulePack) -> None:
     assert (REPO / "docs" / "rules.md").read_text(encoding="utf-8") == rules_markdown(pack), (
-        "docs/rules.md is stale: run `regtech rules docs --output docs/rules.md`")
+        "docs/rules.md is stale: run `regtech rules docs --output docs/rules.md`"
+    )
 
 
 def test_explain_a_failing_rule_in_both_languages(cli) -> None:  # type: ignore[no-untyped-def]
@@ -76,8 +82,7 @@ def test_explain_a_failing_rule_in_both_languages(cli) -> None:  # type: ignore[
     assert "aml.record_retention_years = 5 (line" in en.out
     assert "aml.record_retention_min_years = 10  (since 2025-01-01, AMLL-2024 34)" in en.out
     assert "aml.record_retention_years: 5 -> 10" in en.out
-    zh = cli("explain", spec, "AMLL-034-RECORD-RETENTION-SHORT", "--as-of", "2026-11-25",
-             "--lang", "zh")
+    zh = cli("explain", spec, "AMLL-034-RECORD-RETENTION-SHORT", "--as-of", "2026-11-25", "--lang", "zh")
     assert "结论: 不通过" in zh.out and "使其通过的最小修改" in zh.out
 
 

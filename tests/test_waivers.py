@@ -103,50 +103,85 @@ def test_a_waiver_matching_nothing_is_stale(work: Path, cli) -> None:  # type: i
     (stale,) = json.loads(result.out)["gate"]["stale"]
     assert stale["spec"] == "other-product"
     text = _check(cli, "--waivers", "waivers.yaml")
-    assert ("stale waiver (matches no finding): GATE-PI-SEPARATE-CONSENT on other-product"
-            " (waivers.yaml:2)") in text.out
+    assert (
+        "stale waiver (matches no finding): GATE-PI-SEPARATE-CONSENT on other-product (waivers.yaml:2)"
+    ) in text.out
 
 
 BAD = [
-    ("    justification: Face login is being retired; consent flow ships in Q3.\n", "",
-     "waivers.yaml:3: waivers[0].justification: `justification` is required and may not be"
-     " empty"),
-    ("justification: Face login is being retired; consent flow ships in Q3.",
-     "justification: '  '",
-     "waivers.yaml:5: waivers[0].justification: `justification` is required"),
-    ("    approver: bo@example.com\n", "",
-     "waivers.yaml:3: waivers[0].approver: `approver` is required and may not be empty"),
-    ("    expires: 2026-12-31\n", "",
-     "waivers.yaml:3: waivers[0].expires: `expires` is required (a date, YYYY-MM-DD,"
-     " Asia/Shanghai)"),
-    ("approver: bo@example.com", "approver: Ann@example.com",
-     "waivers.yaml:7: waivers[0].approver: approver `Ann@example.com` is also the requester;"
-     " a waiver needs a second person to approve it"),
-    ("expires: 2026-12-31", "expires: 2027-06-02",
-     "waivers.yaml:8: waivers[0].expires: expires 2027-06-02, more than 365 days after"
-     " 2026-06-01 (the limit is --max-waiver-days)"),
-    ("expires: 2026-12-31", "expires: next year",
-     "waivers.yaml:8: waivers[0].expires: `expires` must be a date (YYYY-MM-DD), not"
-     " 'next year'"),
-    ("rule_id: GATE-PI-SEPARATE-CONSENT", "rule_id: GATE-PI-SEPARATE-CONSNET",
-     "waivers.yaml:3: waivers[0].rule_id: unknown rule `GATE-PI-SEPARATE-CONSNET` (did you"
-     " mean `GATE-PI-SEPARATE-CONSENT`?)"),
-    ("rule_id: GATE-PI-SEPARATE-CONSENT", "rule_id: GATE-AML-NO-PROGRAM",
-     "waivers.yaml:3: waivers[0].rule_id: rule `GATE-AML-NO-PROGRAM` is not waivable: its"
-     " findings must be fixed, not accepted"),
-    ("    requester:", "    approved_by: carl\n    requester:",
-     "waivers.yaml:6: waivers[0].approved_by: unknown key `approved_by` (did you mean"
-     " `approver`?)"),
-    ("waivers:\n", "waivers:\n  - just a string\n",
-     "waivers.yaml:3: waivers[0]: each waiver is a mapping of rule_id, spec, justification,"
-     " requester, approver, expires"),
+    (
+        "    justification: Face login is being retired; consent flow ships in Q3.\n",
+        "",
+        "waivers.yaml:3: waivers[0].justification: `justification` is required and may not be empty",
+    ),
+    (
+        "justification: Face login is being retired; consent flow ships in Q3.",
+        "justification: '  '",
+        "waivers.yaml:5: waivers[0].justification: `justification` is required",
+    ),
+    (
+        "    approver: bo@example.com\n",
+        "",
+        "waivers.yaml:3: waivers[0].approver: `approver` is required and may not be empty",
+    ),
+    (
+        "    expires: 2026-12-31\n",
+        "",
+        "waivers.yaml:3: waivers[0].expires: `expires` is required (a date, YYYY-MM-DD, Asia/Shanghai)",
+    ),
+    (
+        "approver: bo@example.com",
+        "approver: Ann@example.com",
+        "waivers.yaml:7: waivers[0].approver: approver `Ann@example.com` is also the requester;"
+        " a waiver needs a second person to approve it",
+    ),
+    (
+        "expires: 2026-12-31",
+        "expires: 2027-06-02",
+        "waivers.yaml:8: waivers[0].expires: expires 2027-06-02, more than 365 days after"
+        " 2026-06-01 (the limit is --max-waiver-days)",
+    ),
+    (
+        "expires: 2026-12-31",
+        "expires: next year",
+        "waivers.yaml:8: waivers[0].expires: `expires` must be a date (YYYY-MM-DD), not 'next year'",
+    ),
+    (
+        "rule_id: GATE-PI-SEPARATE-CONSENT",
+        "rule_id: GATE-PI-SEPARATE-CONSNET",
+        "waivers.yaml:3: waivers[0].rule_id: unknown rule `GATE-PI-SEPARATE-CONSNET` (did you"
+        " mean `GATE-PI-SEPARATE-CONSENT`?)",
+    ),
+    (
+        "rule_id: GATE-PI-SEPARATE-CONSENT",
+        "rule_id: GATE-AML-NO-PROGRAM",
+        "waivers.yaml:3: waivers[0].rule_id: rule `GATE-AML-NO-PROGRAM` is not waivable: its"
+        " findings must be fixed, not accepted",
+    ),
+    (
+        "    requester:",
+        "    approved_by: carl\n    requester:",
+        "waivers.yaml:6: waivers[0].approved_by: unknown key `approved_by` (did you mean `approver`?)",
+    ),
+    (
+        "waivers:\n",
+        "waivers:\n  - just a string\n",
+        "waivers.yaml:3: waivers[0]: each waiver is a mapping of rule_id, spec, justification,"
+        " requester, approver, expires",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "message"), BAD, ids=[m.split(": ")[1] + str(i)
-                                                              for i, (_, _, m) in enumerate(BAD)])
-def test_malformed_waivers_are_input_errors(work: Path, cli, old: str, new: str,  # type: ignore[no-untyped-def]
-                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("old", "new", "message"), BAD, ids=[m.split(": ")[1] + str(i) for i, (_, _, m) in enumerate(BAD)]
+)
+def test_malformed_waivers_are_input_errors(  # type: ignore[no-untyped-def]
+    work: Path,
+    cli,
+    old: str,
+    new: str,
+    message: str,
+) -> None:
     text = "# accepted findings\n" + WAIVER.format(spec="face-pay", expires="2026-12-31")
     assert old in text
     _write(work, text.replace(old, new, 1))
@@ -177,20 +212,22 @@ def test_not_a_waiver_file(work: Path, cli) -> None:  # type: ignore[no-untyped-
 
 
 def test_several_problems_are_all_reported(work: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    _write(work, """\
+    _write(
+        work,
+        """\
         waivers:
           - rule_id: GATE-AML-NO-PROGRAM
             spec: '*'
             requester: ann
             approver: ann
             expires: 2026-12-31
-        """)
+        """,
+    )
     result = _check(cli, "--waivers", "waivers.yaml")
     assert result.code == 2
     assert "waivers.yaml:2: waivers[0].justification:" in result.err
     assert "waivers.yaml:5: waivers[0].approver: approver `ann` is also the requester" in result.err
-    assert "waivers.yaml:2: waivers[0].rule_id: rule `GATE-AML-NO-PROGRAM` is not waivable" \
-        in result.err
+    assert "waivers.yaml:2: waivers[0].rule_id: rule `GATE-AML-NO-PROGRAM` is not waivable" in result.err
 
 
 def test_fail_on_never_reports_but_never_fails(work: Path, cli) -> None:  # type: ignore[no-untyped-def]
@@ -199,14 +236,17 @@ def test_fail_on_never_reports_but_never_fails(work: Path, cli) -> None:  # type
     assert "GATE-PI-SEPARATE-CONSENT" in result.out
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (dt.date(2026, 12, 31), dt.date(2026, 12, 31)),
-    ("2026-12-31", dt.date(2026, 12, 31)),
-    (dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC), dt.date(2027, 1, 1)),  # 01:00 in Shanghai
-    ("2026-12-31T15:59:00+00:00", dt.date(2026, 12, 31)),
-    (dt.datetime(2026, 12, 31, 23, 0), dt.date(2026, 12, 31)),
-    ("soon", None),
-    (42, None),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.date(2026, 12, 31), dt.date(2026, 12, 31)),
+        ("2026-12-31", dt.date(2026, 12, 31)),
+        (dt.datetime(2026, 12, 31, 17, 0, tzinfo=dt.UTC), dt.date(2027, 1, 1)),  # 01:00 in Shanghai
+        ("2026-12-31T15:59:00+00:00", dt.date(2026, 12, 31)),
+        (dt.datetime(2026, 12, 31, 23, 0), dt.date(2026, 12, 31)),
+        ("soon", None),
+        (42, None),
+    ],
+)
 def test_expiry_is_read_in_shanghai(value: object, expected: dt.date | None) -> None:
     assert shanghai_date(value) == expected

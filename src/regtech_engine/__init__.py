@@ -21,8 +21,16 @@ _PUBLIC = {
     "TransactionMonitor": "regtech_engine.api",
 }
 
-__all__ = ["Engine", "Explanation", "Finding", "GatedReport", "InputError", "Report",
-           "TransactionMonitor", "__version__"]
+__all__ = [
+    "Engine",
+    "Explanation",
+    "Finding",
+    "GatedReport",
+    "InputError",
+    "Report",
+    "TransactionMonitor",
+    "__version__",
+]
 
 if TYPE_CHECKING:
     from .api import Engine, TransactionMonitor

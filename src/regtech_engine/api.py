@@ -33,8 +33,7 @@ SpecInput = LoadedSpec | str | Path | Mapping[str, Any]
 class Engine:
     """Rule packs loaded and validated once; checks and explains specs on demand."""
 
-    def __init__(self, pack: RulePack, *, backend: str = "durable",
-                 cache_size: int = DEFAULT_SIZE) -> None:
+    def __init__(self, pack: RulePack, *, backend: str = "durable", cache_size: int = DEFAULT_SIZE) -> None:
         self.pack = pack
         self.backend = backend
         self._cache = CompileCache(cache_size)
@@ -72,14 +71,23 @@ class Engine:
         return rules[rule_id]
 
     # -- checking --------------------------------------------------------------------------
-    def checker(self, as_of: dt.date | None = None,
-                themes: Sequence[Theme | str] | None = None,
-                select: Sequence[str] = (), skip: Sequence[str] = ()) -> Checker:
+    def checker(
+        self,
+        as_of: dt.date | None = None,
+        themes: Sequence[Theme | str] | None = None,
+        select: Sequence[str] = (),
+        skip: Sequence[str] = (),
+    ) -> Checker:
         """The pack prepared for one date (compiled once per set of parameter values);
         ``select``/``skip`` are rule-id globs (a pattern matching no rule is an error)."""
         pack = self.pack.select_rules(select, skip) if select or skip else self.pack
-        return Checker(pack, as_of or today_in_shanghai(), backend=self.backend,
-                       themes=list(themes) if themes else None, cache=self._cache)
+        return Checker(
+            pack,
+            as_of or today_in_shanghai(),
+            backend=self.backend,
+            themes=list(themes) if themes else None,
+            cache=self._cache,
+        )
 
     def check(
         self,
@@ -98,19 +106,17 @@ class Engine:
         :class:`regtech_engine.errors.SpecError` naming file, line and field.
         """
         items = [specs] if isinstance(specs, LoadedSpec | str | Path | Mapping) else specs
-        loaded = [as_spec(s, f"<spec {i + 1}>", self.pack.spec_model)
-                  for i, s in enumerate(items)]
+        loaded = [as_spec(s, f"<spec {i + 1}>", self.pack.spec_model) for i, s in enumerate(items)]
         checker = self.checker(as_of, themes, select, skip)
         report: Report = checker.report(loaded)
         policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
-        return apply_gate(report, checker.as_of, policy=policy,
-                          waivable={r.id: r.body.waivable for r in self.pack.rules})
+        return apply_gate(
+            report, checker.as_of, policy=policy, waivable={r.id: r.body.waivable for r in self.pack.rules}
+        )
 
-    def explain(self, spec: SpecInput, rule_id: str, *,
-                as_of: dt.date | None = None) -> Explanation:
+    def explain(self, spec: SpecInput, rule_id: str, *, as_of: dt.date | None = None) -> Explanation:
         """Why ``rule_id`` fires or not on ``spec``, and the smallest change to a control."""
-        return explain(self.checker(as_of), as_spec(spec, "<spec>", self.pack.spec_model),
-                       self.rule(rule_id))
+        return explain(self.checker(as_of), as_spec(spec, "<spec>", self.pack.spec_model), self.rule(rule_id))
 
     # -- resources -------------------------------------------------------------------------
     @property
@@ -139,8 +145,14 @@ class TransactionMonitor:
     is dropped silently: repeats and conflicts are in :attr:`rejected`.
     """
 
-    def __init__(self, rules: Iterable[str | Path] = (), *, rates: str | Path | None = None,
-                 holidays: str | Path | None = None, backend: str = "durable") -> None:
+    def __init__(
+        self,
+        rules: Iterable[str | Path] = (),
+        *,
+        rates: str | Path | None = None,
+        holidays: str | Path | None = None,
+        backend: str = "durable",
+    ) -> None:
         from .monitor.loop import Monitor as _Monitor
         from .monitor.rates import Rates, load_rates
         from .monitor.rules import load_pack as load_monitoring_pack
@@ -163,8 +175,9 @@ class TransactionMonitor:
         try:
             tx = to_tx(dict(row), self._rows, self._rates)
         except RowError as exc:
-            raise TransactionError.single(str(exc), file="<stream>", line=self._rows,
-                                          path=exc.field) from None
+            raise TransactionError.single(
+                str(exc), file="<stream>", line=self._rows, path=exc.field
+            ) from None
         alerts, dead = self._monitor.feed(tx)
         if dead is not None:
             self.rejected.append(dead)

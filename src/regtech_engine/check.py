@@ -58,9 +58,7 @@ class Checker:
         params = pack.parameters.resolve_all(as_of)
         self.context = EvaluationContext(as_of, params)
         self.evaluator = Evaluator(self.context)
-        self.active = [
-            r for r in self.pack.rules if r.in_force(as_of) and r.params() <= params.keys()
-        ]
+        self.active = [r for r in self.pack.rules if r.in_force(as_of) and r.params() <= params.keys()]
         key = (
             backend,
             pack.digest,
@@ -69,7 +67,8 @@ class Checker:
         )
         active, context = self.active, self.context
         self.compiled: Guarded = (cache if cache is not None else SHARED_CACHE).get(
-            key, lambda: get_backend(backend).compile(active, context))
+            key, lambda: get_backend(backend).compile(active, context)
+        )
         self._needs = pack.needs
 
     # -- outcomes ------------------------------------------------------------------------
@@ -77,8 +76,11 @@ class Checker:
         """Every rule's outcome, with the absent in-scope sections that left it undetermined."""
         decided = self.compiled.evaluate(data, self.as_of)
         scope = self.pack.scope
-        states = (scope.states(data, self.evaluator.truth, self.as_of, self.context.params.keys())
-                  if scope.sections else {})
+        states = (
+            scope.states(data, self.evaluator.truth, self.as_of, self.context.params.keys())
+            if scope.sections
+            else {}
+        )
         out: dict[str, tuple[Outcome, list[str]]] = {}
         for rule in self.pack.rules:
             outcome = decided.get(rule.id, Outcome.NOT_APPLICABLE)
@@ -96,8 +98,12 @@ class Checker:
             if rule.section is not None and rule.id in decided:
                 state = states[rule.section]
                 parent = scope.sections[rule.section].parent
-                absent = (not state.present and state.in_scope and rule.section in blocking
-                          and (parent is None or states[parent].present))
+                absent = (
+                    not state.present
+                    and state.in_scope
+                    and rule.section in blocking
+                    and (parent is None or states[parent].present)
+                )
                 out[rule.id] = (Outcome.FAIL if absent else Outcome.PASS, [])
         return out
 
@@ -110,8 +116,7 @@ class Checker:
         unable to fire whatever the section says (the outcome stands).
         """
         evaluator = Evaluator(self.context, frozenset(missing))
-        applies = (True if rule.applies_when is None
-                   else evaluator.truth(rule.applies_when, data))
+        applies = True if rule.applies_when is None else evaluator.truth(rule.applies_when, data)
         if applies is False:
             return Outcome.NOT_APPLICABLE
         holds = evaluator.truth(rule.when, data)
@@ -139,9 +144,11 @@ class Checker:
                 findings.append(self.finding(rule, spec, data, blocked[rule.section or ""]))
             elif outcome is Outcome.INSUFFICIENT_EVIDENCE:
                 missing = sections or [format_path(p) for p in self.evaluator.missing(rule, data)]
-                undetermined.append(Undetermined(
-                    rule_id=rule_id, severity=rule.severity, title=rule.body.title,
-                    missing=missing))
+                undetermined.append(
+                    Undetermined(
+                        rule_id=rule_id, severity=rule.severity, title=rule.body.title, missing=missing
+                    )
+                )
         findings.sort(key=Finding.sort_key)
         rule_outcomes = [RuleOutcome(rule_id=k, outcome=v) for k, v in sorted(outcomes.items())]
         return SpecResult(
@@ -161,9 +168,7 @@ class Checker:
         )
 
     # -- findings ------------------------------------------------------------------------
-    def finding(
-        self, rule: Rule, spec: LoadedSpec, data: dict[str, Any], blocked: int = 0
-    ) -> Finding:
+    def finding(self, rule: Rule, spec: LoadedSpec, data: dict[str, Any], blocked: int = 0) -> Finding:
         """A failed rule as a finding; ``blocked`` counts the rules a missing section left open."""
         message: Text | None = None
         if rule.section is not None:
@@ -172,8 +177,7 @@ class Checker:
             raw_witness = self.evaluator.witness(rule.when, data)
         witness = list(dict.fromkeys((path, _freeze(value)) for path, value in raw_witness))
         evidence = [
-            Evidence(path=format_path(path), value=_jsonable(get_path(data, path)),
-                     line=spec.line_of(path))
+            Evidence(path=format_path(path), value=_jsonable(get_path(data, path)), line=spec.line_of(path))
             for path, _ in witness
         ]
         body = rule.body
@@ -214,13 +218,15 @@ class Checker:
         rules_en = f"{blocked} rule{'s' if blocked != 1 else ''}"
         return witness, Text(
             en=f"The product {en}, which brings `{path}` into scope, but the spec does not"
-               f" describe `{path}`: {rules_en} could not be judged.",
+            f" describe `{path}`: {rules_en} could not be judged.",
             zh=f"产品{zh}，因此 `{path}` 属于适用范围，但产品说明中缺少 `{path}` 部分，"
-               f"{blocked} 条规则无法判断。",
+            f"{blocked} 条规则无法判断。",
         )
 
     def citations(
-        self, rule: Rule, data: dict[str, Any] | None = None,
+        self,
+        rule: Rule,
+        data: dict[str, Any] | None = None,
         witness: Sequence[tuple[PathKey, Any]] = (),
     ) -> list[Citation]:
         """The citations in force, each with its quote from the text in force.
@@ -232,8 +238,7 @@ class Checker:
         from .law.quotes import quoted_on
 
         days = event_dates(rule, data, witness, self.as_of) if data is not None else []
-        cites = [(c, day) for day in days or [self.as_of]
-                 for c in rule.body.citations if c.in_force(day)]
+        cites = [(c, day) for day in days or [self.as_of] for c in rule.body.citations if c.in_force(day)]
         for pc in rule.body.cite_params:
             resolved = self.context.params.get(pc.param)
             if resolved is not None:
@@ -258,17 +263,19 @@ class Checker:
             list_path = m.group(1)
             prefix = tuple(_key_parts(list_path))
             index = next(
-                (p[len(prefix)] for p, _ in witness
-                 if p[: len(prefix)] == prefix and len(p) > len(prefix)
-                 and isinstance(p[len(prefix)], int)),
+                (
+                    p[len(prefix)]
+                    for p, _ in witness
+                    if p[: len(prefix)] == prefix and len(p) > len(prefix) and isinstance(p[len(prefix)], int)
+                ),
                 None,
             )
             items = get(scope, list_path)
             if index is None or items is MISSING:
                 return "?"
             scope = items[index]
-            rest = rest[m.end():].lstrip(".")
-            witness = [(p[len(prefix) + 1:], v) for p, v in witness if p[: len(prefix)] == prefix]
+            rest = rest[m.end() :].lstrip(".")
+            witness = [(p[len(prefix) + 1 :], v) for p, v in witness if p[: len(prefix)] == prefix]
         value = get(scope, rest) if rest else scope
         return "?" if value is MISSING else _show(value)
 
@@ -286,10 +293,16 @@ def event_dates(
     else:
         prefix = tuple(_key_parts(head))
         items = get(data, head)
-        at = {i for p, _ in witness if p[: len(prefix)] == prefix and len(p) > len(prefix)
-              and isinstance(i := p[len(prefix)], int)}
-        values = ([get(items[i], tail.lstrip(".")) for i in sorted(at) if i < len(items)]
-                  if isinstance(items, list) else [])
+        at = {
+            i
+            for p, _ in witness
+            if p[: len(prefix)] == prefix and len(p) > len(prefix) and isinstance(i := p[len(prefix)], int)
+        }
+        values = (
+            [get(items[i], tail.lstrip(".")) for i in sorted(at) if i < len(items)]
+            if isinstance(items, list)
+            else []
+        )
     return sorted({min(v, as_of) for v in values if isinstance(v, dt.date)})
 
 

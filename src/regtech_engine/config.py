@@ -37,18 +37,16 @@ class ConfigFile(Frozen):
 
     rules: list[str] = Field(default_factory=list, description="rule folders (--rules)")
     packs: list[str] | None = Field(
-        None, description="installed packs to use, by name (default: every installed pack)")
+        None, description="installed packs to use, by name (default: every installed pack)"
+    )
     fail_on: FailOn | None = Field(None, alias="fail-on", description="--fail-on")
     as_of: dt.date | None = Field(None, alias="as-of", description="--as-of")
     themes: list[str] = Field(default_factory=list, description="--theme")
-    skip_rules: list[str] = Field(default_factory=list, alias="skip-rules",
-                                  description="--skip-rule")
-    select_rules: list[str] = Field(default_factory=list, alias="select-rules",
-                                    description="--select-rule")
+    skip_rules: list[str] = Field(default_factory=list, alias="skip-rules", description="--skip-rule")
+    select_rules: list[str] = Field(default_factory=list, alias="select-rules", description="--select-rule")
     waivers: str | None = Field(None, description="--waivers")
     baseline: str | None = Field(None, description="--baseline")
-    outputs: dict[str, str] = Field(default_factory=dict,
-                                    description="format: file, as --output-format")
+    outputs: dict[str, str] = Field(default_factory=dict, description="format: file, as --output-format")
     lang: Lang | None = Field(None, description="--lang")
 
 
@@ -196,6 +194,9 @@ def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
             hint = did_you_mean(str(loc[-1]).replace("_", "-"), keys)
         else:
             message = err["msg"]
-        out.append(Problem(message, doc.file, doc.line_of(loc) or doc.line_of(loc[:1]),
-                           format_path(loc) or None, hint))
+        out.append(
+            Problem(
+                message, doc.file, doc.line_of(loc) or doc.line_of(loc[:1]), format_path(loc) or None, hint
+            )
+        )
     return out

@@ -63,8 +63,11 @@ class Finding(Frozen):
     waivable: bool = True
 
     def sort_key(self) -> tuple[int, str, str]:
-        return (-self.severity.rank if isinstance(self.severity, Severity)
-                else -Severity(self.severity).rank, self.rule_id, self.fingerprint)
+        return (
+            -self.severity.rank if isinstance(self.severity, Severity) else -Severity(self.severity).rank,
+            self.rule_id,
+            self.fingerprint,
+        )
 
 
 class Undetermined(Frozen):

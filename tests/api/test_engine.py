@@ -43,10 +43,10 @@ def test_check_accepts_paths_text_and_mappings(engine: Engine) -> None:
     by_path = engine.check(path, as_of=AS_OF)
     by_text = engine.check(path.read_text(encoding="utf-8"), as_of=AS_OF)
     assert by_path.failed and by_text.failed
-    assert [f.fingerprint for f in by_path.all_findings()] == [
-        f.fingerprint for f in by_text.all_findings()]
-    bare = engine.check({"spec_version": 1, "product": {"id": "x", "name": "X",
-                                                        "category": "other"}}, as_of=AS_OF)
+    assert [f.fingerprint for f in by_path.all_findings()] == [f.fingerprint for f in by_text.all_findings()]
+    bare = engine.check(
+        {"spec_version": 1, "product": {"id": "x", "name": "X", "category": "other"}}, as_of=AS_OF
+    )
     assert {f.rule_id for f in bare.all_findings()} == {"SCOPE-DATA-SECURITY-MISSING"}
 
 
@@ -103,9 +103,17 @@ def test_no_process_wide_state_is_changed(engine: Engine) -> None:
 def test_transaction_monitor_feeds_and_closes() -> None:
     from regtech_engine import InputError, TransactionMonitor
 
-    row = {"tx_id": "t1", "timestamp": "2026-03-02T10:00:00+08:00", "customer_id": "c1",
-           "customer_type": "individual", "account_id": "a1", "direction": "in",
-           "channel": "cash", "amount": 60_000, "currency": "CNY"}
+    row = {
+        "tx_id": "t1",
+        "timestamp": "2026-03-02T10:00:00+08:00",
+        "customer_id": "c1",
+        "customer_type": "individual",
+        "account_id": "a1",
+        "direction": "in",
+        "channel": "cash",
+        "amount": 60_000,
+        "currency": "CNY",
+    }
     monitor = TransactionMonitor()
     assert monitor.feed(row) == []  # the day is still open
     assert monitor.feed(row) == [] and monitor.rejected == []  # the same row again: counted

@@ -37,9 +37,7 @@ def _team_repo(tmp_path: Path, expectation: str, separate_consent: bool) -> Path
     (tmp_path / "specs" / "刷脸支付.yaml").write_text(
         yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
-    (tmp_path / "人脸.feature").write_text(
-        FEATURE.format(expectation=expectation), encoding="utf-8"
-    )
+    (tmp_path / "人脸.feature").write_text(FEATURE.format(expectation=expectation), encoding="utf-8")
     (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
     return tmp_path
 
@@ -66,9 +64,7 @@ def test_passes_when_the_expectation_holds(tmp_path: Path) -> None:
 
 
 def test_fails_in_chinese_when_it_does_not(tmp_path: Path) -> None:
-    run = _pytest(
-        _team_repo(tmp_path, "不触发", separate_consent=False), "--cucumberjson=cucumber.json"
-    )
+    run = _pytest(_team_repo(tmp_path, "不触发", separate_consent=False), "--cucumberjson=cucumber.json")
     assert run.returncode == 1, run.stdout + run.stderr
     assert f"期望规则 {RULE} 不触发，但它触发了" in run.stdout
     assert "face image" in run.stdout  # the finding's own message, in Chinese

@@ -15,7 +15,7 @@ Feature: Login
     Then she sees her dashboard
 """
 
-LOGIN_TESTS = '''\
+LOGIN_TESTS = """\
 from pytest_bdd import given, scenarios, then, when
 
 scenarios("features/login.feature")
@@ -34,7 +34,7 @@ def _login(user):
 @then("she sees her dashboard")
 def _dashboard(user):
     assert user["in"]
-'''
+"""
 
 OUR_FEATURE = """\
 Feature: Face payment consent
@@ -85,8 +85,8 @@ def test_a_configured_folder_limits_what_we_collect(tmp_path: Path) -> None:
 def test_a_tagged_feature_with_a_misworded_step_is_ours_and_fails_clearly(tmp_path: Path) -> None:
     project = _project(tmp_path)
     (project / "features" / "typo.feature").write_text(
-        "@regtech\n" + OUR_FEATURE.replace("When the check is run",
-                                           "When the chekc is run"), encoding="utf-8")
+        "@regtech\n" + OUR_FEATURE.replace("When the check is run", "When the chekc is run"), encoding="utf-8"
+    )
     run = _pytest(project)
     assert run.returncode == 1
     assert "typo.feature::" in run.stdout and "1 passed" in run.stdout

@@ -60,8 +60,7 @@ FAILS = [
     (
         steps._finding_cites,
         {"law": "PIPL", "article": "29", "severity": "critical"},
-        "Expected a finding citing PIPL Art. 29 with severity critical or above, "
-        "but there is none.",
+        "Expected a finding citing PIPL Art. 29 with severity critical or above, but there is none.",
     ),
     (
         steps._finding_cites,
@@ -82,8 +81,7 @@ FAILS = [
     (
         steps._exit_status,
         {"status": "0", "level": "medium"},
-        "Expected `regtech check --fail-on medium` to exit with status 0, but it would exit "
-        "with 1.",
+        "Expected `regtech check --fail-on medium` to exit with status 0, but it would exit with 1.",
     ),
 ]
 

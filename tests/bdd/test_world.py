@@ -116,6 +116,4 @@ def test_words_in_both_languages() -> None:
     assert words.outcome("证据不足") is Outcome.INSUFFICIENT_EVIDENCE
     with pytest.raises(ScenarioProblem) as caught:
         words.severity("hihg")
-    assert (
-        caught.value.render(Lang.ZH) == "“hihg”不是有效的严重程度；可选：严重、高、中、低、提示。"
-    )
+    assert caught.value.render(Lang.ZH) == "“hihg”不是有效的严重程度；可选：严重、高、中、低、提示。"

@@ -25,21 +25,25 @@ def test_non_compliant_spec_exits_1_with_cited_findings(cli) -> None:  # type: i
     assert spec["spec"]["id"] == "smartpay-face-2026"
     by_id = {f["rule_id"]: f for f in spec["findings"]}
     finding = by_id["PIPL-029-SENSITIVE-SEPARATE-CONSENT"]
-    assert finding["citations"] == [{
-        "law": "PIPL", "article": "29", "text_bundled": True,
-        "quote": "处理敏感个人信息应当取得个人的单独同意；"
-                 "法律、行政法规规定处理敏感个人信息应当取得书面同意的，从其规定。",
-    }]
+    assert finding["citations"] == [
+        {
+            "law": "PIPL",
+            "article": "29",
+            "text_bundled": True,
+            "quote": "处理敏感个人信息应当取得个人的单独同意；"
+            "法律、行政法规规定处理敏感个人信息应当取得书面同意的，从其规定。",
+        }
+    ]
     assert finding["theme"] == "personal_information"
     assert finding["severity"] == "high"
     assert set(finding["title"]) == set(finding["message"]) == {"en", "zh"}
     evidence = {e["path"]: e for e in finding["evidence"]}
     assert evidence["personal_information.categories[0].separate_consent"] == {
-        "path": "personal_information.categories[0].separate_consent", "value": False, "line": 48,
+        "path": "personal_information.categories[0].separate_consent",
+        "value": False,
+        "line": 48,
     }
-    assert set(spec["summary"]["outcomes"]) == {
-        "fail", "pass", "not_applicable", "insufficient_evidence"
-    }
+    assert set(spec["summary"]["outcomes"]) == {"fail", "pass", "not_applicable", "insufficient_evidence"}
     assert spec["summary"]["findings"] == len(spec["findings"])
     assert sum(spec["summary"]["outcomes"].values()) == spec["summary"]["rules_evaluated"]
 
@@ -116,11 +120,13 @@ def test_bad_rules_folder_exits_2(cli, tmp_path: Path) -> None:  # type: ignore[
 def test_real_process_never_shows_a_traceback(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.yaml"
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i-1}"] * 10) + "]" for i in range(1, 10)]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 10)]
     bomb.write_text("\n".join(lines) + "\n")
     proc = subprocess.run(
         [sys.executable, "-m", "regtech_engine", "check", str(bomb)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert "alias bomb" in proc.stderr

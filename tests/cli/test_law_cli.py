@@ -13,8 +13,10 @@ def test_show_article(cli) -> None:  # type: ignore[no-untyped-def]
     lines = result.out.splitlines()
     assert lines[0].startswith("PIPL Art. 29: Personal Information Protection Law of the PRC")
     assert "个人信息保护法(2021-08-20).md" in lines[1]
-    assert lines[-1] == ("处理敏感个人信息应当取得个人的单独同意；"
-                         "法律、行政法规规定处理敏感个人信息应当取得书面同意的，从其规定。")
+    assert lines[-1] == (
+        "处理敏感个人信息应当取得个人的单独同意；"
+        "法律、行政法规规定处理敏感个人信息应当取得书面同意的，从其规定。"
+    )
 
 
 def test_show_item_in_chinese(cli) -> None:  # type: ignore[no-untyped-def]

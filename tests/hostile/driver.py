@@ -35,9 +35,15 @@ def main() -> None:
         finally:
             os.environ.clear()
             os.environ.update(saved)
-        results.append({"id": case["id"], "code": code, "stderr": err.getvalue()[-4000:],
-                        "seconds": time.monotonic() - started,
-                        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+        results.append(
+            {
+                "id": case["id"],
+                "code": code,
+                "stderr": err.getvalue()[-4000:],
+                "seconds": time.monotonic() - started,
+                "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            }
+        )
     with open(sys.argv[2], "w", encoding="utf-8") as fh:
         json.dump(results, fh)
 

@@ -40,8 +40,7 @@ def _generated() -> dict[str, bytes]:
     rng = random.Random(17)
     return {
         "deep_nesting": b"a: " + b"[" * 100_000 + b"]" * 100_000 + b"\n",
-        "deep_mapping": b"".join(b"  " * i + b"k:\n" for i in range(3_000)) + b"  " * 3_000
-        + b"v\n",
+        "deep_mapping": b"".join(b"  " * i + b"k:\n" for i in range(3_000)) + b"  " * 3_000 + b"v\n",
         "over_size_limit": b"a: '" + b"x" * (9 * 1024 * 1024) + b"'\n",
         "binary": rng.randbytes(4096),
         "invalid_utf8": b"a: 1\nb: caf\xe9\n",
@@ -54,12 +53,22 @@ def _generated() -> dict[str, bytes]:
 
 GENERIC = sorted([p.stem for p in DATA.glob("*.yaml")] + list(_generated()))
 # the line each generic payload's problem is on (where a line is meaningful)
-LINES = {"duplicate_keys": 3, "tag_python": 1, "tag_custom": 1, "tag_binary": 1,
-         "tag_set": 1, "tag_omap": 1, "tag_timestamp": 1, "merge_key": 3,
-         "multi_document": 2, "unknown_alias": 1, "invalid_utf8": 2, "nul_byte": 2,
-         "huge_integer": 1}
-KINDS = ("spec", "rule", "parameters", "waivers", "baseline", "rates", "holidays",
-         "checkpoint")
+LINES = {
+    "duplicate_keys": 3,
+    "tag_python": 1,
+    "tag_custom": 1,
+    "tag_binary": 1,
+    "tag_set": 1,
+    "tag_omap": 1,
+    "tag_timestamp": 1,
+    "merge_key": 3,
+    "multi_document": 2,
+    "unknown_alias": 1,
+    "invalid_utf8": 2,
+    "nul_byte": 2,
+    "huge_integer": 1,
+}
+KINDS = ("spec", "rule", "parameters", "waivers", "baseline", "rates", "holidays", "checkpoint")
 # (kind, payload) pairs that are legitimately not an error: an empty waiver file waives
 # nothing, an empty baseline lists no findings
 NOT_ERRORS = {("waivers", "empty"): 0, ("waivers", "comment_only"): 0}
@@ -86,9 +95,17 @@ def _payload(name: str) -> bytes:
 def _tx_file(work: Path) -> Path:
     path = work / "ok.jsonl"
     if not path.exists():
-        row = {"tx_id": "t1", "timestamp": "2025-09-30T10:00:00", "customer_id": "C1",
-               "customer_type": "individual", "account_id": "A1", "direction": "in",
-               "channel": "cash", "amount": "100.00", "currency": "CNY"}
+        row = {
+            "tx_id": "t1",
+            "timestamp": "2025-09-30T10:00:00",
+            "customer_id": "C1",
+            "customer_type": "individual",
+            "account_id": "A1",
+            "direction": "in",
+            "channel": "cash",
+            "amount": "100.00",
+            "currency": "CNY",
+        }
         path.write_text(json.dumps(row) + "\n", encoding="utf-8")
     return path
 
@@ -122,8 +139,15 @@ def _generic_case(work: Path, kind: str, payload: str) -> Case:
         argv = ["monitor", str(_tx_file(work)), "--holidays", str(f)]
     else:
         f = base / "ckpt" / "monitor.ckpt"
-        argv = ["monitor", str(_tx_file(work)), "--output", str(base / "out.jsonl"),
-                "--checkpoint", str(f.parent), "--resume"]
+        argv = [
+            "monitor",
+            str(_tx_file(work)),
+            "--output",
+            str(base / "out.jsonl"),
+            "--checkpoint",
+            str(f.parent),
+            "--resume",
+        ]
     f.parent.mkdir(parents=True, exist_ok=True)
     f.write_bytes(data)
     code = NOT_ERRORS.get((kind, payload), 2)
@@ -133,15 +157,34 @@ def _generic_case(work: Path, kind: str, payload: str) -> Case:
 
 # -- value-level cases: a valid file with one hostile value ------------------------------
 SPEC_VALUES = {
-    "nan": ".nan", "infinity": ".inf", "minus_infinity": "-.inf", "float_1e400": "1e400",
-    "bool_for_int": "true", "sexagesimal": "1:20", "octal": "010", "float_for_int": "1.0",
-    "string_for_int": "'12'", "negative": "-5", "beyond_int64": "9" * 40,
+    "nan": ".nan",
+    "infinity": ".inf",
+    "minus_infinity": "-.inf",
+    "float_1e400": "1e400",
+    "bool_for_int": "true",
+    "sexagesimal": "1:20",
+    "octal": "010",
+    "float_for_int": "1.0",
+    "string_for_int": "'12'",
+    "negative": "-5",
+    "beyond_int64": "9" * 40,
     "date_for_int": "2024-02-30",
 }
-RATE_VALUES = {"nan": ".nan", "infinity": ".inf", "float_1e400": "1e400", "zero": "0",
-               "bool": "true", "sexagesimal": "7:10", "huge_integer": "9" * 5000}
-DATE_VALUES = {"impossible_date": "2024-02-30", "year_99999": "'99999-01-01'",
-               "number": "20240101", "nan": ".nan"}
+RATE_VALUES = {
+    "nan": ".nan",
+    "infinity": ".inf",
+    "float_1e400": "1e400",
+    "zero": "0",
+    "bool": "true",
+    "sexagesimal": "7:10",
+    "huge_integer": "9" * 5000,
+}
+DATE_VALUES = {
+    "impossible_date": "2024-02-30",
+    "year_99999": "'99999-01-01'",
+    "number": "20240101",
+    "nan": ".nan",
+}
 
 
 def _value_cases(work: Path) -> list[Case]:
@@ -150,41 +193,75 @@ def _value_cases(work: Path) -> list[Case]:
 
     def line(text: str) -> int:
         return template[: template.index(text)].count("\n") + 1
+
     for name, value in SPEC_VALUES.items():
         f = work / f"spec-value-{name}.yaml"
-        f.write_text(template.replace("individuals: 2000000", f"individuals: {value}"),
-                     encoding="utf-8")
-        cases.append(Case(f"spec-value-{name}", ["check", str(f), *PACK, "--fail-on", "never"],
-                          0 if name in VALID_VALUES else 2, names=[f.name], line=line("individuals: 2000000"),
-                          also="personal_information.individuals"))
+        f.write_text(template.replace("individuals: 2000000", f"individuals: {value}"), encoding="utf-8")
+        cases.append(
+            Case(
+                f"spec-value-{name}",
+                ["check", str(f), *PACK, "--fail-on", "never"],
+                0 if name in VALID_VALUES else 2,
+                names=[f.name],
+                line=line("individuals: 2000000"),
+                also="personal_information.individuals",
+            )
+        )
     for name, value in DATE_VALUES.items():
         f = work / f"spec-date-{name}.yaml"
-        f.write_text(template.replace("launch_date: 2026-03-01", f"launch_date: {value}"),
-                     encoding="utf-8")
-        cases.append(Case(f"spec-date-{name}", ["check", str(f), *PACK, "--fail-on", "never"],
-                          names=[f.name], line=line("launch_date: 2026-03-01"),
-                          also="product.launch_date"))
+        f.write_text(template.replace("launch_date: 2026-03-01", f"launch_date: {value}"), encoding="utf-8")
+        cases.append(
+            Case(
+                f"spec-date-{name}",
+                ["check", str(f), *PACK, "--fail-on", "never"],
+                names=[f.name],
+                line=line("launch_date: 2026-03-01"),
+                also="product.launch_date",
+            )
+        )
         w = work / f"waivers-date-{name}.yaml"
-        w.write_text(f"waivers:\n  - rule_id: {A_RULE_ID}\n    spec: '*'\n    justification: x"
-                     f"\n    requester: a@example.com\n    approver: b@example.com\n"
-                     f"    expires: {value}\n", encoding="utf-8")
-        cases.append(Case(f"waivers-date-{name}", ["check", str(GOOD_SPEC), *PACK,
-                                                   "--waivers", str(w), "--fail-on", "never"],
-                          names=[w.name], line=7, also="expires"))
+        w.write_text(
+            f"waivers:\n  - rule_id: {A_RULE_ID}\n    spec: '*'\n    justification: x"
+            f"\n    requester: a@example.com\n    approver: b@example.com\n"
+            f"    expires: {value}\n",
+            encoding="utf-8",
+        )
+        cases.append(
+            Case(
+                f"waivers-date-{name}",
+                ["check", str(GOOD_SPEC), *PACK, "--waivers", str(w), "--fail-on", "never"],
+                names=[w.name],
+                line=7,
+                also="expires",
+            )
+        )
     for name, value in RATE_VALUES.items():
         f = work / f"rates-value-{name}.yaml"
         f.write_text(f"USD: {{cny: {value}, usd: 1}}\n", encoding="utf-8")
-        cases.append(Case(f"rates-value-{name}", ["monitor", str(_tx_file(work)), "--rates",
-                                                  str(f)], names=[f.name], line=1))
+        cases.append(
+            Case(
+                f"rates-value-{name}",
+                ["monitor", str(_tx_file(work)), "--rates", str(f)],
+                names=[f.name],
+                line=1,
+            )
+        )
     crlf = work / "spec-crlf-bom.yaml"
-    crlf.write_bytes(b"\xef\xbb\xbf" + template.replace(
-        "individuals: 2000000", "individuals: yes").replace("\n", "\r\n").encode())
-    cases.append(Case("spec-crlf-bom-bad-value", ["check", str(crlf), *PACK, "--fail-on", "never"],
-                      names=[crlf.name], line=line("individuals: 2000000")))
+    crlf.write_bytes(
+        b"\xef\xbb\xbf"
+        + template.replace("individuals: 2000000", "individuals: yes").replace("\n", "\r\n").encode()
+    )
+    cases.append(
+        Case(
+            "spec-crlf-bom-bad-value",
+            ["check", str(crlf), *PACK, "--fail-on", "never"],
+            names=[crlf.name],
+            line=line("individuals: 2000000"),
+        )
+    )
     fine = work / "spec-crlf-bom-valid.yaml"
     fine.write_bytes(b"\xef\xbb\xbf" + template.replace("\n", "\r\n").encode())
-    cases.append(Case("spec-crlf-bom-valid", ["check", str(fine), *PACK, "--fail-on", "never"],
-                      code=0))
+    cases.append(Case("spec-crlf-bom-valid", ["check", str(fine), *PACK, "--fail-on", "never"], code=0))
     return cases
 
 
@@ -193,8 +270,9 @@ def _fs_cases(work: Path) -> list[Case]:
     cases = []
     fifo = work / "fifo.yaml"
     os.mkfifo(fifo)
-    cases.append(Case("spec-fifo", ["check", str(fifo), *PACK], names=["fifo.yaml"],
-                      also="not a regular file"))
+    cases.append(
+        Case("spec-fifo", ["check", str(fifo), *PACK], names=["fifo.yaml"], also="not a regular file")
+    )
     cases.append(Case("spec-dev-zero", ["check", "/dev/zero", *PACK], names=["/dev/zero"]))
     cases.append(Case("spec-missing", ["check", str(work / "nope.yaml"), *PACK], names=["nope.yaml"]))
     folder = work / "specs"
@@ -203,21 +281,37 @@ def _fs_cases(work: Path) -> list[Case]:
     (folder / "loop-a.yaml").symlink_to(folder / "loop-b.yaml")
     (folder / "loop-b.yaml").symlink_to(folder / "loop-a.yaml")
     (folder / "dangling.yaml").symlink_to(work / "gone.yaml")
-    cases.append(Case("spec-folder-symlinks", ["check", str(folder), *PACK],
-                      names=["shadow.yaml", "loop-a.yaml", "dangling.yaml"],
-                      also="not followed"))
+    cases.append(
+        Case(
+            "spec-folder-symlinks",
+            ["check", str(folder), *PACK],
+            names=["shadow.yaml", "loop-a.yaml", "dangling.yaml"],
+            also="not followed",
+        )
+    )
     odd = work / "odd name\nwith 中文 and spaces.yaml"
     odd.write_text("spec_version: 1\nproduct: []\n", encoding="utf-8")
-    cases.append(Case("spec-odd-file-name", ["check", str(odd), *PACK],
-                      names=["with 中文 and spaces.yaml"], line=2))
-    out_cases = {"output-is-folder": str(work), "output-missing-folder": str(work / "no" / "r.json"),
-                 "output-under-a-file": str(GOOD_SPEC / "r.json"), "output-dev-full": "/dev/full"}
+    cases.append(
+        Case("spec-odd-file-name", ["check", str(odd), *PACK], names=["with 中文 and spaces.yaml"], line=2)
+    )
+    out_cases = {
+        "output-is-folder": str(work),
+        "output-missing-folder": str(work / "no" / "r.json"),
+        "output-under-a-file": str(GOOD_SPEC / "r.json"),
+        "output-dev-full": "/dev/full",
+    }
     for cid, target in out_cases.items():
-        cases.append(Case(cid, ["check", str(GOOD_SPEC), *PACK, "--fail-on", "never",
-                                "--output", target], names=[Path(target).name]))
+        cases.append(
+            Case(
+                cid,
+                ["check", str(GOOD_SPEC), *PACK, "--fail-on", "never", "--output", target],
+                names=[Path(target).name],
+            )
+        )
     for value in ("99999-01-01", "2024-02-30", "0000-01-01", "yesterday"):
-        cases.append(Case(f"as-of-{value}", ["check", str(GOOD_SPEC), *PACK, "--as-of", value],
-                          names=["--as-of"]))
+        cases.append(
+            Case(f"as-of-{value}", ["check", str(GOOD_SPEC), *PACK, "--as-of", value], names=["--as-of"])
+        )
     return cases
 
 
@@ -226,15 +320,20 @@ def _transaction_cases(work: Path) -> list[Case]:
     rows = _tx_file(work).read_bytes() * 3
     whole = gzip.compress(rows * 200)
 
-    def tx(cid: str, name: str, content: bytes | None, code: int = 2, *extra: str,
-           line: int | None = None) -> None:
+    def tx(
+        cid: str, name: str, content: bytes | None, code: int = 2, *extra: str, line: int | None = None
+    ) -> None:
         f = work / name
         if content is not None:
             f.write_bytes(content)
         cases.append(Case(cid, ["monitor", str(f), *extra], code, [name], line))
 
-    tx("tx-csv-without-header", "nohead.csv",
-       b"t1,2025-09-30T10:00:00,C1,individual,A1,in,cash,100,CNY\n", line=1)
+    tx(
+        "tx-csv-without-header",
+        "nohead.csv",
+        b"t1,2025-09-30T10:00:00,C1,individual,A1,in,cash,100,CNY\n",
+        line=1,
+    )
     tx("tx-gzip-truncated", "trunc.jsonl.gz", whole[: len(whole) // 2])
     tx("tx-not-gzip", "plain.jsonl.gz", rows)
     crc = bytearray(whole)
@@ -255,15 +354,21 @@ def _transaction_cases(work: Path) -> list[Case]:
     cases.append(Case("tx-dev-zero", ["monitor", "/dev/zero"], names=["/dev/zero"]))
     store = work / "store.db"
     store.write_bytes(b"this is not an sqlite database" * 100)
-    cases.append(Case("tx-corrupt-store", ["monitor", str(_tx_file(work)), "--store",
-                                           str(store)], names=["store.db"]))
-    cases.append(Case("tx-output-missing-folder",
-                      ["monitor", str(_tx_file(work)), "--output", str(work / "no" / "o.jsonl")],
-                      names=["o.jsonl"]))
+    cases.append(
+        Case("tx-corrupt-store", ["monitor", str(_tx_file(work)), "--store", str(store)], names=["store.db"])
+    )
+    cases.append(
+        Case(
+            "tx-output-missing-folder",
+            ["monitor", str(_tx_file(work)), "--output", str(work / "no" / "o.jsonl")],
+            names=["o.jsonl"],
+        )
+    )
     big = work / "large-value.jsonl"
     big.write_bytes(_tx_file(work).read_bytes().replace(b'"100.00"', b'"60000.00"'))
-    cases.append(Case("tx-output-dev-full", ["monitor", str(big), "--output", "/dev/full"],
-                      names=["/dev/full"]))
+    cases.append(
+        Case("tx-output-dev-full", ["monitor", str(big), "--output", "/dev/full"], names=["/dev/full"])
+    )
     return cases
 
 
@@ -274,9 +379,15 @@ def _all_cases(work: Path) -> list[Case]:
     cases += _transaction_cases(work)
     small = work / "small-limit.yaml"
     small.write_text("a: " + "z" * 30_000 + "\n", encoding="utf-8")
-    cases.append(Case("spec-size-limit-from-environment", ["check", str(small), *PACK],
-                      names=[small.name], env={"REGTECH_MAX_INPUT_BYTES": "25000"},
-                      also="REGTECH_MAX_INPUT_BYTES"))
+    cases.append(
+        Case(
+            "spec-size-limit-from-environment",
+            ["check", str(small), *PACK],
+            names=[small.name],
+            env={"REGTECH_MAX_INPUT_BYTES": "25000"},
+            also="REGTECH_MAX_INPUT_BYTES",
+        )
+    )
     return cases
 
 
@@ -299,13 +410,18 @@ def corpus() -> Iterator[dict[str, tuple[Case, dict[str, Any]]]]:
     """Run every case in one driver subprocess; case id -> (case, result)."""
     work, cases = _built()
     spec_file = work / "cases.json"
-    spec_file.write_text(json.dumps([{"id": c.id, "argv": c.argv, "env": c.env}
-                                     for c in cases]), encoding="utf-8")
+    spec_file.write_text(
+        json.dumps([{"id": c.id, "argv": c.argv, "env": c.env} for c in cases]), encoding="utf-8"
+    )
     results_file = work / "results.json"
     marker = Path("/tmp/regtech-pwned")
     marker.unlink(missing_ok=True)
-    subprocess.run([sys.executable, str(Path(__file__).with_name("driver.py")),
-                    str(spec_file), str(results_file)], check=True, timeout=240, cwd=work)
+    subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("driver.py")), str(spec_file), str(results_file)],
+        check=True,
+        timeout=240,
+        cwd=work,
+    )
     assert not marker.exists(), "a YAML tag ran code"
     results = {r["id"]: r for r in json.loads(results_file.read_text(encoding="utf-8"))}
     yield {c.id: (c, results[c.id]) for c in cases}
@@ -338,4 +454,3 @@ def test_the_corpus_stays_within_memory(corpus: dict[str, tuple[Case, dict[str, 
 
 def test_every_kind_of_file_is_covered() -> None:
     assert {i.split("-")[0] for i in IDS} >= {*KINDS, "tx", "output", "as"}
-

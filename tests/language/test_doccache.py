@@ -63,8 +63,7 @@ def test_an_edited_file_misses_and_errors_are_never_cached(tmp_path: Path, cache
         doccache.read_pack_document(path)
 
 
-def test_the_cache_can_be_turned_off(tmp_path: Path, cache: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cache_can_be_turned_off(tmp_path: Path, cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REGTECH_NO_CACHE", "1")
     path = tmp_path / "r.yaml"
     path.write_text("a: 1\n", encoding="utf-8")

@@ -42,9 +42,13 @@ def test_good_rule_loads(tmp_path: Path) -> None:
     ("old", "new", "line", "needle"),
     [
         ("eq: true}", "equals: true}", 11, "unknown operator `equals` (did you mean `eq`?)"),
-        ("consent.bundled, eq", "consent.bundeld, eq", 11,
-         "field `bundeld` does not exist (path `personal_information.consent.bundeld`)"
-         " (did you mean `bundled`?)"),
+        (
+            "consent.bundled, eq",
+            "consent.bundeld, eq",
+            11,
+            "field `bundeld` does not exist (path `personal_information.consent.bundeld`)"
+            " (did you mean `bundled`?)",
+        ),
         ("law: PIPL", "law: PIPLL", 8, "unknown law code `PIPLL` (did you mean `PIPL`?)"),
         ("title: {en: Demo, zh: 演示}", "title: {en: Demo}", 4, "missing Chinese translation"),
         ("eq: true}", "eq: yes please}", 11, "'yes please' is not a valid bool"),
@@ -53,13 +57,15 @@ def test_good_rule_loads(tmp_path: Path) -> None:
         ("severity: high", "severity: hgh", 3, "did you mean `high`?"),
         ("notes: test rule\n", "", 1, "notes: required field is missing"),
         ("id: TEST-001-DEMO", "id: test rule", 1, "rule ids are upper-case"),
-        ("{personal_information.consent.bundled}", "{personal_information.consent.nope}", 5,
-         "placeholder {personal_information.consent.nope} names no spec field"),
+        (
+            "{personal_information.consent.bundled}",
+            "{personal_information.consent.nope}",
+            5,
+            "placeholder {personal_information.consent.nope} names no spec field",
+        ),
     ],
 )
-def test_rule_mistakes_are_located(
-    tmp_path: Path, old: str, new: str, line: int, needle: str
-) -> None:
+def test_rule_mistakes_are_located(tmp_path: Path, old: str, new: str, line: int, needle: str) -> None:
     assert old in GOOD
     found = load(tmp_path, GOOD.replace(old, new))
     assert any(needle in m and f"rule.yaml:{line}:" in m for m in found), found
@@ -98,6 +104,7 @@ def test_rule_files_cannot_run_code(tmp_path: Path) -> None:
 
 
 def test_invalid_regex_is_rejected(tmp_path: Path) -> None:
-    text = GOOD.replace("{path: personal_information.consent.bundled, eq: true}",
-                        '{path: product.name, matches: "(unclosed"}')
+    text = GOOD.replace(
+        "{path: personal_information.consent.bundled, eq: true}", '{path: product.name, matches: "(unclosed"}'
+    )
     assert any("invalid pattern" in m for m in load(tmp_path, text))

@@ -14,8 +14,7 @@ from regtech_engine.language import regexguard
 from regtech_engine.language.parse import MAX_CONDITIONS, MAX_MATCHES
 from regtech_engine.language.rules import load_pack
 
-TEMPLATE = Path(__file__).parents[1] / "data" / "gate_rules" / "data_security" / \
-    "GATE-DS-NO-ENCRYPTION.yaml"
+TEMPLATE = Path(__file__).parents[1] / "data" / "gate_rules" / "data_security" / "GATE-DS-NO-ENCRYPTION.yaml"
 WHEN = "when:\n  {path: data_security.encryption.at_rest, eq: false}\n"
 
 
@@ -24,13 +23,13 @@ def _pack_with(tmp_path: Path, when: str) -> Path:
     assert WHEN in text
     folder = tmp_path / "rules" / "data_security"
     folder.mkdir(parents=True)
-    (folder / "GATE-DS-NO-ENCRYPTION.yaml").write_text(text.replace(WHEN, when),
-                                                       encoding="utf-8")
+    (folder / "GATE-DS-NO-ENCRYPTION.yaml").write_text(text.replace(WHEN, when), encoding="utf-8")
     return tmp_path / "rules"
 
 
-@pytest.mark.parametrize("pattern", [r"(a+)+$", r"(a|ab)*c", r"(\d{1,3})+", r".*a.*b",
-                                     r"(x)\1", r"(?=a)a", r"a{0,5000}"])
+@pytest.mark.parametrize(
+    "pattern", [r"(a+)+$", r"(a|ab)*c", r"(\d{1,3})+", r".*a.*b", r"(x)\1", r"(?=a)a", r"a{0,5000}"]
+)
 def test_a_dangerous_pattern_fails_at_load_with_its_line(tmp_path: Path, pattern: str) -> None:
     when = f"when:\n  {{path: product.name, matches: '{pattern}'}}\n"
     with pytest.raises(RuleError) as info:
@@ -40,12 +39,31 @@ def test_a_dangerous_pattern_fails_at_load_with_its_line(tmp_path: Path, pattern
     assert "pattern" in message
 
 
-ACCEPTED = [r"\s*", r"(?is).*pay.*", r"(?i).*pay", r"\d+-\d+", r"[a-z]+@[a-z]+\.com",
-            r"^[A-Z]{2}$", r"(ab)+", r"(a|b)+c", r"[^@]+@[^@]+", r"\w+\s\w+", r"(?i)(alipay|wx)",
-            r"a{0,100}b", r".*"]
-HOSTILE_VALUES = ["a" * 50_000, "pay" * 16_667 + "\n", " " * 49_999 + "x", "1" * 50_000,
-                  "ab" * 25_000 + "!", "a@" * 25_000, ("x" * 49_999) + "\n",
-                  "a." * 25_000 + "-!"]
+ACCEPTED = [
+    r"\s*",
+    r"(?is).*pay.*",
+    r"(?i).*pay",
+    r"\d+-\d+",
+    r"[a-z]+@[a-z]+\.com",
+    r"^[A-Z]{2}$",
+    r"(ab)+",
+    r"(a|b)+c",
+    r"[^@]+@[^@]+",
+    r"\w+\s\w+",
+    r"(?i)(alipay|wx)",
+    r"a{0,100}b",
+    r".*",
+]
+HOSTILE_VALUES = [
+    "a" * 50_000,
+    "pay" * 16_667 + "\n",
+    " " * 49_999 + "x",
+    "1" * 50_000,
+    "ab" * 25_000 + "!",
+    "a@" * 25_000,
+    ("x" * 49_999) + "\n",
+    "a." * 25_000 + "-!",
+]
 
 
 @pytest.mark.parametrize("pattern", ACCEPTED)
@@ -59,8 +77,7 @@ def test_every_accepted_pattern_is_fast_on_50000_characters(pattern: str) -> Non
 
 
 def test_a_rule_of_a_thousand_conditions_fails_with_the_limit(tmp_path: Path) -> None:
-    items = "".join("    - {path: data_security.encryption.at_rest, eq: false}\n"
-                    for _ in range(1_000))
+    items = "".join("    - {path: data_security.encryption.at_rest, eq: false}\n" for _ in range(1_000))
     with pytest.raises(RuleError, match=f"more than {MAX_CONDITIONS} comparisons"):
         load_pack([_pack_with(tmp_path, "when:\n  all:\n" + items)], builtin=False)
 

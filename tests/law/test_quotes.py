@@ -65,8 +65,9 @@ def cited(pack: RulePack) -> Iterator[tuple[str, Citation, dt.date]]:
                         yield rule.id, c, day
 
 
-def _event_days(rule: Rule, pack: RulePack, bases: dict[str, Document],
-                checkers: dict[dt.date, Checker]) -> set[dt.date]:
+def _event_days(
+    rule: Rule, pack: RulePack, bases: dict[str, Document], checkers: dict[dt.date, Checker]
+) -> set[dt.date]:
     """The event dates on which the rule's firing test cases fire."""
     days: set[dt.date] = set()
     for case in rule.body.tests:
@@ -86,9 +87,11 @@ def test_every_builtin_citation_quotes_the_text_in_force(pack: RulePack) -> None
     for rule_id, cite, day in cited(pack):
         law = pack.laws[cite.law]
         version = law.version_on(day)
-        in_force = (version.in_force(day) if version is not None else
-                    (law.effective is None or law.effective <= day)
-                    and (law.until is None or day <= law.until))
+        in_force = (
+            version.in_force(day)
+            if version is not None
+            else (law.effective is None or law.effective <= day) and (law.until is None or day <= law.until)
+        )
         found = law.quote(cite.article, day)
         [shown] = quoted([cite], pack.laws, day)
         if not in_force or not found.exists:
@@ -142,8 +145,11 @@ def test_unbundled_instrument_has_no_quote(pack: RulePack) -> None:
 
 
 def test_explicit_excerpt_is_quoted(pack: RulePack) -> None:
-    [c] = quoted([Citation(law="PIPL", article="29", quote="处理敏感个人信息应当取得个人的单独同意")],
-                 pack.laws, D("2026-01-01"))
+    [c] = quoted(
+        [Citation(law="PIPL", article="29", quote="处理敏感个人信息应当取得个人的单独同意")],
+        pack.laws,
+        D("2026-01-01"),
+    )
     assert c.quote == "处理敏感个人信息应当取得个人的单独同意"
 
 
@@ -152,7 +158,8 @@ def test_chinese_citation_form() -> None:
     assert format_citation("PIPL", "13 para 2", Lang.ZH) == "《中华人民共和国个人信息保护法》第十三条第二款"
     assert format_citation("AML-MONOPOLY", "22(6)", Lang.ZH).endswith("第二十二条第（六）项")
     assert format_citation("JRT-0171-2020", "6.1.1", Lang.ZH) == (
-        "《个人金融信息保护技术规范》（JR/T 0171-2020）第6.1.1条")
+        "《个人金融信息保护技术规范》（JR/T 0171-2020）第6.1.1条"
+    )
     assert format_citation("PIPL", "29", Lang.EN) == "PIPL Art. 29"
 
 
@@ -177,7 +184,8 @@ def _load(tmp_path: Path, **fields: str) -> str:
     values.update(fields)
     (tmp_path / "personal_information").mkdir(exist_ok=True)
     (tmp_path / "personal_information" / "TEST-001-QUOTES.yaml").write_text(
-        RULE.format(**values), encoding="utf-8")
+        RULE.format(**values), encoding="utf-8"
+    )
     with pytest.raises(RuleError) as err:
         load_pack([tmp_path])
     return str(err.value)
@@ -208,14 +216,26 @@ def test_unknown_basis_has_a_hint(tmp_path: Path) -> None:
     assert "TEST-001-QUOTES.yaml:4: basis:" in message and "did you mean `statute`?" in message
 
 
-def _deal_finding(pack: RulePack, rule_id: str, closing: str, as_of: str,
-                  figures: tuple[int, int, int, int]) -> list[Citation]:
+def _deal_finding(
+    pack: RulePack, rule_id: str, closing: str, as_of: str, figures: tuple[int, int, int, int]
+) -> list[Citation]:
     """The citations of ``rule_id``'s finding on one unnotified deal closing on ``closing``."""
     world, china, first, second = figures
-    data = patched(base_specs([])["payment-compliant"].data, {"market_conduct.concentrations": [{
-        "counterparty": "Target", "closing_date": closing, "filed": False,
-        "combined_turnover_cny": {"global": world, "china": china},
-        "each_party_china_turnover_cny": [first, second]}]}, [])
+    data = patched(
+        base_specs([])["payment-compliant"].data,
+        {
+            "market_conduct.concentrations": [
+                {
+                    "counterparty": "Target",
+                    "closing_date": closing,
+                    "filed": False,
+                    "combined_turnover_cny": {"global": world, "china": china},
+                    "each_party_china_turnover_cny": [first, second],
+                }
+            ]
+        },
+        [],
+    )
     spec = spec_from_document(Document(data=data, lines={}, file="deal.yaml"))
     result = Checker(pack, D(as_of), backend="reference").check(spec)
     [finding] = [f for f in result.findings if f.rule_id == rule_id]
@@ -226,12 +246,16 @@ OLD_FIGURES = (11_000_000_000, 2_500_000_000, 500_000_000, 450_000_000)
 NEW_FIGURES = (15_000_000_000, 5_000_000_000, 4_200_000_000, 900_000_000)
 
 
-@pytest.mark.parametrize(("closing", "law", "article", "text"), [
-    ("2022-07-31", "AML-MONOPOLY-2007", "21", "反垄断法(2007-08-30).md"),
-    ("2022-08-01", "AML-MONOPOLY", "26", "反垄断法(2022-06-24).md"),
-])
+@pytest.mark.parametrize(
+    ("closing", "law", "article", "text"),
+    [
+        ("2022-07-31", "AML-MONOPOLY-2007", "21", "反垄断法(2007-08-30).md"),
+        ("2022-08-01", "AML-MONOPOLY", "26", "反垄断法(2022-06-24).md"),
+    ],
+)
 def test_concentration_cited_by_the_law_of_its_closing_date(
-        pack: RulePack, closing: str, law: str, article: str, text: str) -> None:
+    pack: RulePack, closing: str, law: str, article: str, text: str
+) -> None:
     cites = _deal_finding(pack, "CONC-003-2008-NOT-FILED", closing, "2026-11-25", OLD_FIGURES)
     assert [(c.law, c.article) for c in cites] == [(law, article), ("CONC-THRESHOLDS", "3")]
     version = pack.laws[law].version_on(D(closing))
@@ -241,29 +265,49 @@ def test_concentration_cited_by_the_law_of_its_closing_date(
     assert "超过100亿元人民币" in (cites[1].quote or "")  # the 2018 thresholds, not 2024's
 
 
-@pytest.mark.parametrize(("rule_id", "closing", "figures", "amount"), [
-    ("CONC-003-2008-NOT-FILED", "2024-01-21", OLD_FIGURES, "超过100亿元人民币"),
-    ("CONC-003-2024-NOT-FILED", "2024-01-22", NEW_FIGURES, "超过120亿元人民币"),
-])
+@pytest.mark.parametrize(
+    ("rule_id", "closing", "figures", "amount"),
+    [
+        ("CONC-003-2008-NOT-FILED", "2024-01-21", OLD_FIGURES, "超过100亿元人民币"),
+        ("CONC-003-2024-NOT-FILED", "2024-01-22", NEW_FIGURES, "超过120亿元人民币"),
+    ],
+)
 def test_thresholds_quoted_from_the_version_of_the_closing_date(
-        pack: RulePack, rule_id: str, closing: str, figures: tuple[int, int, int, int],
-        amount: str) -> None:
+    pack: RulePack, rule_id: str, closing: str, figures: tuple[int, int, int, int], amount: str
+) -> None:
     cites = _deal_finding(pack, rule_id, closing, "2026-11-25", figures)
     assert [(c.law, c.article) for c in cites] == [("AML-MONOPOLY", "26"), ("CONC-THRESHOLDS", "3")]
     assert amount in (cites[1].quote or "")
 
 
 def test_deals_on_both_sides_cite_both_laws(pack: RulePack) -> None:
-    data = patched(base_specs([])["payment-compliant"].data, {"market_conduct.concentrations": [
-        {"counterparty": t, "closing_date": d, "filed": False,
-         "combined_turnover_cny": {"global": OLD_FIGURES[0], "china": OLD_FIGURES[1]},
-         "each_party_china_turnover_cny": list(OLD_FIGURES[2:])}
-        for t, d in (("A", "2023-03-01"), ("B", "2019-03-01"))]}, [])
+    data = patched(
+        base_specs([])["payment-compliant"].data,
+        {
+            "market_conduct.concentrations": [
+                {
+                    "counterparty": t,
+                    "closing_date": d,
+                    "filed": False,
+                    "combined_turnover_cny": {"global": OLD_FIGURES[0], "china": OLD_FIGURES[1]},
+                    "each_party_china_turnover_cny": list(OLD_FIGURES[2:]),
+                }
+                for t, d in (("A", "2023-03-01"), ("B", "2019-03-01"))
+            ]
+        },
+        [],
+    )
     spec = spec_from_document(Document(data=data, lines={}, file="deals.yaml"))
-    [finding] = [f for f in Checker(pack, D("2026-11-25"), backend="reference").check(spec).findings
-                 if f.rule_id == "CONC-003-2008-NOT-FILED"]
+    [finding] = [
+        f
+        for f in Checker(pack, D("2026-11-25"), backend="reference").check(spec).findings
+        if f.rule_id == "CONC-003-2008-NOT-FILED"
+    ]
     assert [(c.law, c.article) for c in finding.citations] == [
-        ("AML-MONOPOLY-2007", "21"), ("CONC-THRESHOLDS", "3"), ("AML-MONOPOLY", "26")]
+        ("AML-MONOPOLY-2007", "21"),
+        ("CONC-THRESHOLDS", "3"),
+        ("AML-MONOPOLY", "26"),
+    ]
 
 
 def test_event_date_after_as_of_reads_the_law_of_as_of(pack: RulePack) -> None:

@@ -60,10 +60,12 @@ def test_articles_paragraphs_and_items() -> None:
     on = D("2026-01-01")
     assert pipl.quote("29", on).text == (
         "处理敏感个人信息应当取得个人的单独同意；"
-        "法律、行政法规规定处理敏感个人信息应当取得书面同意的，从其规定。")
+        "法律、行政法规规定处理敏感个人信息应当取得书面同意的，从其规定。"
+    )
     assert pipl.quote("13(1)", on).text == "取得个人的同意；"
     assert pipl.quote("13 para 2", on).text == (
-        "依照本法其他有关规定，处理个人信息应当取得个人同意，但是有前款第二项至第七项规定情形的，不需取得个人同意。")
+        "依照本法其他有关规定，处理个人信息应当取得个人同意，但是有前款第二项至第七项规定情形的，不需取得个人同意。"
+    )
     assert pipl.quote("13 para 1(7)", on).text == "法律、行政法规规定的其他情形。"
     whole = pipl.quote("13", on).text or ""
     assert whole.startswith("符合下列情形之一的") and "（七）" in whole
@@ -106,8 +108,10 @@ def test_version_chosen_by_date() -> None:
 
 
 def test_parse_text_skips_header_and_headings() -> None:
-    text = parse_text("# 测试法\n\n第一条 头\n<!-- INFO END -->\n## 第一章\n"
-                      "第一条　甲。\n\n乙：\n（一）丙；\n(二)丁。\n第二条 戊。\n")
+    text = parse_text(
+        "# 测试法\n\n第一条 头\n<!-- INFO END -->\n## 第一章\n"
+        "第一条　甲。\n\n乙：\n（一）丙；\n(二)丁。\n第二条 戊。\n"
+    )
     assert text.title == "测试法"
     assert [p.lead for p in text.articles[1].paragraphs] == ["甲。", "乙："]
     assert text.articles[1].paragraphs[1].items == ("（一）丙；", "(二)丁。")
@@ -123,7 +127,9 @@ def test_search_is_a_chinese_substring_search() -> None:
 def test_bad_laws_file_is_located(tmp_path: Path) -> None:
     (tmp_path / "laws.yaml").write_text(
         "X:\n  zh: 甲\n  en: A\n  versions:\n    - {from: 2020-01-01, text: texts/missing.md}\n"
-        "Y:\n  zh: 乙\n  en: B\n  kind: statue\n", encoding="utf-8")
+        "Y:\n  zh: 乙\n  en: B\n  kind: statue\n",
+        encoding="utf-8",
+    )
     with pytest.raises(RuleError) as err:
         load_laws(tmp_path / "laws.yaml")
     message = str(err.value)

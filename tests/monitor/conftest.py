@@ -38,17 +38,22 @@ _counter = iter(range(1, 10**9))
 def row(**fields: Any) -> Row:
     """A valid individual CNY cash deposit unless told otherwise."""
     base: Row = {
-        "tx_id": f"t{next(_counter)}", "timestamp": "2025-09-30T10:00:00",
-        "customer_id": "C1", "customer_type": "individual", "account_id": "A1",
-        "direction": "in", "channel": "cash", "amount": "1000.00", "currency": "CNY",
+        "tx_id": f"t{next(_counter)}",
+        "timestamp": "2025-09-30T10:00:00",
+        "customer_id": "C1",
+        "customer_type": "individual",
+        "account_id": "A1",
+        "direction": "in",
+        "channel": "cash",
+        "amount": "1000.00",
+        "currency": "CNY",
     }
     base.update(fields)
     return {k: v for k, v in base.items() if v is not None}
 
 
 def write_jsonl(path: Path, rows: list[Row]) -> Path:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                    encoding="utf-8")
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     return path
 
 
@@ -64,21 +69,24 @@ def run_rows(tmp_path: Path, monitoring_pack: MonitoringPack, rates: Rates) -> R
     """Monitor these rows; (alerts, run result)."""
     count = iter(range(10**6))
 
-    def go(rows: list[Row], calendar: WorkdayCalendar | None = None,
-           **options: Any) -> tuple[Alerts, RunResult]:
+    def go(
+        rows: list[Row], calendar: WorkdayCalendar | None = None, **options: Any
+    ) -> tuple[Alerts, RunResult]:
         n = next(count)
         source = write_jsonl(tmp_path / f"in{n}.jsonl", rows)
         out = tmp_path / f"out{n}.jsonl"
-        result = run(RunOptions(str(source), monitoring_pack, rates,
-                                calendar or WorkdayCalendar(), output=out, **options))
+        result = run(
+            RunOptions(
+                str(source), monitoring_pack, rates, calendar or WorkdayCalendar(), output=out, **options
+            )
+        )
         return read_alerts(out), result
 
     return go
 
 
 def large_value(alerts: Alerts, **match: Any) -> Alerts:
-    return [a for a in alerts if a["kind"] == "large_value"
-            and all(a.get(k) == v for k, v in match.items())]
+    return [a for a in alerts if a["kind"] == "large_value" and all(a.get(k) == v for k, v in match.items())]
 
 
 def suspicious(alerts: Alerts, typology: str) -> Alerts:

@@ -22,7 +22,8 @@ def _dataset(tmp_path: Path, n: int) -> tuple[Path, Path]:
 
 
 def test_stop_and_resume_in_process_gives_identical_alerts(
-        tmp_path: Path, monitoring_pack: Any, rates: Any) -> None:
+    tmp_path: Path, monitoring_pack: Any, rates: Any
+) -> None:
     source, _ = _dataset(tmp_path, 3000)
     whole = tmp_path / "whole.jsonl"
     run(RunOptions(str(source), monitoring_pack, rates, output=whole))
@@ -33,8 +34,7 @@ def test_stop_and_resume_in_process_gives_identical_alerts(
     options: dict[str, Any] = dict(output=out, checkpoint=ckpt, checkpoint_every=400)
     first = run(RunOptions(str(source), monitoring_pack, rates, stop_after=1234, **options))
     assert not first.completed
-    second = run(RunOptions(str(source), monitoring_pack, rates, resume=True, stop_after=900,
-                            **options))
+    second = run(RunOptions(str(source), monitoring_pack, rates, resume=True, stop_after=900, **options))
     assert second.resumed_from == 1200  # the last checkpoint before the stop
     third = run(RunOptions(str(source), monitoring_pack, rates, resume=True, **options))
     assert third.completed
@@ -63,13 +63,13 @@ def test_kill_minus_nine_and_resume(tmp_path: Path) -> None:
 
 
 def test_resume_after_a_completed_run_changes_nothing(
-        tmp_path: Path, monitoring_pack: Any, rates: Any) -> None:
+    tmp_path: Path, monitoring_pack: Any, rates: Any
+) -> None:
     source, _ = _dataset(tmp_path, 1500)
     out, ckpt = tmp_path / "out.jsonl", tmp_path / "ckpt"
     run(RunOptions(str(source), monitoring_pack, rates, output=out, checkpoint=ckpt))
     before = out.read_text(encoding="utf-8")
-    again = run(RunOptions(str(source), monitoring_pack, rates, output=out, checkpoint=ckpt,
-                           resume=True))
+    again = run(RunOptions(str(source), monitoring_pack, rates, output=out, checkpoint=ckpt, resume=True))
     assert again.completed and out.read_text(encoding="utf-8") == before
 
 
@@ -82,8 +82,7 @@ def test_a_damaged_or_foreign_checkpoint_is_a_clear_error(tmp_path: Path) -> Non
     from regtech_engine.monitor import checkpoint as ckpt
 
     calls_int_on_x = b"\x80\x04\x8c\x08builtins\x8c\x03int\x93\x8c\x01x\x85R."  # ValueError
-    for content in (b"not a pickle", pickle.dumps({"a": 1}), pickle.dumps(1)[:-3],
-                    calls_int_on_x):
+    for content in (b"not a pickle", pickle.dumps({"a": 1}), pickle.dumps(1)[:-3], calls_int_on_x):
         (tmp_path / ckpt.FILE).write_bytes(content)
         with pytest.raises(TransactionError) as info:
             ckpt.load(tmp_path)

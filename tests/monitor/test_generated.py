@@ -40,12 +40,28 @@ def test_scoring_counts_misses_and_false_alarms(tmp_path: Path) -> None:
         "currency_basis,tx_ids\n"
         "lv-1,large_value,large_value,C1,,2025-09-01,in,cash,CNY,a b\n"
         "fi-1,fan_in,suspicious,C2,A2,,,,,f1 f2 f3\n"
-        "fi-2,fan_in,suspicious,C3,A3,,,,,g1 g2\n", encoding="utf-8")
+        "fi-2,fan_in,suspicious,C3,A3,,,,,g1 g2\n",
+        encoding="utf-8",
+    )
     alerts: list[dict[str, Any]] = [
-        {"kind": "large_value", "customer_id": "C1", "business_date": "2025-09-01",
-         "direction": "in", "category": "cash", "currency_basis": "CNY", "tx_ids": ["a", "b"]},
-        {"kind": "large_value", "customer_id": "C9", "business_date": "2025-09-01",
-         "direction": "in", "category": "cash", "currency_basis": "CNY", "tx_ids": ["z"]},
+        {
+            "kind": "large_value",
+            "customer_id": "C1",
+            "business_date": "2025-09-01",
+            "direction": "in",
+            "category": "cash",
+            "currency_basis": "CNY",
+            "tx_ids": ["a", "b"],
+        },
+        {
+            "kind": "large_value",
+            "customer_id": "C9",
+            "business_date": "2025-09-01",
+            "direction": "in",
+            "category": "cash",
+            "currency_basis": "CNY",
+            "tx_ids": ["z"],
+        },
         {"kind": "suspicious", "typology": "fan_in", "tx_ids": ["f2"]},
         {"kind": "suspicious", "typology": "cycle", "tx_ids": ["q"]},
     ]

@@ -20,8 +20,7 @@ def _dead(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-def test_bad_rows_go_to_the_dead_letter_file_with_line_and_reason(
-        run_rows: RunRows, tmp_path: Path) -> None:
+def test_bad_rows_go_to_the_dead_letter_file_with_line_and_reason(run_rows: RunRows, tmp_path: Path) -> None:
     dead = tmp_path / "dead.jsonl"
     good = row(tx_id="good", amount="50000")
     rows = [
@@ -53,12 +52,10 @@ def test_bad_rows_go_to_the_dead_letter_file_with_line_and_reason(
     # an over-long row keeps its first MAX_ROW characters (never read whole: a gzip bomb)
     assert len(_dead(dead)[9]["raw"]) == 1_000_000
     assert result.stats.dead == 11 and result.stats.transactions == 1
-    assert result.rejected == {"invalid_field": 8, "missing_field": 1, "too_long": 1,
-                               "unknown_currency": 1}
+    assert result.rejected == {"invalid_field": 8, "missing_field": 1, "too_long": 1, "unknown_currency": 1}
 
 
-def test_malformed_json_line_is_a_dead_letter_not_a_stop(run_rows: RunRows,
-                                                         tmp_path: Path) -> None:
+def test_malformed_json_line_is_a_dead_letter_not_a_stop(run_rows: RunRows, tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "x.jsonl", [row(tx_id="a", amount="50000")])
     with source.open("a", encoding="utf-8") as fh:
         fh.write("{not json\n[1, 2]\n")
@@ -82,8 +79,7 @@ def test_repeated_tx_id_is_counted_once(run_rows: RunRows) -> None:
 
 def test_repeat_on_a_later_day_is_still_counted_once(run_rows: RunRows) -> None:
     first = row(tx_id="dup", amount="30000")
-    _alerts, result = run_rows([first, row(tx_id="next", timestamp="2025-10-01T09:00:00"),
-                               dict(first)])
+    _alerts, result = run_rows([first, row(tx_id="next", timestamp="2025-10-01T09:00:00"), dict(first)])
     assert result.stats.duplicates == 1 and result.stats.dead == 0
 
 
@@ -112,16 +108,24 @@ def test_line_order_within_a_day_does_not_change_alerts(tmp_path: Path, run_rows
 
 
 def test_a_row_for_a_closed_day_in_a_file_is_sorted_not_late(run_rows: RunRows) -> None:
-    alerts, result = run_rows([row(timestamp="2025-10-01T10:00:00", amount="30000"),
-                               row(timestamp="2025-10-02T10:00:00"),
-                               row(timestamp="2025-10-01T23:00:00", amount="20000")])
+    alerts, result = run_rows(
+        [
+            row(timestamp="2025-10-01T10:00:00", amount="30000"),
+            row(timestamp="2025-10-02T10:00:00"),
+            row(timestamp="2025-10-01T23:00:00", amount="20000"),
+        ]
+    )
     assert result.stats.dead == 0 and result.sorted_runs == 0
     assert [a["total"] for a in large_value(alerts)] == ["50000.00"]
 
 
 def test_an_earlier_day_still_open_is_not_late(run_rows: RunRows) -> None:
-    alerts, result = run_rows([row(timestamp="2025-10-02T10:00:00", amount="50000"),
-                               row(timestamp="2025-10-01T10:00:00", amount="50000")])
+    alerts, result = run_rows(
+        [
+            row(timestamp="2025-10-02T10:00:00", amount="50000"),
+            row(timestamp="2025-10-01T10:00:00", amount="50000"),
+        ]
+    )
     assert result.stats.dead == 0
     assert [a["business_date"] for a in large_value(alerts)] == ["2025-10-01", "2025-10-02"]
 
@@ -129,11 +133,13 @@ def test_an_earlier_day_still_open_is_not_late(run_rows: RunRows) -> None:
 def test_csv_and_gzip_input(tmp_path: Path, monitoring_pack: Any, rates: Any) -> None:
     from regtech_engine.monitor.runner import RunOptions, run
 
-    csv_text = ("tx_id,timestamp,customer_id,customer_type,account_id,direction,channel,"
-                "amount,currency,counterparty_id,counterparty_country,cross_border\n"
-                "c1,2025-09-30T10:00:00,C1,individual,A1,out,transfer,150000,CNY,X1,HK,\n"
-                "c2,2025-09-30T11:00:00,C1,individual,A2,out,transfer,50000,CNY,X2,,true\n"
-                "c3,2025-09-30T11:00:00,C1,individual,A2,out\n")
+    csv_text = (
+        "tx_id,timestamp,customer_id,customer_type,account_id,direction,channel,"
+        "amount,currency,counterparty_id,counterparty_country,cross_border\n"
+        "c1,2025-09-30T10:00:00,C1,individual,A1,out,transfer,150000,CNY,X1,HK,\n"
+        "c2,2025-09-30T11:00:00,C1,individual,A2,out,transfer,50000,CNY,X2,,true\n"
+        "c3,2025-09-30T11:00:00,C1,individual,A2,out\n"
+    )
     path = tmp_path / "tx.csv.gz"
     with gzip.open(path, "wt", encoding="utf-8") as fh:
         fh.write("\ufeff" + csv_text)  # as a spreadsheet exports it, with a byte-order mark
@@ -165,24 +171,38 @@ def test_amounts_as_json_numbers(run_rows: RunRows) -> None:
 
 
 _DAY_ROWS = [
-    row(tx_id=f"h{i}", timestamp=f"2025-09-30T{8 + i:02d}:00:00", amount=amount,
-        account_id=f"A{i % 2}", direction=direction, channel=channel,
-        counterparty_id=f"X{i}" if channel != "cash" else None)
-    for i, (amount, direction, channel) in enumerate([
-        ("30000", "in", "cash"), ("20000", "in", "cash"), ("45000", "out", "cash"),
-        ("300000", "in", "transfer"), ("200000", "in", "transfer"),
-        ("290000", "out", "transfer"), ("5000", "out", "transfer"), ("44000", "out", "cash"),
-    ])
+    row(
+        tx_id=f"h{i}",
+        timestamp=f"2025-09-30T{8 + i:02d}:00:00",
+        amount=amount,
+        account_id=f"A{i % 2}",
+        direction=direction,
+        channel=channel,
+        counterparty_id=f"X{i}" if channel != "cash" else None,
+    )
+    for i, (amount, direction, channel) in enumerate(
+        [
+            ("30000", "in", "cash"),
+            ("20000", "in", "cash"),
+            ("45000", "out", "cash"),
+            ("300000", "in", "transfer"),
+            ("200000", "in", "transfer"),
+            ("290000", "out", "transfer"),
+            ("5000", "out", "transfer"),
+            ("44000", "out", "cash"),
+        ]
+    )
 ]
 
 
-@settings(max_examples=15, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.permutations(_DAY_ROWS))
-def test_any_order_within_a_day_gives_the_same_alerts(run_rows: RunRows,
-                                                      rows: list[dict[str, Any]]) -> None:
+def test_any_order_within_a_day_gives_the_same_alerts(run_rows: RunRows, rows: list[dict[str, Any]]) -> None:
     expected, _ = run_rows(_DAY_ROWS)
     got, _ = run_rows(list(rows))
     assert got == expected
     assert {a.get("typology") or a["category"] for a in expected} >= {
-        "cash", "individual_domestic_transfer", "rapid_in_out"}
+        "cash",
+        "individual_domestic_transfer",
+        "rapid_in_out",
+    }

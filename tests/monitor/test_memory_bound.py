@@ -22,10 +22,17 @@ def _day(n: int) -> Iterator[Tx]:
     for i in range(20):
         a, b = f"A{n}-{i}", f"A{n}-{(i + 1) % 20}"
         row: dict[str, Any] = {
-            "tx_id": f"{n}-{i}", "timestamp": f"{day}T{9 + i % 8:02d}:00:00",
-            "customer_id": f"C{n}-{i}", "customer_type": "individual", "account_id": a,
-            "direction": "out", "channel": "transfer", "amount": str(Decimal(900 + i)),
-            "currency": "CNY", "counterparty_id": b}
+            "tx_id": f"{n}-{i}",
+            "timestamp": f"{day}T{9 + i % 8:02d}:00:00",
+            "customer_id": f"C{n}-{i}",
+            "customer_type": "individual",
+            "account_id": a,
+            "direction": "out",
+            "channel": "transfer",
+            "amount": str(Decimal(900 + i)),
+            "currency": "CNY",
+            "counterparty_id": b,
+        }
         yield to_tx(row, i + 1, Rates())
 
 
@@ -35,16 +42,28 @@ def _window_entries(monitor: Monitor) -> int:
     are not counted: every account here is new, which no institution sees)."""
     f = monitor.features
     g = f.graph
-    tables: list[Any] = [f.structuring.rows, f.rapid_in_out.ins, f.rapid_in_out.outs,
-                         f.fan.fan_in, f.fan.fan_out, g.out_edges, g.in_edges,
-                         f.scatter_gather.gather]
+    tables: list[Any] = [
+        f.structuring.rows,
+        f.rapid_in_out.ins,
+        f.rapid_in_out.outs,
+        f.fan.fan_in,
+        f.fan.fan_out,
+        g.out_edges,
+        g.in_edges,
+        f.scatter_gather.gather,
+    ]
     held = sum(len(q) for table in tables for q in table.values())
-    return (held + len(g.pair_last) + len(f.fan.first_paid) + len(g.transfers_seen)
-            + len(monitor.seen) + len(monitor.last_alert))
+    return (
+        held
+        + len(g.pair_last)
+        + len(f.fan.first_paid)
+        + len(g.transfers_seen)
+        + len(monitor.seen)
+        + len(monitor.last_alert)
+    )
 
 
-def test_window_state_stops_growing_once_the_windows_are_full(
-        monitoring_pack: MonitoringPack) -> None:
+def test_window_state_stops_growing_once_the_windows_are_full(monitoring_pack: MonitoringPack) -> None:
     monitor = Monitor(monitoring_pack)
     sizes = {}
     for n in range(500):

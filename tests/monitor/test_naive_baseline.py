@@ -21,9 +21,16 @@ def _txs(rows: list[dict[str, object]]) -> list[Tx]:
 
 def _out(n: int, step_days: int) -> list[dict[str, object]]:
     start = dt.datetime(2025, 8, 1, 10)
-    return [row(tx_id=f"o{i}", direction="out", channel="transfer", counterparty_id=f"X{i}",
-                timestamp=(start + dt.timedelta(days=i * step_days)).isoformat())
-            for i in range(n)]
+    return [
+        row(
+            tx_id=f"o{i}",
+            direction="out",
+            channel="transfer",
+            counterparty_id=f"X{i}",
+            timestamp=(start + dt.timedelta(days=i * step_days)).isoformat(),
+        )
+        for i in range(n)
+    ]
 
 
 def test_five_payees_within_twenty_days_is_one_naive_fan_out_alert() -> None:
@@ -36,9 +43,18 @@ def test_five_payees_within_twenty_days_is_one_naive_fan_out_alert() -> None:
 
 def test_money_back_to_its_sender_is_a_naive_cycle() -> None:
     legs = [("A", "B", 1), ("B", "C", 2), ("C", "A", 3)]
-    rows = [row(tx_id=f"c{n}", account_id=src, customer_id=f"C{src}", direction="out",
-                channel="transfer", counterparty_id=dst,
-                timestamp=f"2025-08-0{day}T10:00:00") for n, (src, dst, day) in enumerate(legs)]
+    rows = [
+        row(
+            tx_id=f"c{n}",
+            account_id=src,
+            customer_id=f"C{src}",
+            direction="out",
+            channel="transfer",
+            counterparty_id=dst,
+            timestamp=f"2025-08-0{day}T10:00:00",
+        )
+        for n, (src, dst, day) in enumerate(legs)
+    ]
     [alert] = naive_alerts(_txs(rows))
     assert alert["typology"] == "cycle" and alert["accounts"] == ["A", "B", "C"]
 

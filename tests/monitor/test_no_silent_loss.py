@@ -22,8 +22,13 @@ from regtech_engine.monitor.runner import RunOptions, run
 
 from .conftest import RATES_YAML, large_value, read_alerts, row, write_jsonl
 
-CASH_60K = row(tx_id="cash-60k", timestamp="2025-09-16T10:15:00", customer_id="C60K",
-               account_id="A60K", amount="60000.00")
+CASH_60K = row(
+    tx_id="cash-60k",
+    timestamp="2025-09-16T10:15:00",
+    customer_id="C60K",
+    account_id="A60K",
+    amount="60000.00",
+)
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +43,9 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], Path]:
     return lines, files[2]
 
 
-def _monitor(cli: Any, tmp_path: Path, name: str, lines: list[str], rates: Path,
-             *options: str) -> tuple[Any, str]:
+def _monitor(
+    cli: Any, tmp_path: Path, name: str, lines: list[str], rates: Path, *options: str
+) -> tuple[Any, str]:
     source = tmp_path / f"{name}.jsonl"
     source.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     out = tmp_path / f"{name}-alerts.jsonl"
@@ -55,7 +61,8 @@ def _unsorted(lines: list[str]) -> list[str]:
 
 
 def test_an_unsorted_file_gives_the_alerts_of_the_sorted_one(
-        cli: Any, tmp_path: Path, dataset: tuple[list[str], Path]) -> None:
+    cli: Any, tmp_path: Path, dataset: tuple[list[str], Path]
+) -> None:
     lines, rates = dataset
     ordered, expected = _monitor(cli, tmp_path, "sorted", lines, rates)
     shuffled, got = _monitor(cli, tmp_path, "unsorted", _unsorted(lines), rates)
@@ -69,11 +76,11 @@ def test_an_unsorted_file_gives_the_alerts_of_the_sorted_one(
 
 
 def test_a_file_larger_than_the_sort_buffer_is_sorted_in_runs_on_disk(
-        cli: Any, tmp_path: Path, dataset: tuple[list[str], Path]) -> None:
+    cli: Any, tmp_path: Path, dataset: tuple[list[str], Path]
+) -> None:
     lines, rates = dataset
     _, expected = _monitor(cli, tmp_path, "sorted", lines, rates)
-    result, got = _monitor(cli, tmp_path, "spilled", _unsorted(lines), rates,
-                           "--sort-buffer", "100")
+    result, got = _monitor(cli, tmp_path, "spilled", _unsorted(lines), rates, "--sort-buffer", "100")
     assert result.code == 0
     assert got == expected
     runs = -(-len(lines) // 100) - 1  # full runs spilled; the last part is merged from memory
@@ -81,7 +88,8 @@ def test_a_file_larger_than_the_sort_buffer_is_sorted_in_runs_on_disk(
 
 
 def test_a_sorted_file_resumes_from_its_checkpoint(
-        tmp_path: Path, monitoring_pack: Any, dataset: tuple[list[str], Path]) -> None:
+    tmp_path: Path, monitoring_pack: Any, dataset: tuple[list[str], Path]
+) -> None:
     from regtech_engine.monitor.rates import load_rates
 
     lines, rates_file = dataset
@@ -91,8 +99,7 @@ def test_a_sorted_file_resumes_from_its_checkpoint(
     whole = tmp_path / "whole.jsonl"
     run(RunOptions(str(source), monitoring_pack, rates, output=whole, sort_buffer=300))
     out, ckpt = tmp_path / "part.jsonl", tmp_path / "ckpt"
-    options: dict[str, Any] = dict(output=out, checkpoint=ckpt, checkpoint_every=200,
-                                   sort_buffer=300)
+    options: dict[str, Any] = dict(output=out, checkpoint=ckpt, checkpoint_every=200, sort_buffer=300)
     first = run(RunOptions(str(source), monitoring_pack, rates, stop_after=777, **options))
     assert not first.completed
     second = run(RunOptions(str(source), monitoring_pack, rates, resume=True, **options))
@@ -100,12 +107,23 @@ def test_a_sorted_file_resumes_from_its_checkpoint(
     assert out.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
 
 
-def test_resuming_a_changed_file_is_refused(cli: Any, tmp_path: Path,
-                                            dataset: tuple[list[str], Path]) -> None:
+def test_resuming_a_changed_file_is_refused(
+    cli: Any, tmp_path: Path, dataset: tuple[list[str], Path]
+) -> None:
     lines, rates = dataset
     source = write_jsonl(tmp_path / "in.jsonl", [json.loads(line) for line in lines[:300]])
-    base = ["monitor", str(source), "--rates", str(rates), "--output", str(tmp_path / "o.jsonl"),
-            "--checkpoint", str(tmp_path / "ck"), "--checkpoint-every", "100"]
+    base = [
+        "monitor",
+        str(source),
+        "--rates",
+        str(rates),
+        "--output",
+        str(tmp_path / "o.jsonl"),
+        "--checkpoint",
+        str(tmp_path / "ck"),
+        "--checkpoint-every",
+        "100",
+    ]
     assert cli(*base).code == 0
     with source.open("a", encoding="utf-8") as fh:
         fh.write(json.dumps(row(tx_id="added")) + "\n")
@@ -119,10 +137,13 @@ def _stdin(monkeypatch: pytest.MonkeyPatch, rows: list[str]) -> None:
 
 
 def test_standard_input_puts_rows_in_order_within_max_lateness(
-        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = [json.dumps(row(tx_id="a", timestamp="2025-10-01T23:50:00", amount="30000")),
-            json.dumps(row(tx_id="b", timestamp="2025-10-02T00:20:00")),
-            json.dumps(row(tx_id="c", timestamp="2025-10-01T23:55:00", amount="20000"))]
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rows = [
+        json.dumps(row(tx_id="a", timestamp="2025-10-01T23:50:00", amount="30000")),
+        json.dumps(row(tx_id="b", timestamp="2025-10-02T00:20:00")),
+        json.dumps(row(tx_id="c", timestamp="2025-10-01T23:55:00", amount="20000")),
+    ]
     _stdin(monkeypatch, rows)
     result = cli("monitor", "-", "--max-lateness", "30m")
     assert result.code == 0, result.err
@@ -131,13 +152,18 @@ def test_standard_input_puts_rows_in_order_within_max_lateness(
 
 
 def test_standard_input_rows_beyond_max_lateness_are_dead_lettered(
-        cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    late = json.dumps(row(tx_id="late", timestamp="2025-10-01T09:00:00", amount="60000.00",
-                          counterparty_name="储蓄  所"), ensure_ascii=False)
-    rows = [json.dumps(row(tx_id="a", timestamp="2025-10-01T10:00:00")),
-            json.dumps(row(tx_id="b", timestamp="2025-10-01T12:00:00")),
-            late,
-            json.dumps(row(tx_id="d", timestamp="2025-10-01T11:30:00"))]
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    late = json.dumps(
+        row(tx_id="late", timestamp="2025-10-01T09:00:00", amount="60000.00", counterparty_name="储蓄  所"),
+        ensure_ascii=False,
+    )
+    rows = [
+        json.dumps(row(tx_id="a", timestamp="2025-10-01T10:00:00")),
+        json.dumps(row(tx_id="b", timestamp="2025-10-01T12:00:00")),
+        late,
+        json.dumps(row(tx_id="d", timestamp="2025-10-01T11:30:00")),
+    ]
     _stdin(monkeypatch, rows)
     dead = tmp_path / "dead.jsonl"
     result = cli("monitor", "-", "--max-lateness", "1h", "--dead-letter", str(dead))
@@ -155,9 +181,11 @@ def test_bad_max_lateness_is_a_usage_error(cli: Any) -> None:
 
 
 def _with_bad_rows(tmp_path: Path) -> tuple[Path, list[str]]:
-    bad = ['{"tx_id": "broken", "amount": ',
-           json.dumps(row(tx_id="typed", amount=True)),
-           json.dumps(row(tx_id="kind", customer_type="robot"))]
+    bad = [
+        '{"tx_id": "broken", "amount": ',
+        json.dumps(row(tx_id="typed", amount=True)),
+        json.dumps(row(tx_id="kind", customer_type="robot")),
+    ]
     good = [json.dumps(row(tx_id="g1", amount="50000")), json.dumps(row(tx_id="g2"))]
     source = tmp_path / "mixed.jsonl"
     source.write_text("\n".join([good[0], *bad, good[1]]) + "\n", encoding="utf-8")
@@ -171,7 +199,10 @@ def test_rejected_rows_fail_the_run_and_keep_their_text(cli: Any, tmp_path: Path
     assert result.code == 1
     entries = [json.loads(line) for line in dead.read_text(encoding="utf-8").splitlines()]
     assert [(e["line"], e["reason"], e["raw"]) for e in entries] == [
-        (2, "bad_json", bad[0]), (3, "invalid_field", bad[1]), (4, "invalid_field", bad[2])]
+        (2, "bad_json", bad[0]),
+        (3, "invalid_field", bad[1]),
+        (4, "invalid_field", bad[2]),
+    ]
     assert [e.get("field") for e in entries] == [None, "amount", "customer_type"]
     assert all(e["source"] == str(source) and e["message"] for e in entries)
     assert "3 rejected (bad_json 1, invalid_field 2)" in result.err
@@ -185,20 +216,19 @@ def test_max_rejected_relaxes_the_exit_status(cli: Any, tmp_path: Path) -> None:
     assert cli("monitor", str(source), "--max-rejected", "2").code == 1
 
 
-def test_without_a_dead_letter_file_the_rejections_are_located_on_stderr(
-        cli: Any, tmp_path: Path) -> None:
+def test_without_a_dead_letter_file_the_rejections_are_located_on_stderr(cli: Any, tmp_path: Path) -> None:
     source, _ = _with_bad_rows(tmp_path)
     result = cli("monitor", str(source))
-    assert f"{source}:3: rejected (invalid_field, amount): amount: True is not a number" \
-        in result.err
+    assert f"{source}:3: rejected (invalid_field, amount): amount: True is not a number" in result.err
     assert f"{source}:2: rejected (bad_json): not valid JSON" in result.err
 
 
 def test_rates_and_csv_rejections_are_grouped_by_reason(cli: Any, tmp_path: Path) -> None:
     rates = tmp_path / "rates.yaml"
     rates.write_text(RATES_YAML, encoding="utf-8")
-    source = write_jsonl(tmp_path / "r.jsonl", [row(tx_id="j", currency="JPY"),
-                                                row(tx_id="m", account_id=None)])
+    source = write_jsonl(
+        tmp_path / "r.jsonl", [row(tx_id="j", currency="JPY"), row(tx_id="m", account_id=None)]
+    )
     result = cli("monitor", str(source), "--rates", str(rates), "--max-rejected", "5")
     assert result.code == 0
     assert "2 rejected (missing_field 1, unknown_currency 1)" in result.err

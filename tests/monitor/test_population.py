@@ -9,8 +9,14 @@ from regtech_engine.monitor.scoring import evaluate_path
 
 
 def _config(**kw: object) -> GeneratorConfig:
-    base: dict[str, object] = {"seed": 3, "plants": 2, "days": 30, "history_days": 60,
-                               "population": "realistic", "customers": 250}
+    base: dict[str, object] = {
+        "seed": 3,
+        "plants": 2,
+        "days": 30,
+        "history_days": 60,
+        "population": "realistic",
+        "customers": 250,
+    }
     base.update(kw)
     return GeneratorConfig(**base)  # type: ignore[arg-type]
 

@@ -33,11 +33,19 @@ def _dead(path: Path) -> list[dict[str, Any]]:
 
 
 def _checkpointed(tmp_path: Path, pack: Any, rates: Rates, n: int = 40) -> RunOptions:
-    rows = [row(tx_id=f"c{i}", timestamp=f"2025-09-{1 + i % 20:02d}T10:00:00",
-                amount="60000") for i in range(n)]
+    rows = [
+        row(tx_id=f"c{i}", timestamp=f"2025-09-{1 + i % 20:02d}T10:00:00", amount="60000") for i in range(n)
+    ]
     source = write_jsonl(tmp_path / "in.jsonl", rows)
-    options = RunOptions(str(source), pack, rates, output=tmp_path / "out.jsonl",
-                         checkpoint=tmp_path / "ckpt", checkpoint_every=10, stop_after=25)
+    options = RunOptions(
+        str(source),
+        pack,
+        rates,
+        output=tmp_path / "out.jsonl",
+        checkpoint=tmp_path / "ckpt",
+        checkpoint_every=10,
+        stop_after=25,
+    )
     run(options)
     options.stop_after = None
     options.resume = True
@@ -45,8 +53,7 @@ def _checkpointed(tmp_path: Path, pack: Any, rates: Rates, n: int = 40) -> RunOp
 
 
 # -- checkpoints are data -------------------------------------------------------------------
-def test_a_pickle_checkpoint_never_runs(tmp_path: Path, monitoring_pack: Any,
-                                        rates: Rates) -> None:
+def test_a_pickle_checkpoint_never_runs(tmp_path: Path, monitoring_pack: Any, rates: Rates) -> None:
     options = _checkpointed(tmp_path, monitoring_pack, rates)
     marker = tmp_path / "ran"
 
@@ -60,10 +67,12 @@ def test_a_pickle_checkpoint_never_runs(tmp_path: Path, monitoring_pack: Any,
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("damage", ["truncated", "flipped", "version", "foreign_class",
-                                    "header_only", "empty"])
-def test_a_damaged_checkpoint_is_a_located_error(tmp_path: Path, monitoring_pack: Any,
-                                                 rates: Rates, damage: str) -> None:
+@pytest.mark.parametrize(
+    "damage", ["truncated", "flipped", "version", "foreign_class", "header_only", "empty"]
+)
+def test_a_damaged_checkpoint_is_a_located_error(
+    tmp_path: Path, monitoring_pack: Any, rates: Rates, damage: str
+) -> None:
     options = _checkpointed(tmp_path, monitoring_pack, rates)
     path = tmp_path / "ckpt" / ckpt.FILE
     raw = path.read_bytes()
@@ -72,11 +81,12 @@ def test_a_damaged_checkpoint_is_a_located_error(tmp_path: Path, monitoring_pack
         raw = raw[: len(raw) * 2 // 3]
     elif damage == "flipped":
         middle = len(body) // 2
-        raw = head + b"\n" + body[:middle] + bytes([body[middle] ^ 1]) + body[middle + 1:]
+        raw = head + b"\n" + body[:middle] + bytes([body[middle] ^ 1]) + body[middle + 1 :]
     elif damage == "version":
         raw = raw.replace(b'"version": %d' % ckpt.VERSION, b'"version": 4', 1)
     elif damage == "foreign_class":  # a consistent checksum over a class we do not rebuild
         import hashlib
+
         evil = b'["O","os.system",["T","touch x"]]'
         header = json.loads(head)
         header.update(bytes=len(evil), sha256=hashlib.sha256(evil).hexdigest())
@@ -92,14 +102,19 @@ def test_a_damaged_checkpoint_is_a_located_error(tmp_path: Path, monitoring_pack
     assert str(path) in message and "checkpoint" in message
 
 
-def test_a_checkpoint_round_trips_shared_state(tmp_path: Path, monitoring_pack: Any,
-                                               rates: Rates) -> None:
+def test_a_checkpoint_round_trips_shared_state(tmp_path: Path, monitoring_pack: Any, rates: Rates) -> None:
     """Objects held in several places (a transfer edge in the graph's indexes) stay one
     object after a resume: the JSON format keeps references."""
-    source = write_dataset(tmp_path / "g", GeneratorConfig(n=1500, seed=5, plants=1,
-                                                           days=7))[0]
-    options = RunOptions(str(source), monitoring_pack, rates, output=tmp_path / "o.jsonl",
-                         checkpoint=tmp_path / "c", stop_after=1200, checkpoint_every=600)
+    source = write_dataset(tmp_path / "g", GeneratorConfig(n=1500, seed=5, plants=1, days=7))[0]
+    options = RunOptions(
+        str(source),
+        monitoring_pack,
+        rates,
+        output=tmp_path / "o.jsonl",
+        checkpoint=tmp_path / "c",
+        stop_after=1200,
+        checkpoint_every=600,
+    )
     run(options)
     state = ckpt.load(tmp_path / "c")
     assert state is not None and state.rows_consumed == 1200
@@ -119,8 +134,9 @@ def test_a_checkpoint_round_trips_shared_state(tmp_path: Path, monitoring_pack: 
 
 
 # -- a resume continues only the run it was saved by ---------------------------------------
-def test_resume_after_the_output_was_truncated_is_refused(tmp_path: Path, monitoring_pack: Any,
-                                                          rates: Rates) -> None:
+def test_resume_after_the_output_was_truncated_is_refused(
+    tmp_path: Path, monitoring_pack: Any, rates: Rates
+) -> None:
     options = _checkpointed(tmp_path, monitoring_pack, rates)
     assert options.output is not None
     options.output.write_bytes(options.output.read_bytes()[:10])
@@ -131,8 +147,7 @@ def test_resume_after_the_output_was_truncated_is_refused(tmp_path: Path, monito
         run(options)
 
 
-def test_resume_with_other_rates_is_refused(tmp_path: Path, monitoring_pack: Any,
-                                            rates: Rates) -> None:
+def test_resume_with_other_rates_is_refused(tmp_path: Path, monitoring_pack: Any, rates: Rates) -> None:
     from decimal import Decimal
 
     options = _checkpointed(tmp_path, monitoring_pack, rates)
@@ -142,7 +157,8 @@ def test_resume_with_other_rates_is_refused(tmp_path: Path, monitoring_pack: Any
 
 
 def test_resume_with_another_input_under_the_same_path_is_refused(
-        tmp_path: Path, monitoring_pack: Any, rates: Rates) -> None:
+    tmp_path: Path, monitoring_pack: Any, rates: Rates
+) -> None:
     options = _checkpointed(tmp_path, monitoring_pack, rates)
     with open(options.source, "a", encoding="utf-8") as fh:
         fh.write(json.dumps(row(tx_id="extra", timestamp="2025-09-25T10:00:00")) + "\n")
@@ -150,8 +166,9 @@ def test_resume_with_another_input_under_the_same_path_is_refused(
         run(options)
 
 
-def test_a_second_monitor_on_the_same_folder_is_refused(tmp_path: Path, monitoring_pack: Any,
-                                                        rates: Rates) -> None:
+def test_a_second_monitor_on_the_same_folder_is_refused(
+    tmp_path: Path, monitoring_pack: Any, rates: Rates
+) -> None:
     options = _checkpointed(tmp_path, monitoring_pack, rates)
     assert options.checkpoint is not None and options.output is not None
     before = options.output.read_bytes()
@@ -167,21 +184,31 @@ def test_a_second_monitor_on_the_same_folder_is_refused(tmp_path: Path, monitori
 
 # -- kill -9 at seeded points, then resume ----------------------------------------------------
 def test_kill_at_seeded_points_then_resume_gives_identical_alerts(tmp_path: Path) -> None:
-    source, _, rates_file = write_dataset(tmp_path / "g", GeneratorConfig(
-        n=12_000, seed=23, plants=2, days=10))
+    source, _, rates_file = write_dataset(
+        tmp_path / "g", GeneratorConfig(n=12_000, seed=23, plants=2, days=10)
+    )
     base = [*REGTECH, "monitor", str(source), "--rates", str(rates_file)]
     whole, dead_whole = tmp_path / "whole.jsonl", tmp_path / "dead-whole.jsonl"
-    subprocess.run([*base, "--output", str(whole), "--dead-letter", str(dead_whole)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*base, "--output", str(whole), "--dead-letter", str(dead_whole)], check=True, capture_output=True
+    )
     out, dead, folder = tmp_path / "out.jsonl", tmp_path / "dead.jsonl", tmp_path / "ckpt"
-    args = [*base, "--output", str(out), "--dead-letter", str(dead), "--checkpoint",
-            str(folder), "--checkpoint-every", "700"]
+    args = [
+        *base,
+        "--output",
+        str(out),
+        "--dead-letter",
+        str(dead),
+        "--checkpoint",
+        str(folder),
+        "--checkpoint-every",
+        "700",
+    ]
     rng = random.Random(17)
     kills = 0
     for attempt in range(3):
         resume = ["--resume"] if attempt else []
-        proc = subprocess.Popen([*args, *resume], stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen([*args, *resume], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 60
         while not (folder / ckpt.FILE).exists() and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -198,35 +225,37 @@ def test_kill_at_seeded_points_then_resume_gives_identical_alerts(tmp_path: Path
 
 
 # -- rows that cannot stop a run ----------------------------------------------------------------
-def test_one_undecodable_row_is_dead_lettered(tmp_path: Path, monitoring_pack: Any,
-                                              rates: Rates) -> None:
+def test_one_undecodable_row_is_dead_lettered(tmp_path: Path, monitoring_pack: Any, rates: Rates) -> None:
     good = json.dumps(row(tx_id="g", amount="60000")).encode()
     source = tmp_path / "in.jsonl"
     source.write_bytes(good + b"\n" + b'{"tx_id": "caf\xe9"}\n')
     dead = tmp_path / "dead.jsonl"
-    result = run(RunOptions(str(source), monitoring_pack, rates, output=tmp_path / "o.jsonl",
-                            dead_letter=dead))
+    result = run(
+        RunOptions(str(source), monitoring_pack, rates, output=tmp_path / "o.jsonl", dead_letter=dead)
+    )
     assert result.rejected == {"bad_encoding": 1}
     assert _dead(dead)[0]["raw"] == '{"tx_id": "caf\\xe9"}'
     assert len(large_value(read_alerts(tmp_path / "o.jsonl"))) == 1
 
 
 def test_a_row_in_year_9999_is_dead_lettered(run_rows: RunRows) -> None:
-    alerts, result = run_rows([row(tx_id="a", amount="60000"),
-                               row(tx_id="z", timestamp="9999-12-31T23:00:00")])
+    alerts, result = run_rows(
+        [row(tx_id="a", amount="60000"), row(tx_id="z", timestamp="9999-12-31T23:00:00")]
+    )
     assert result.rejected == {"invalid_field": 1}
     assert len(large_value(alerts)) == 1
 
 
-def test_a_row_far_in_the_future_closes_no_day(tmp_path: Path, monitoring_pack: Any,
-                                               rates: Rates) -> None:
+def test_a_row_far_in_the_future_closes_no_day(tmp_path: Path, monitoring_pack: Any, rates: Rates) -> None:
     """On standard input a row dated 2999 would close every day before it (the later rows
     then late): it is rejected as `future` instead."""
     import io
 
-    rows = [row(tx_id="a", amount="60000", timestamp="2025-09-30T10:00:00"),
-            row(tx_id="far", timestamp="2999-01-01T00:00:00"),
-            row(tx_id="b", amount="60000", timestamp="2025-09-30T10:30:00", customer_id="C2")]
+    rows = [
+        row(tx_id="a", amount="60000", timestamp="2025-09-30T10:00:00"),
+        row(tx_id="far", timestamp="2999-01-01T00:00:00"),
+        row(tx_id="b", amount="60000", timestamp="2025-09-30T10:30:00", customer_id="C2"),
+    ]
     stdin = io.StringIO("".join(json.dumps(r) + "\n" for r in rows))
     out = tmp_path / "o.jsonl"
     result = run(RunOptions("-", monitoring_pack, rates, output=out), stdin=stdin)
@@ -234,11 +263,12 @@ def test_a_row_far_in_the_future_closes_no_day(tmp_path: Path, monitoring_pack: 
     assert sorted(a["customer_id"] for a in large_value(read_alerts(out))) == ["C1", "C2"]
 
 
-def test_a_repeated_tx_id_with_other_values_is_a_conflict(run_rows: RunRows,
-                                                          tmp_path: Path) -> None:
+def test_a_repeated_tx_id_with_other_values_is_a_conflict(run_rows: RunRows, tmp_path: Path) -> None:
     dead = tmp_path / "dead.jsonl"
-    alerts, result = run_rows([row(tx_id="t", amount="10"), row(tx_id="t", amount="10"),
-                               row(tx_id="t", amount="900000")], dead_letter=dead)
+    alerts, result = run_rows(
+        [row(tx_id="t", amount="10"), row(tx_id="t", amount="10"), row(tx_id="t", amount="900000")],
+        dead_letter=dead,
+    )
     assert result.stats.duplicates == 1  # the identical repeat: dropped, counted
     assert result.rejected == {"duplicate_conflict": 1}
     assert "900000" in _dead(dead)[0]["message"] and _dead(dead)[0]["line"] == 3
@@ -247,9 +277,17 @@ def test_a_repeated_tx_id_with_other_values_is_a_conflict(run_rows: RunRows,
 
 @pytest.mark.parametrize("damage", ["truncated", "crc"])
 def test_a_damaged_gzip_is_a_located_error_after_the_rows_before_it(
-        tmp_path: Path, monitoring_pack: Any, rates: Rates, damage: str) -> None:
-    rows = [row(tx_id=f"r{i}", customer_id=f"C{i}", amount="60000",
-                timestamp=f"2025-09-{1 + i // 50:02d}T10:00:00") for i in range(400)]
+    tmp_path: Path, monitoring_pack: Any, rates: Rates, damage: str
+) -> None:
+    rows = [
+        row(
+            tx_id=f"r{i}",
+            customer_id=f"C{i}",
+            amount="60000",
+            timestamp=f"2025-09-{1 + i // 50:02d}T10:00:00",
+        )
+        for i in range(400)
+    ]
     data = gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode())
     if damage == "truncated":
         data = data[: len(data) * 2 // 3]
@@ -265,22 +303,20 @@ def test_a_damaged_gzip_is_a_located_error_after_the_rows_before_it(
     assert len(large_value(read_alerts(out))) >= (100 if damage == "truncated" else 400)
 
 
-def test_a_csv_without_a_header_row_is_a_located_error(tmp_path: Path, monitoring_pack: Any,
-                                                       rates: Rates) -> None:
+def test_a_csv_without_a_header_row_is_a_located_error(
+    tmp_path: Path, monitoring_pack: Any, rates: Rates
+) -> None:
     source = tmp_path / "in.csv"
-    source.write_text("t1,2025-09-30T10:00:00,C1,individual,A1,in,cash,100,CNY\n",
-                      encoding="utf-8")
+    source.write_text("t1,2025-09-30T10:00:00,C1,individual,A1,in,cash,100,CNY\n", encoding="utf-8")
     with pytest.raises(TransactionError, match="header row") as info:
         run(RunOptions(str(source), monitoring_pack, rates, output=tmp_path / "o.jsonl"))
     assert info.value.problems[0].line == 1
 
 
-def test_a_corrupt_store_is_a_located_error(tmp_path: Path, monitoring_pack: Any,
-                                            rates: Rates) -> None:
+def test_a_corrupt_store_is_a_located_error(tmp_path: Path, monitoring_pack: Any, rates: Rates) -> None:
     store = tmp_path / "alerts.db"
     store.write_bytes(b"not sqlite" * 500)
     source = write_jsonl(tmp_path / "in.jsonl", [row()])
     with pytest.raises(TransactionError, match="alert store") as info:
-        run(RunOptions(str(source), monitoring_pack, rates, output=tmp_path / "o.jsonl",
-                       store=store))
+        run(RunOptions(str(source), monitoring_pack, rates, output=tmp_path / "o.jsonl", store=store))
     assert str(store) in str(info.value)

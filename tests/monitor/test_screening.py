@@ -19,8 +19,9 @@ def test_normalisation_ignores_case_spacing_punctuation_and_script() -> None:
 
 def test_high_risk_list_respects_dates(tmp_path: Path) -> None:
     (tmp_path / "l.yaml").write_text(
-        "source: test\njurisdictions:\n"
-        "  - {code: ZZ, name: Z, since: 2024-01-01, until: 2024-12-31}\n", encoding="utf-8")
+        "source: test\njurisdictions:\n  - {code: ZZ, name: Z, since: 2024-01-01, until: 2024-12-31}\n",
+        encoding="utf-8",
+    )
     lists = load_lists(tmp_path)
     assert lists.high_risk("ZZ", dt.date(2024, 6, 1))
     assert not lists.high_risk("ZZ", dt.date(2025, 1, 1))
@@ -36,8 +37,8 @@ def test_list_files_must_name_their_source(tmp_path: Path) -> None:
 
 def test_fuzzy_scores_below_half_are_no_match(tmp_path: Path) -> None:
     (tmp_path / "l.yaml").write_text(
-        "source: test\nsanctions:\n  - {ref: S1, name: Tanchon Commercial Bank}\n",
-        encoding="utf-8")
+        "source: test\nsanctions:\n  - {ref: S1, name: Tanchon Commercial Bank}\n", encoding="utf-8"
+    )
     lists = load_lists(tmp_path)
     score, entry = lists.screen("Tanchon Comercial Bank")
     assert score >= 90 and entry is not None and entry.ref == "S1"

@@ -8,17 +8,32 @@ from typing import Any
 from .conftest import RunRows, row, suspicious
 
 
-def transfer(src: str, dst: str, when: str, amount: str, tx: str,
-             customers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def transfer(
+    src: str, dst: str, when: str, amount: str, tx: str, customers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Both ledger legs of a transfer between two of the institution's accounts."""
     owner = customers or {}
     return [
-        row(tx_id=f"{tx}-out", timestamp=when, customer_id=owner.get(src, f"C{src}"),
-            account_id=src, direction="out", channel="transfer", amount=amount,
-            counterparty_id=dst),
-        row(tx_id=f"{tx}-in", timestamp=when, customer_id=owner.get(dst, f"C{dst}"),
-            account_id=dst, direction="in", channel="transfer", amount=amount,
-            counterparty_id=src),
+        row(
+            tx_id=f"{tx}-out",
+            timestamp=when,
+            customer_id=owner.get(src, f"C{src}"),
+            account_id=src,
+            direction="out",
+            channel="transfer",
+            amount=amount,
+            counterparty_id=dst,
+        ),
+        row(
+            tx_id=f"{tx}-in",
+            timestamp=when,
+            customer_id=owner.get(dst, f"C{dst}"),
+            account_id=dst,
+            direction="in",
+            channel="transfer",
+            amount=amount,
+            counterparty_id=src,
+        ),
     ]
 
 
@@ -28,8 +43,7 @@ def _cash(day: int, amount: str, tx: str) -> dict[str, Any]:
 
 
 def test_structuring_fires_on_three_near_threshold_deposits(run_rows: RunRows) -> None:
-    alerts, _ = run_rows([_cash(1, "45000", "s1"), _cash(2, "49999.99", "s2"),
-                          _cash(4, "41000", "s3")])
+    alerts, _ = run_rows([_cash(1, "45000", "s1"), _cash(2, "49999.99", "s2"), _cash(4, "41000", "s3")])
     [alert] = suspicious(alerts, "structuring")
     assert alert["tx_ids"] == ["s1", "s2", "s3"]
     assert alert["window_start"].startswith("2025-09-01")
@@ -39,19 +53,30 @@ def test_structuring_fires_on_three_near_threshold_deposits(run_rows: RunRows) -
 
 def test_structuring_needs_three_in_the_window_and_in_the_band(run_rows: RunRows) -> None:
     two, _ = run_rows([_cash(1, "45000", "a"), _cash(2, "45000", "b")])
-    spread, _ = run_rows([_cash(1, "45000", "a"), _cash(9, "45000", "b"),
-                          _cash(17, "45000", "c")])
-    small, _ = run_rows([_cash(1, "30000", "a"), _cash(2, "30000", "b"),
-                         _cash(3, "30000", "c")])
+    spread, _ = run_rows([_cash(1, "45000", "a"), _cash(9, "45000", "b"), _cash(17, "45000", "c")])
+    small, _ = run_rows([_cash(1, "30000", "a"), _cash(2, "30000", "b"), _cash(3, "30000", "c")])
     assert suspicious(two + spread + small, "structuring") == []
 
 
 # -- rapid in-and-out ---------------------------------------------------------------------
 def _flow(out_amount: str, out_time: str) -> list[dict[str, Any]]:
-    return [row(tx_id="in", channel="transfer", amount="200000", counterparty_id="X1",
-                timestamp="2025-09-10T09:00:00"),
-            row(tx_id="out", channel="transfer", direction="out", amount=out_amount,
-                counterparty_id="X2", timestamp=out_time)]
+    return [
+        row(
+            tx_id="in",
+            channel="transfer",
+            amount="200000",
+            counterparty_id="X1",
+            timestamp="2025-09-10T09:00:00",
+        ),
+        row(
+            tx_id="out",
+            channel="transfer",
+            direction="out",
+            amount=out_amount,
+            counterparty_id="X2",
+            timestamp=out_time,
+        ),
+    ]
 
 
 def test_rapid_in_out_fires_when_most_money_leaves_soon(run_rows: RunRows) -> None:
@@ -72,12 +97,24 @@ def test_rapid_in_out_not_for_a_small_share_or_after_the_window(run_rows: RunRow
 HISTORY = [row(tx_id="h0", timestamp="2025-05-01T10:00:00", customer_id="CH", account_id="H")]
 
 
-def _fan(direction: str, parties: int, step_days: int, prefix: str = "f",
-         start: dt.datetime = dt.datetime(2025, 8, 1, 10)) -> list[dict[str, Any]]:
-    return [row(tx_id=f"{prefix}{i}", channel="transfer", direction=direction, amount="3000",
-                counterparty_id=f"X{i}",
-                timestamp=(start + dt.timedelta(days=i * step_days)).isoformat())
-            for i in range(parties)]
+def _fan(
+    direction: str,
+    parties: int,
+    step_days: int,
+    prefix: str = "f",
+    start: dt.datetime = dt.datetime(2025, 8, 1, 10),
+) -> list[dict[str, Any]]:
+    return [
+        row(
+            tx_id=f"{prefix}{i}",
+            channel="transfer",
+            direction=direction,
+            amount="3000",
+            counterparty_id=f"X{i}",
+            timestamp=(start + dt.timedelta(days=i * step_days)).isoformat(),
+        )
+        for i in range(parties)
+    ]
 
 
 def test_fan_in_fires_on_two_first_time_payers(run_rows: RunRows) -> None:
@@ -87,12 +124,20 @@ def test_fan_in_fires_on_two_first_time_payers(run_rows: RunRows) -> None:
     assert (alert["account_id"], alert["accounts"]) == ("A1", ["X0", "X1"])
 
 
-def test_fan_in_not_for_known_payers_one_payer_spread_or_without_history(
-        run_rows: RunRows) -> None:
+def test_fan_in_not_for_known_payers_one_payer_spread_or_without_history(run_rows: RunRows) -> None:
     # X0 and X1 paid someone else first: not first-time payers when they pay A1
-    known = HISTORY + [row(tx_id=f"k{i}", account_id=f"B{i}", customer_id="CB", direction="in",
-                           channel="transfer", counterparty_id=f"X{i}",
-                           timestamp="2025-07-20T10:00:00") for i in range(2)]
+    known = HISTORY + [
+        row(
+            tx_id=f"k{i}",
+            account_id=f"B{i}",
+            customer_id="CB",
+            direction="in",
+            channel="transfer",
+            counterparty_id=f"X{i}",
+            timestamp="2025-07-20T10:00:00",
+        )
+        for i in range(2)
+    ]
     known_rows, _ = run_rows(known + _fan("in", 2, 1))
     one, _ = run_rows(HISTORY + _fan("in", 1, 1))
     spread, _ = run_rows(HISTORY + _fan("in", 2, 181))  # beyond the 180-day window
@@ -101,15 +146,23 @@ def test_fan_in_not_for_known_payers_one_payer_spread_or_without_history(
 
 
 def test_fan_in_burst_of_eight_first_time_payers_needs_no_history(run_rows: RunRows) -> None:
-    same_day = [row(tx_id=f"b{i}", channel="transfer", amount="3000", counterparty_id=f"X{i}",
-                    timestamp=f"2025-08-01T{9 + i:02d}:00:00") for i in range(8)]
+    same_day = [
+        row(
+            tx_id=f"b{i}",
+            channel="transfer",
+            amount="3000",
+            counterparty_id=f"X{i}",
+            timestamp=f"2025-08-01T{9 + i:02d}:00:00",
+        )
+        for i in range(8)
+    ]
     alerts, _ = run_rows(same_day)
     [alert] = suspicious(alerts, "fan_in")
     assert alert["tx_ids"] == [f"b{i}" for i in range(8)]
     seven, _ = run_rows(same_day[:7])
     over_two_days = same_day[:4] + [
-        row(**{**r, "timestamp": r["timestamp"].replace("08-01", "08-03")})
-        for r in same_day[4:]]
+        row(**{**r, "timestamp": r["timestamp"].replace("08-01", "08-03")}) for r in same_day[4:]
+    ]
     spread, _ = run_rows(over_two_days)
     assert suspicious(seven + spread, "fan_in") == []
 
@@ -120,10 +173,20 @@ def test_fan_in_burst_of_eight_first_time_payers_needs_no_history(run_rows: RunR
 # fan-out); there is no separate burst path any more.
 def _hubs(count: int) -> list[dict[str, Any]]:
     """X0..X{count-1} each paid by 50 distinct accounts of other customers: hubs."""
-    return [row(tx_id=f"p{i}-{j}", customer_id=f"CP{j}", account_id=f"P{j}", direction="out",
-                channel="card", amount="50", counterparty_id=f"X{i}",
-                timestamp=f"2025-07-{1 + j % 28:02d}T{8 + i % 12:02d}:{j:02d}:00")
-            for i in range(count) for j in range(50)]
+    return [
+        row(
+            tx_id=f"p{i}-{j}",
+            customer_id=f"CP{j}",
+            account_id=f"P{j}",
+            direction="out",
+            channel="card",
+            amount="50",
+            counterparty_id=f"X{i}",
+            timestamp=f"2025-07-{1 + j % 28:02d}T{8 + i % 12:02d}:{j:02d}:00",
+        )
+        for i in range(count)
+        for j in range(50)
+    ]
 
 
 def test_fan_out_fires_on_five_payees_in_twenty_days(run_rows: RunRows) -> None:
@@ -133,7 +196,8 @@ def test_fan_out_fires_on_five_payees_in_twenty_days(run_rows: RunRows) -> None:
     assert (alert["account_id"], alert["accounts"]) == ("A1", [f"X{i}" for i in range(5)])
     assert {f["feature"]: f["parameter"] for f in alert["features"]} == {
         "fan_out_payees": "monitor.fan_out.min_payees",
-        "fan_out_non_hub_payees": "monitor.fan_out.min_non_hub_payees"}
+        "fan_out_non_hub_payees": "monitor.fan_out.min_non_hub_payees",
+    }
 
 
 def test_fan_out_not_for_four_spread_or_mostly_hub_payees(run_rows: RunRows) -> None:
@@ -148,8 +212,10 @@ def test_fan_out_not_for_four_spread_or_mostly_hub_payees(run_rows: RunRows) -> 
 def test_fan_out_counts_payees_paid_again(run_rows: RunRows) -> None:
     """The same five members paid every month: each month is an episode (it was not,
     under the new-relationship count this replaced)."""
-    again, _ = run_rows(_fan("out", 5, 0, "a", dt.datetime(2025, 6, 1, 10))
-                        + _fan("out", 5, 1, "b", dt.datetime(2025, 8, 1, 10)))
+    again, _ = run_rows(
+        _fan("out", 5, 0, "a", dt.datetime(2025, 6, 1, 10))
+        + _fan("out", 5, 1, "b", dt.datetime(2025, 8, 1, 10))
+    )
     assert [a["tx_ids"][0] for a in suspicious(again, "fan_out")] == ["a0", "b0"]
 
 
@@ -160,42 +226,57 @@ def _busy(accounts: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for n, account in enumerate(accounts):
         for i in range(5):
-            rows += transfer(account, f"Z{n}{i}", f"2025-07-{10 + i:02d}T10:00:00", "20000",
-                             f"e{n}{i}")
+            rows += transfer(account, f"Z{n}{i}", f"2025-07-{10 + i:02d}T10:00:00", "20000", f"e{n}{i}")
     return sorted(rows, key=lambda r: r["timestamp"])  # rows must come in day order
 
 
 # -- cycle ------------------------------------------------------------------------------
 def test_cycle_through_three_quiet_customers_fires(run_rows: RunRows) -> None:
-    rows = (HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
-            + transfer("B", "C", "2025-09-02T10:00:00", "29000", "y")
-            + transfer("C", "A", "2025-09-03T10:00:00", "28000", "z"))
+    rows = (
+        HISTORY
+        + transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
+        + transfer("B", "C", "2025-09-02T10:00:00", "29000", "y")
+        + transfer("C", "A", "2025-09-03T10:00:00", "28000", "z")
+    )
     alerts, _ = run_rows(rows)
     [alert] = suspicious(alerts, "cycle")
     assert set(alert["accounts"]) == {"A", "B", "C"}
     assert {"x-out", "y-out", "z-out"} <= set(alert["tx_ids"])
 
 
-def test_two_hop_cycle_fires_but_not_within_one_customer_or_without_return(
-        run_rows: RunRows) -> None:
-    two, _ = run_rows(HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
-                      + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
+def test_two_hop_cycle_fires_but_not_within_one_customer_or_without_return(run_rows: RunRows) -> None:
+    two, _ = run_rows(
+        HISTORY
+        + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+        + transfer("B", "A", "2025-09-02T10:00:00", "100", "q")
+    )
     assert len(suspicious(two, "cycle")) == 1
     own = {"A": "C1", "B": "C1"}
-    same, _ = run_rows(HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "100", "p", own)
-                       + transfer("B", "A", "2025-09-02T10:00:00", "100", "q", own))
-    chain, _ = run_rows(HISTORY + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
-                        + transfer("B", "C", "2025-09-02T10:00:00", "100", "q"))
-    late, _ = run_rows(HISTORY + transfer("A", "B", "2025-07-01T10:00:00", "100", "p")
-                       + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
+    same, _ = run_rows(
+        HISTORY
+        + transfer("A", "B", "2025-09-01T10:00:00", "100", "p", own)
+        + transfer("B", "A", "2025-09-02T10:00:00", "100", "q", own)
+    )
+    chain, _ = run_rows(
+        HISTORY
+        + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+        + transfer("B", "C", "2025-09-02T10:00:00", "100", "q")
+    )
+    late, _ = run_rows(
+        HISTORY
+        + transfer("A", "B", "2025-07-01T10:00:00", "100", "p")
+        + transfer("B", "A", "2025-09-02T10:00:00", "100", "q")
+    )
     assert suspicious(same + chain + late, "cycle") == []
 
 
 def test_fast_round_trip_of_three_hops_fires_without_history(run_rows: RunRows) -> None:
     busy = _busy("ABC")
-    ring = (transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
-            + transfer("B", "C", "2025-09-02T10:00:00", "29000", "y")
-            + transfer("C", "A", "2025-09-04T09:00:00", "28000", "z"))  # 71 hours
+    ring = (
+        transfer("A", "B", "2025-09-01T10:00:00", "30000", "x")
+        + transfer("B", "C", "2025-09-02T10:00:00", "29000", "y")
+        + transfer("C", "A", "2025-09-04T09:00:00", "28000", "z")
+    )  # 71 hours
     alerts, _ = run_rows(busy + ring)
     [alert] = suspicious(alerts, "cycle")
     assert set(alert["accounts"]) == {"A", "B", "C"}
@@ -206,20 +287,30 @@ def test_fast_round_trip_of_three_hops_fires_without_history(run_rows: RunRows) 
 
 def test_cycle_not_between_established_accounts_or_without_history(run_rows: RunRows) -> None:
     busy = _busy("AB")
-    established, _ = run_rows(HISTORY + busy
-                              + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
-                              + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
-    no_history, _ = run_rows(transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
-                             + transfer("B", "A", "2025-09-02T10:00:00", "100", "q"))
+    established, _ = run_rows(
+        HISTORY
+        + busy
+        + transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+        + transfer("B", "A", "2025-09-02T10:00:00", "100", "q")
+    )
+    no_history, _ = run_rows(
+        transfer("A", "B", "2025-09-01T10:00:00", "100", "p")
+        + transfer("B", "A", "2025-09-02T10:00:00", "100", "q")
+    )
     assert suspicious(established + no_history, "cycle") == []
 
 
 # -- layering ---------------------------------------------------------------------------
-def _chain(accounts: str, days: list[int], prefix: str = "l",
-           customers: dict[str, str] | None = None) -> list[dict[str, Any]]:
+def _chain(
+    accounts: str, days: list[int], prefix: str = "l", customers: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
     """Transfers along ``accounts`` (one letter each); leg i on September days[i]."""
-    legs = [transfer(accounts[i], accounts[i + 1], f"2025-09-{day:02d}T10:00:00", "30000",
-                     f"{prefix}{i}", customers) for i, day in enumerate(days)]
+    legs = [
+        transfer(
+            accounts[i], accounts[i + 1], f"2025-09-{day:02d}T10:00:00", "30000", f"{prefix}{i}", customers
+        )
+        for i, day in enumerate(days)
+    ]
     return sorted((r for leg in legs for r in leg), key=lambda r: r["timestamp"])
 
 
@@ -238,15 +329,15 @@ def test_layering_fires_once_on_a_chain_of_four_new_relationships(run_rows: RunR
 def test_layering_not_on_short_chains_old_legs_or_busy_accounts(run_rows: RunRows) -> None:
     short, _ = run_rows(HISTORY + _chain("ABCD", [1, 2, 3]))
     # the same four legs, but the last comes after the first has left the 30-day window
-    spread, _ = run_rows(HISTORY + _chain("ABCDE", [1, 2, 3]) + transfer(
-        "D", "E", "2025-10-02T10:00:00", "30000", "late"))
+    spread, _ = run_rows(
+        HISTORY + _chain("ABCDE", [1, 2, 3]) + transfer("D", "E", "2025-10-02T10:00:00", "30000", "late")
+    )
     busy = _busy("ABCDE")
     established, _ = run_rows(HISTORY + busy + _chain("ABCDE", [1, 2, 3, 4]))
     own = {a: "C1" for a in "ABCDE"}
     one_customer, _ = run_rows(HISTORY + _chain("ABCDE", [1, 2, 3, 4], customers=own))
     no_history, _ = run_rows(_chain("ABCDE", [1, 2, 3, 4]))
-    assert suspicious(short + spread + established + one_customer + no_history,
-                      "layering") == []
+    assert suspicious(short + spread + established + one_customer + no_history, "layering") == []
 
 
 def test_a_ring_of_five_is_a_layering_chain_before_it_closes(run_rows: RunRows) -> None:
@@ -288,9 +379,16 @@ def test_scatter_gather_not_through_regular_relationships(run_rows: RunRows) -> 
 
 # -- dormant reactivation -----------------------------------------------------------------
 def _dormant(last: str, amount: str) -> list[dict[str, Any]]:
-    return [row(tx_id="old", timestamp=f"{last}T10:00:00", amount="100"),
-            row(tx_id="new", timestamp="2025-09-01T10:00:00", amount=amount,
-                channel="transfer", counterparty_id="X9")]
+    return [
+        row(tx_id="old", timestamp=f"{last}T10:00:00", amount="100"),
+        row(
+            tx_id="new",
+            timestamp="2025-09-01T10:00:00",
+            amount=amount,
+            channel="transfer",
+            counterparty_id="X9",
+        ),
+    ]
 
 
 def test_dormant_account_reactivated_with_a_large_amount(run_rows: RunRows) -> None:
@@ -308,23 +406,32 @@ def test_no_dormancy_alert_for_small_amounts_or_short_gaps(run_rows: RunRows) ->
 
 # -- lists --------------------------------------------------------------------------------
 def test_high_risk_country_counterparty(run_rows: RunRows) -> None:
-    alerts, _ = run_rows([
-        row(tx_id="kp", channel="transfer", direction="out", counterparty_country="KP"),
-        row(tx_id="us", channel="transfer", direction="out", counterparty_country="US"),
-        row(tx_id="cn", channel="transfer", direction="out", counterparty_country="CN"),
-    ])
+    alerts, _ = run_rows(
+        [
+            row(tx_id="kp", channel="transfer", direction="out", counterparty_country="KP"),
+            row(tx_id="us", channel="transfer", direction="out", counterparty_country="US"),
+            row(tx_id="cn", channel="transfer", direction="out", counterparty_country="CN"),
+        ]
+    )
     [alert] = suspicious(alerts, "high_risk_country")
     assert alert["tx_ids"] == ["kp"]
     assert alert["details"] == {"country": "KP"}
 
 
 def test_sanctions_match_exact_fuzzy_and_traditional_chinese(run_rows: RunRows) -> None:
-    names = {"trad": "東方遠景國際貿易 有限公司", "punct": "TANCHON commercial-bank.",
-             "typo": "Korea Kwangson Bankng Corporation", "clean": "Bank of Shanghai",
-             "short": "Korea Bank"}
-    alerts, _ = run_rows([row(tx_id=k, channel="transfer", direction="out",
-                              counterparty_name=v, counterparty_id=f"X{k}")
-                          for k, v in names.items()])
+    names = {
+        "trad": "東方遠景國際貿易 有限公司",
+        "punct": "TANCHON commercial-bank.",
+        "typo": "Korea Kwangson Bankng Corporation",
+        "clean": "Bank of Shanghai",
+        "short": "Korea Bank",
+    }
+    alerts, _ = run_rows(
+        [
+            row(tx_id=k, channel="transfer", direction="out", counterparty_name=v, counterparty_id=f"X{k}")
+            for k, v in names.items()
+        ]
+    )
     found = {a["tx_ids"][0]: a for a in suspicious(alerts, "sanctions_match")}
     assert set(found) == {"trad", "punct", "typo"}
     assert found["trad"]["score"] == 100 and found["punct"]["score"] == 100

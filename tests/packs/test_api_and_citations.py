@@ -15,8 +15,7 @@ SPEC = PACK / "bases" / "acme-loan.yaml"
 
 def test_extension_fields_work_through_the_api_and_cite_the_policy_by_title() -> None:
     engine = Engine.load([PACK])
-    text = SPEC.read_text(encoding="utf-8").replace("apr_disclosed: true",
-                                                    "apr_disclosed: false")
+    text = SPEC.read_text(encoding="utf-8").replace("apr_disclosed: true", "apr_disclosed: false")
     report = engine.check(text, as_of=dt.date(2026, 11, 25), select=["ACME-*"])
     [finding] = report.all_findings()
     assert finding.rule_id == "ACME-POL7-003-APR-NOT-DISCLOSED"

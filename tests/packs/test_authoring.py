@@ -30,9 +30,13 @@ def test_json_schema_validates_every_fixture_and_rejects_a_misspelt_key(cli, tmp
     assert cli("spec", "schema", "--rules", str(DATA / "house_pack"), "--output", str(out)).code == 0
     schema = json.loads(out.read_text(encoding="utf-8"))
     validator = jsonschema.Draft202012Validator(schema)
-    specs = [*sorted(FIXTURES.glob("*.y*ml")), *sorted(FIXTURES.glob("*.json")),
-             *sorted((REPO / "rules" / "bases").glob("*.yaml")), REPO / "docs" / "product-spec.example.yaml",
-             DATA / "house_pack" / "bases" / "acme-loan.yaml"]
+    specs = [
+        *sorted(FIXTURES.glob("*.y*ml")),
+        *sorted(FIXTURES.glob("*.json")),
+        *sorted((REPO / "rules" / "bases").glob("*.yaml")),
+        REPO / "docs" / "product-spec.example.yaml",
+        DATA / "house_pack" / "bases" / "acme-loan.yaml",
+    ]
     for spec in specs:
         errors = list(validator.iter_errors(_plain(read_document(spec).data)))
         assert not errors, f"{spec}: {errors[0].message}"
@@ -60,8 +64,7 @@ def test_init_writes_a_valid_spec_with_every_in_scope_section(cli, tmp_path: Pat
     missing = cli("check", str(out), "--format", "json", "--as-of", "2026-01-01")
     # every in-scope section is present; only lists, which need real items, are left out
     scope_findings = set(re.findall(r'"rule_id": "(SCOPE-[A-Z-]+)"', missing.out))
-    assert scope_findings <= {"SCOPE-PI-CATEGORIES-MISSING", "SCOPE-PI-CROSS-BORDER-MISSING"}, (
-        scope_findings)
+    assert scope_findings <= {"SCOPE-PI-CATEGORIES-MISSING", "SCOPE-PI-CROSS-BORDER-MISSING"}, scope_findings
 
 
 def test_every_relative_link_in_readme_and_docs_resolves() -> None:
@@ -82,11 +85,28 @@ def _env() -> dict[str, str]:
 
 def test_a_misworded_step_names_the_closest_phrases(tmp_path: Path) -> None:
     (tmp_path / "x.feature").write_text(
-        "@regtech\nFeature: x\n  Scenario: y\n    Given the base spec \"payment-compliant\"\n"
-        "    And the as of date is 2026-01-01\n", encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                          "-W", "ignore::pytest.PytestUnknownMarkWarning", "x.feature"],
-                         cwd=tmp_path, capture_output=True, text=True, env=_env(), check=False)
+        '@regtech\nFeature: x\n  Scenario: y\n    Given the base spec "payment-compliant"\n'
+        "    And the as of date is 2026-01-01\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-W",
+            "ignore::pytest.PytestUnknownMarkWarning",
+            "x.feature",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=False,
+    )
     assert run.returncode == 1
     assert "Closest phrases" in run.stdout and "Given the as-of date is {date}" in run.stdout
     assert "StepDefinitionNotFoundError" not in run.stdout
@@ -98,8 +118,14 @@ def test_the_house_pack_tutorial_runs(tmp_path: Path) -> None:
     assert len(blocks) >= 6
     script = tmp_path / "tutorial.sh"
     script.write_text("\n".join(blocks), encoding="utf-8")
-    run = subprocess.run(["bash", "-euo", "pipefail", str(script)], cwd=tmp_path,
-                         capture_output=True, text=True, env=_env(), check=False)
+    run = subprocess.run(
+        ["bash", "-euo", "pipefail", str(script)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=_env(),
+        check=False,
+    )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert "ACME-POL7-003-APR-NOT-DISCLOSED" in run.stdout
     assert "1 passed" in run.stdout  # the Chinese scenario

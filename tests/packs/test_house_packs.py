@@ -21,22 +21,36 @@ def _spec(tmp_path: Path, acme: str, name: str = "loan.yaml") -> Path:
     path.write_text(
         "spec_version: 1\n"
         "product: {id: loan, name: Loan, category: consumer_credit}\n"
-        f"extensions:\n  acme: {acme}\n", encoding="utf-8")
+        f"extensions:\n  acme: {acme}\n",
+        encoding="utf-8",
+    )
     return path
 
 
 def test_house_pack_fires_with_its_law_theme_and_field(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     spec = _spec(tmp_path, "{apr_disclosed: false, apr_percent: 23.9}")
-    result = cli("check", str(spec), "--rules", str(PACK), "--theme", "lending_conduct",
-                 "--format", "json", AS_OF)
+    result = cli(
+        "check", str(spec), "--rules", str(PACK), "--theme", "lending_conduct", "--format", "json", AS_OF
+    )
     assert result.code == 1, result.err
     assert f'"rule_id": "{RULE}"' in result.out
     assert '"theme": "lending_conduct"' in result.out
     assert '"law": "ACME-POL-7"' in result.out
     assert '"path": "extensions.acme.apr_disclosed"' in result.out
     assert '"line": 4' in result.out
-    text = cli("check", str(spec), "--rules", str(PACK), "--theme", "lending_conduct",
-               "--format", "markdown", "--lang", "zh", AS_OF)
+    text = cli(
+        "check",
+        str(spec),
+        "--rules",
+        str(PACK),
+        "--theme",
+        "lending_conduct",
+        "--format",
+        "markdown",
+        "--lang",
+        "zh",
+        AS_OF,
+    )
     assert "在借款人签约前的借款页面展示年化利率" in text.out
 
 
@@ -49,8 +63,7 @@ def test_house_pack_passes_a_compliant_spec(cli, tmp_path: Path) -> None:  # typ
 
 def test_absent_extension_field_is_insufficient_evidence(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     spec = _spec(tmp_path, "{apr_percent: 12.0}")
-    result = cli("check", str(spec), "--rules", str(PACK), "--select-rule", RULE,
-                 "--format", "json", AS_OF)
+    result = cli("check", str(spec), "--rules", str(PACK), "--select-rule", RULE, "--format", "json", AS_OF)
     assert '"missing": [\n            "extensions.acme.apr_disclosed"' in result.out
 
 
@@ -60,8 +73,7 @@ def test_misspelt_extension_field_exits_2_with_did_you_mean(cli, tmp_path: Path)
     assert result.code == 2
     assert "loan.yaml:4: extensions.acme.apr_disclosd: unknown key" in result.err
     assert "did you mean `apr_disclosed`?" in result.err
-    assert "extensions.acme.channel: invalid value 'mobile'; expected one of: app, web, branch" \
-        in result.err
+    assert "extensions.acme.channel: invalid value 'mobile'; expected one of: app, web, branch" in result.err
     assert "extensions.acme.apr_percent" in result.err
     assert "Traceback" not in result.err
 
@@ -70,8 +82,9 @@ def test_undeclared_namespace_exits_2(cli, tmp_path: Path) -> None:  # type: ign
     spec = _spec(tmp_path, "{apr_disclosed: true}")
     result = cli("check", str(spec), AS_OF)
     assert result.code == 2
-    assert "loan.yaml:4: extensions.acme: no loaded pack declares the extension namespace" \
-        " `acme`" in result.err
+    assert (
+        "loan.yaml:4: extensions.acme: no loaded pack declares the extension namespace `acme`" in result.err
+    )
     assert "--rules" in result.err
 
 
@@ -80,9 +93,12 @@ def test_rule_of_unknown_theme_or_field_is_located(cli, tmp_path: Path) -> None:
     shutil.copytree(PACK, pack)
     rule = pack / "lending_conduct" / f"{RULE}.yaml"
     text = rule.read_text(encoding="utf-8")
-    rule.write_text(text.replace("theme: lending_conduct", "theme: lending_conduct_x")
-                    .replace("path: extensions.acme.apr_disclosed", "path: extensions.acme.apr"),
-                    encoding="utf-8")
+    rule.write_text(
+        text.replace("theme: lending_conduct", "theme: lending_conduct_x").replace(
+            "path: extensions.acme.apr_disclosed", "path: extensions.acme.apr"
+        ),
+        encoding="utf-8",
+    )
     result = cli("rules", "list", "--rules", str(pack))
     assert result.code == 2
     assert "unknown theme `lending_conduct_x`" in result.err
@@ -95,8 +111,9 @@ def test_laws_yaml_in_a_pack_is_read(cli, tmp_path: Path) -> None:  # type: igno
     shutil.copytree(PACK, pack)
     (pack / "laws.yaml").write_text("ACME-POL-9: {zh: 制度, en: Policy nine}\n", encoding="utf-8")
     rule = pack / "lending_conduct" / f"{RULE}.yaml"
-    rule.write_text(rule.read_text(encoding="utf-8").replace("law: ACME-POL-7", "law: ACME-POL-9"),
-                    encoding="utf-8")
+    rule.write_text(
+        rule.read_text(encoding="utf-8").replace("law: ACME-POL-7", "law: ACME-POL-9"), encoding="utf-8"
+    )
     assert cli("rules", "test", str(pack)).code == 0
     (pack / "laws.yaml").write_text("ACME-POL-7: {zh: 制度, en: Policy}\n", encoding="utf-8")
     result = cli("rules", "list", "--rules", str(pack))
@@ -108,15 +125,16 @@ def test_manifest_requires_and_bad_fields_are_located(cli, tmp_path: Path) -> No
     pack.mkdir()
     (pack / "pack.yaml").write_text(
         "name: p\nnamespace: p\nversion: 1.0\nrequires: '>=99'\n"
-        "fields:\n  x: {type: enumm}\n  y: {type: enum}\n", encoding="utf-8")
+        "fields:\n  x: {type: enumm}\n  y: {type: enum}\n",
+        encoding="utf-8",
+    )
     result = cli("rules", "list", "--rules", str(pack))
     assert result.code == 2
     assert "pack.yaml:6: fields.x.type" in result.err and "did you mean `enum`?" in result.err
     assert "a field of type `enum` needs `values`" in result.err
     (pack / "pack.yaml").write_text("name: p\nversion: 1.0\nrequires: '>=99'\n", encoding="utf-8")
     result = cli("rules", "list", "--rules", str(pack))
-    assert result.code == 2 and "pack.yaml:3: requires: pack `p` requires regtech-engine >=99" \
-        in result.err
+    assert result.code == 2 and "pack.yaml:3: requires: pack `p` requires regtech-engine >=99" in result.err
 
 
 def _conflicting(tmp_path: Path, name: str) -> Path:
@@ -128,8 +146,9 @@ def _conflicting(tmp_path: Path, name: str) -> Path:
 def test_conflicting_packs_exit_2_naming_both(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     other = _conflicting(tmp_path, "other")
     manifest = other / "pack.yaml"
-    manifest.write_text(manifest.read_text(encoding="utf-8").replace(
-        "name: acme-house", "name: acme-other"), encoding="utf-8")
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("name: acme-house", "name: acme-other"), encoding="utf-8"
+    )
     result = cli("rules", "list", "--rules", str(PACK), "--rules", str(other))
     assert result.code == 2
     for kind in ("namespace `acme`", "theme `lending_conduct`", "law `ACME-POL-7`"):
@@ -138,12 +157,15 @@ def test_conflicting_packs_exit_2_naming_both(cli, tmp_path: Path) -> None:  # t
     # only the rule id in common
     manifest.write_text("name: acme-other\nversion: 1.0\n", encoding="utf-8")
     rule = other / "lending_conduct" / f"{RULE}.yaml"
-    rule.write_text(rule.read_text(encoding="utf-8").replace(
-        "theme: lending_conduct", "theme: personal_information").replace(
-        "law: ACME-POL-7", "law: PIPL").replace("path: extensions.acme.apr_disclosed, eq: false",
-                                                "path: product.name, present: false").replace(
-        " ({extensions.acme.apr_percent}%)", "").replace("（{extensions.acme.apr_percent}%）", ""),
-        encoding="utf-8")
+    rule.write_text(
+        rule.read_text(encoding="utf-8")
+        .replace("theme: lending_conduct", "theme: personal_information")
+        .replace("law: ACME-POL-7", "law: PIPL")
+        .replace("path: extensions.acme.apr_disclosed, eq: false", "path: product.name, present: false")
+        .replace(" ({extensions.acme.apr_percent}%)", "")
+        .replace("（{extensions.acme.apr_percent}%）", ""),
+        encoding="utf-8",
+    )
     result = cli("rules", "list", "--rules", str(PACK), "--rules", str(other))
     assert result.code == 2
     assert f"duplicate rule id `{RULE}` in pack `acme-other`" in result.err
@@ -157,10 +179,12 @@ def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(PACK, site / "acme_house_pack")
     info = site / "acme_house_pack-1.2.0.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-house-pack\n"
-                                   "Version: 1.2.0\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text("[regtech_engine.packs]\nacme = acme_house_pack\n",
-                                           encoding="utf-8")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-house-pack\nVersion: 1.2.0\n", encoding="utf-8"
+    )
+    (info / "entry_points.txt").write_text(
+        "[regtech_engine.packs]\nacme = acme_house_pack\n", encoding="utf-8"
+    )
     monkeypatch.syspath_prepend(str(site))
     return site
 
@@ -189,8 +213,9 @@ def test_skip_and_select_rule_in_check_and_impact(cli, tmp_path: Path) -> None: 
     assert ids and all(i.startswith("PIPL-029-") for i in ids)
     nothing = cli("check", face_pay, "--select-rule", "PIPL-O29-*", AS_OF)
     assert nothing.code == 2 and "--select-rule `PIPL-O29-*` matches no rule" in nothing.err
-    impact = cli("impact", face_pay, "--rules", str(PACK), "--select-rule", "ACME-*",
-                 "--skip-rule", RULE, AS_OF)
+    impact = cli(
+        "impact", face_pay, "--rules", str(PACK), "--select-rule", "ACME-*", "--skip-rule", RULE, AS_OF
+    )
     assert impact.code == 0, impact.err
     bad = cli("impact", face_pay, "--rules", str(PACK), "--skip-rule", "NOPE-*", AS_OF)
     assert bad.code == 2 and "--skip-rule `NOPE-*` matches no rule" in bad.err
@@ -203,12 +228,15 @@ def test_configuration_precedence(cli, tmp_path: Path, monkeypatch: pytest.Monke
     _spec(project, "{apr_disclosed: false}")
     (project / "pyproject.toml").write_text(
         '[tool.regtech]\nrules = ["acme-pack"]\nfail-on = "critical"\n'
-        'select-rules = ["ACME-*"]\nas-of = 2026-01-01\n', encoding="utf-8")
+        'select-rules = ["ACME-*"]\nas-of = 2026-01-01\n',
+        encoding="utf-8",
+    )
     monkeypatch.chdir(project / "sub")  # found by walking up
     assert cli("check", "../loan.yaml").code == 0  # high finding, fail-on critical
     assert cli("check", "../loan.yaml", "--fail-on", "high").code == 1  # flag wins
-    (project / "regtech.yaml").write_text("rules: [acme-pack]\nfail-on: high\n"
-                                          "select-rules: ['ACME-*']\n", encoding="utf-8")
+    (project / "regtech.yaml").write_text(
+        "rules: [acme-pack]\nfail-on: high\nselect-rules: ['ACME-*']\n", encoding="utf-8"
+    )
     assert cli("check", "../loan.yaml", AS_OF).code == 1  # regtech.yaml beats pyproject
     shown = cli("config", "show")
     assert "fail-on       high  [" + str(project / "regtech.yaml") + ":2]" in shown.out
@@ -222,12 +250,15 @@ def test_configuration_precedence(cli, tmp_path: Path, monkeypatch: pytest.Monke
 def test_rules_new_writes_stubs_that_fail_until_filled_in(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     pack = tmp_path / "pack"
     shutil.copytree(PACK, pack)
-    made = cli("rules", "new", "ACME-POL7-004-FEES-HIDDEN", "--theme", "lending_conduct",
-               "--dir", str(pack))
+    made = cli("rules", "new", "ACME-POL7-004-FEES-HIDDEN", "--theme", "lending_conduct", "--dir", str(pack))
     assert made.code == 0, made.err
     assert (pack / "lending_conduct" / "ACME-POL7-004-FEES-HIDDEN.yaml").is_file()
     tested = cli("rules", "test", str(pack))
     assert tested.code == 1
     assert tested.out.count("FAIL ACME-POL7-004-FEES-HIDDEN") == 2
-    assert cli("rules", "new", "ACME-POL7-004-FEES-HIDDEN", "--theme", "lending_conduct",
-               "--dir", str(pack)).code == 2
+    assert (
+        cli(
+            "rules", "new", "ACME-POL7-004-FEES-HIDDEN", "--theme", "lending_conduct", "--dir", str(pack)
+        ).code
+        == 2
+    )

@@ -41,8 +41,13 @@ def test_each_finding_has_citation_evidence_and_remediation() -> None:
 
 
 def _chromium() -> str | None:
-    for name in (os.environ.get("REGTECH_CHROMIUM"), "chromium", "chromium-browser",
-                 "google-chrome", "google-chrome-stable"):
+    for name in (
+        os.environ.get("REGTECH_CHROMIUM"),
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ):
         if name and (path := shutil.which(name)):
             return path
     return None
@@ -51,7 +56,8 @@ def _chromium() -> str | None:
 @pytest.fixture(scope="module")
 def browser():  # type: ignore[no-untyped-def]
     playwright_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+        "playwright.sync_api", reason="playwright is not installed (pip install playwright)"
+    )
     executable = _chromium()
     if executable is None:
         pytest.skip("no Chromium installed (apt-get install chromium, or set REGTECH_CHROMIUM)")
@@ -73,15 +79,26 @@ def test_page_in_headless_chromium(browser, tmp_path: Path) -> None:  # type: ig
 
     # the chart is drawn: one visible bar per (theme, severity) that has findings
     bars = page.locator("svg#chart rect.bar")
-    drawn = {(bars.nth(i).get_attribute("data-theme"), bars.nth(i).get_attribute("data-severity"),
-              bars.nth(i).get_attribute("data-count")) for i in range(bars.count())}
-    assert drawn == {("personal_information", "high", "3"), ("data_security", "medium", "1"),
-                     ("aml", "critical", "1")}
+    drawn = {
+        (
+            bars.nth(i).get_attribute("data-theme"),
+            bars.nth(i).get_attribute("data-severity"),
+            bars.nth(i).get_attribute("data-count"),
+        )
+        for i in range(bars.count())
+    }
+    assert drawn == {
+        ("personal_information", "high", "3"),
+        ("data_security", "medium", "1"),
+        ("aml", "critical", "1"),
+    }
     for i in range(bars.count()):
         box = bars.nth(i).bounding_box()
         assert box is not None and box["width"] > 50 and box["height"] > 10
-    widths = {bars.nth(i).get_attribute("data-theme"): bars.nth(i).bounding_box()["width"]
-              for i in range(bars.count())}
+    widths = {
+        bars.nth(i).get_attribute("data-theme"): bars.nth(i).bounding_box()["width"]
+        for i in range(bars.count())
+    }
     assert widths["personal_information"] == pytest.approx(3 * widths["aml"], rel=0.01)
 
     # findings, with hostile values shown as text and nothing executed or fetched

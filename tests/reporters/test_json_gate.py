@@ -29,13 +29,14 @@ def test_gate_fields_are_added_only() -> None:
     plain = json.loads(renderer("json")(report, Lang.EN))
     assert plain["gate"]["fail_on"] == "high" and plain["gate"]["verdict"] == "fail"
     assert all(f["status"] == "open" for r in plain["results"] for f in r["findings"])
-    waiver = Waiver("GATE-DS-NO-ENCRYPTION", "*", "compensating control", "ann", "bo", AS_OF,
-                    "w.yaml", 2)
+    waiver = Waiver("GATE-DS-NO-ENCRYPTION", "*", "compensating control", "ann", "bo", AS_OF, "w.yaml", 2)
     result = report.results[1]
     known = (result.spec.path, result.findings[0].fingerprint)
-    gated = json.loads(renderer("json")(
-        apply_gate(report, AS_OF, [waiver], "w.yaml", Baseline("b.json", frozenset({known}))),
-        Lang.EN))
+    gated = json.loads(
+        renderer("json")(
+            apply_gate(report, AS_OF, [waiver], "w.yaml", Baseline("b.json", frozenset({known}))), Lang.EN
+        )
+    )
     statuses = [f["status"] for r in gated["results"] for f in r["findings"]]
     assert statuses == ["open", "open", "waived", "baselined"]  # by severity
     waived = [f["waiver"] for r in gated["results"] for f in r["findings"] if "waiver" in f]

@@ -30,18 +30,22 @@ def test_one_case_per_spec_and_rule(tmp_path: Path) -> None:
         assert sorted(c.name for c in cases) == rules
         assert {c.classname for c in cases} == {result.spec.id}
         assert suite.tests == len(rules)
-    failures = {(s.name, c.name): c.result[0] for s in suites for c in s
-                if c.result and isinstance(c.result[0], Failure)}
+    failures = {
+        (s.name, c.name): c.result[0]
+        for s in suites
+        for c in s
+        if c.result and isinstance(c.result[0], Failure)
+    }
     # failures are what blocks under the default --fail-on high; the medium finding is
     # skipped with its reason
-    assert sorted(n for _, n in failures) == ["GATE-AML-NO-PROGRAM",
-                                              "GATE-PI-SEPARATE-CONSENT",
-                                              "GATE-PI-SEPARATE-CONSENT"]
-    consent = failures[("tests/data/specs/noncompliant.yaml (face-pay)",
-                        "GATE-PI-SEPARATE-CONSENT")]
+    assert sorted(n for _, n in failures) == [
+        "GATE-AML-NO-PROGRAM",
+        "GATE-PI-SEPARATE-CONSENT",
+        "GATE-PI-SEPARATE-CONSENT",
+    ]
+    consent = failures[("tests/data/specs/noncompliant.yaml (face-pay)", "GATE-PI-SEPARATE-CONSENT")]
     assert consent.type == "high"
-    assert consent.message == ("[high] Sensitive personal information processed without"
-                               " separate consent")
+    assert consent.message == ("[high] Sensitive personal information processed without separate consent")
     assert "tests/data/specs/noncompliant.yaml:32" in consent.text
     assert "PIPL Art. 29" in consent.text
     assert "Obtain separate consent" in consent.text
@@ -57,8 +61,11 @@ def test_spec_values_are_escaped_and_round_trip(tmp_path: Path) -> None:
 
 
 def test_control_characters_do_not_break_the_xml(tmp_path: Path) -> None:
-    text = (SPECS / "noncompliant.yaml").read_text(encoding="utf-8").replace(
-        "- name: face image", '- name: "face\\x01image\\x1b"')
+    text = (
+        (SPECS / "noncompliant.yaml")
+        .read_text(encoding="utf-8")
+        .replace("- name: face image", '- name: "face\\x01image\\x1b"')
+    )
     spec = load_spec_text(text, "ctl.yaml")
     from regtech_engine.check import Checker
 
@@ -69,8 +76,9 @@ def test_control_characters_do_not_break_the_xml(tmp_path: Path) -> None:
 
 
 def test_waived_findings_are_skipped_not_failed(tmp_path: Path) -> None:
-    waiver = Waiver("GATE-PI-SEPARATE-CONSENT", "face-pay", "legacy flow retired in Q3",
-                    "ann", "bo", AS_OF, "w.yaml", 2)
+    waiver = Waiver(
+        "GATE-PI-SEPARATE-CONSENT", "face-pay", "legacy flow retired in Q3", "ann", "bo", AS_OF, "w.yaml", 2
+    )
     gated = apply_gate(report_of("noncompliant"), AS_OF, [waiver], "w.yaml")
     suite = next(iter(_parse(renderer("junit")(gated, Lang.EN), tmp_path)))
     assert suite.failures == 0

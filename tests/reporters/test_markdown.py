@@ -43,8 +43,7 @@ def test_md_helpers() -> None:
 
 
 def test_waived_status_and_chinese() -> None:
-    waiver = Waiver("GATE-PI-SEPARATE-CONSENT", "face-*", "retired", "ann", "bo", AS_OF,
-                    "w.yaml", 2)
+    waiver = Waiver("GATE-PI-SEPARATE-CONSENT", "face-*", "retired", "ann", "bo", AS_OF, "w.yaml", 2)
     gated = apply_gate(report_of("noncompliant"), AS_OF, [waiver], "w.yaml")
     md = renderer("markdown")(gated, Lang.EN)
     assert "(0 blocking)" in md and md.rstrip().endswith("| waived |")

@@ -18,13 +18,16 @@ from tests.reporters.helpers import AS_OF, GATE_ARGS, SPECS, report_of
 
 SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
 VALIDATOR = jsonschema.Draft4Validator(SCHEMA)
-SHIPPED = sorted(p for folder in (BASES, FIXTURES, SPECS) for p in folder.rglob("*")
-                 if p.suffix in (".yaml", ".yml", ".json"))
+SHIPPED = sorted(
+    p
+    for folder in (BASES, FIXTURES, SPECS)
+    for p in folder.rglob("*")
+    if p.suffix in (".yaml", ".yml", ".json")
+)
 
 
 def _errors(doc: dict[str, object]) -> list[str]:
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in VALIDATOR.iter_errors(doc)]
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in VALIDATOR.iter_errors(doc)]
 
 
 def test_the_schema_copy_is_the_official_one() -> None:
@@ -40,8 +43,12 @@ def test_schema_rejects_a_broken_document() -> None:
 
 
 @pytest.mark.parametrize("spec", SHIPPED, ids=lambda p: str(p.relative_to(REPO)))
-def test_sarif_of_every_shipped_spec_validates(spec: Path, cli, monkeypatch,  # type: ignore[no-untyped-def]
-                                               tmp_path: Path) -> None:
+def test_sarif_of_every_shipped_spec_validates(  # type: ignore[no-untyped-def]
+    spec: Path,
+    cli,
+    monkeypatch,
+    tmp_path: Path,
+) -> None:
     from sarif import loader
 
     monkeypatch.chdir(REPO)
@@ -52,27 +59,38 @@ def test_sarif_of_every_shipped_spec_validates(spec: Path, cli, monkeypatch,  # 
     assert _errors(json.loads(out.read_text(encoding="utf-8"))) == []
     report = json.loads(cli("check", name, "--format", "json", "--fail-on", "never").out)
     expected = sorted(
-        [(name, next((e["line"] for e in f["evidence"] if e.get("line")), 1), f["rule_id"])
-         for r in report["results"] for f in r["findings"]]
+        [
+            (name, next((e["line"] for e in f["evidence"] if e.get("line")), 1), f["rule_id"])
+            for r in report["results"]
+            for f in r["findings"]
+        ]
         # rules that could not be judged are results of kind `open` on the spec's first line
-        + [(name, 1, u["rule_id"]) for r in report["results"] for u in r["undetermined"]])
+        + [(name, 1, u["rule_id"]) for r in report["results"] for u in r["undetermined"]]
+    )
     records = loader.load_sarif_file(str(out)).get_records()
     assert sorted((r["Location"], int(r["Line"]), r["Code"]) for r in records) == expected
 
 
 def test_sarif_with_findings_waivers_and_baseline_validates() -> None:
     report = report_of("evil", "noncompliant", "compliant", "example")
-    waiver = Waiver("GATE-DS-NO-ENCRYPTION", "evil-*", "compensating control", "ann", "bo",
-                    AS_OF, "w.yaml", 3)
+    waiver = Waiver(
+        "GATE-DS-NO-ENCRYPTION", "evil-*", "compensating control", "ann", "bo", AS_OF, "w.yaml", 3
+    )
     stale = Waiver("GATE-PI-SEPARATE-CONSENT", "nothing", "x", "ann", "bo", AS_OF, "w.yaml", 9)
-    expired = Waiver("GATE-PI-SEPARATE-CONSENT", "*", "x", "ann", "bo",
-                     AS_OF.replace(year=2025), "w.yaml", 15)
+    expired = Waiver(
+        "GATE-PI-SEPARATE-CONSENT", "*", "x", "ann", "bo", AS_OF.replace(year=2025), "w.yaml", 15
+    )
     from regtech_engine.gate.baseline import Baseline
 
     # evil's critical finding is of a non-waivable rule, which no baseline accepts
     known = report.results[1].findings[1].fingerprint
-    gated = apply_gate(report, AS_OF, [waiver, stale, expired], "w.yaml",
-                       Baseline("b.json", frozenset({(report.results[1].spec.path, known)})))
+    gated = apply_gate(
+        report,
+        AS_OF,
+        [waiver, stale, expired],
+        "w.yaml",
+        Baseline("b.json", frozenset({(report.results[1].spec.path, known)})),
+    )
     for lang in Lang:
         doc = json.loads(renderer("sarif")(gated, lang))
         assert _errors(doc) == []
@@ -92,8 +110,7 @@ def test_rules_levels_and_security_severity() -> None:
     doc = to_data(report_of("evil"))
     run = doc["runs"][0]
     rules = {r["id"]: r for r in run["tool"]["driver"]["rules"]}
-    assert list(rules) == ["GATE-AML-NO-PROGRAM", "GATE-DS-NO-ENCRYPTION",
-                           "GATE-PI-SEPARATE-CONSENT"]
+    assert list(rules) == ["GATE-AML-NO-PROGRAM", "GATE-DS-NO-ENCRYPTION", "GATE-PI-SEPARATE-CONSENT"]
     assert rules["GATE-AML-NO-PROGRAM"]["properties"]["security-severity"] == "9.5"
     assert rules["GATE-PI-SEPARATE-CONSENT"]["defaultConfiguration"]["level"] == "error"
     assert rules["GATE-DS-NO-ENCRYPTION"]["defaultConfiguration"]["level"] == "warning"
@@ -103,8 +120,7 @@ def test_rules_levels_and_security_severity() -> None:
         rule = run["tool"]["driver"]["rules"][result["ruleIndex"]]
         assert rule["id"] == result["ruleId"]
         assert result["level"] == rule["defaultConfiguration"]["level"]
-        assert result["properties"]["security-severity"] == (
-            rule["properties"]["security-severity"])
+        assert result["properties"]["security-severity"] == (rule["properties"]["security-severity"])
 
 
 def test_a_sarif_consumer_reads_file_and_line(tmp_path: Path, cli, monkeypatch) -> None:  # type: ignore[no-untyped-def]
@@ -112,8 +128,16 @@ def test_a_sarif_consumer_reads_file_and_line(tmp_path: Path, cli, monkeypatch) 
 
     monkeypatch.chdir(REPO)
     out = tmp_path / "out.sarif"
-    result = cli("check", *GATE_ARGS, "tests/data/specs/noncompliant.yaml",
-                 "tests/data/specs/evil.yaml", "--format", "sarif", "--output", str(out))
+    result = cli(
+        "check",
+        *GATE_ARGS,
+        "tests/data/specs/noncompliant.yaml",
+        "tests/data/specs/evil.yaml",
+        "--format",
+        "sarif",
+        "--output",
+        str(out),
+    )
     assert result.code == 1, result.err
     records = loader.load_sarif_file(str(out)).get_records()
     seen = sorted((r["Location"], int(r["Line"]), r["Code"], r["Severity"]) for r in records)
@@ -149,10 +173,11 @@ def test_absolute_paths_become_file_uris() -> None:
 
     assert artifact_location("/srv/specs/a b.yaml") == {"uri": "file:///srv/specs/a%20b.yaml"}
     assert artifact_location("specs/刷脸.yaml") == {
-        "uri": "specs/%E5%88%B7%E8%84%B8.yaml", "uriBaseId": "%SRCROOT%"}
+        "uri": "specs/%E5%88%B7%E8%84%B8.yaml",
+        "uriBaseId": "%SRCROOT%",
+    }
 
 
 def test_sarif_is_deterministic() -> None:
     render = renderer("sarif")
-    assert render(report_of("evil", "example"), Lang.EN) == render(
-        report_of("evil", "example"), Lang.EN)
+    assert render(report_of("evil", "example"), Lang.EN) == render(report_of("evil", "example"), Lang.EN)

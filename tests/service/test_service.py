@@ -27,8 +27,12 @@ def client() -> Iterator[httpx.Client]:
     """The app served by uvicorn on a loopback port, in a thread of this process."""
     import uvicorn
 
-    config = uvicorn.Config(create_app(Engine.load(), max_body=64 * 1024), host="127.0.0.1",
-                            port=_free_port(), log_level="warning")
+    config = uvicorn.Config(
+        create_app(Engine.load(), max_body=64 * 1024),
+        host="127.0.0.1",
+        port=_free_port(),
+        log_level="warning",
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -55,8 +59,9 @@ def _same_but_path(served: dict, cli_report: dict) -> None:  # type: ignore[type
 
 def test_yaml_body_gives_the_cli_report(client, cli) -> None:  # type: ignore[no-untyped-def]
     path = FIXTURES / "face-pay.yaml"
-    response = client.post(f"/v1/check?as_of={AS_OF}", content=path.read_bytes(),
-                           headers={"content-type": "application/yaml"})
+    response = client.post(
+        f"/v1/check?as_of={AS_OF}", content=path.read_bytes(), headers={"content-type": "application/yaml"}
+    )
     assert response.status_code == 200
     served = response.json()
     assert served["gate"]["verdict"] == "fail"
@@ -65,13 +70,13 @@ def test_yaml_body_gives_the_cli_report(client, cli) -> None:  # type: ignore[no
 
 def test_json_request_with_options_on_a_compliant_spec(client, cli) -> None:  # type: ignore[no-untyped-def]
     path = FIXTURES / "qr-pay-compliant.yaml"
-    response = client.post("/v1/check", json={"spec": path.read_text(encoding="utf-8"),
-                                              "as_of": AS_OF})
+    response = client.post("/v1/check", json={"spec": path.read_text(encoding="utf-8"), "as_of": AS_OF})
     assert response.status_code == 200
     assert response.json()["gate"]["verdict"] == "pass"
     _same_but_path(response.json(), _cli_json(cli, path))
-    only = client.post("/v1/check", json={"spec": path.read_text(encoding="utf-8"),
-                                          "as_of": AS_OF, "themes": ["aml"]}).json()
+    only = client.post(
+        "/v1/check", json={"spec": path.read_text(encoding="utf-8"), "as_of": AS_OF, "themes": ["aml"]}
+    ).json()
     assert {f["theme"] for r in only["results"] for f in r["findings"]} <= {"aml"}
 
 
@@ -88,15 +93,15 @@ def test_a_malformed_spec_is_a_422_with_its_location(client) -> None:  # type: i
 
 
 def test_an_oversized_request_is_refused(client) -> None:  # type: ignore[no-untyped-def]
-    response = client.post("/v1/check", content=b"a" * (65 * 1024),
-                           headers={"content-type": "text/yaml"})
+    response = client.post("/v1/check", content=b"a" * (65 * 1024), headers={"content-type": "text/yaml"})
     assert response.status_code == 413
 
 
 def test_explain_rules_and_health(client) -> None:  # type: ignore[no-untyped-def]
     spec = (FIXTURES / "face-pay.yaml").read_text(encoding="utf-8")
-    why = client.post("/v1/explain", json={"spec": spec, "as_of": AS_OF,
-                                           "rule_id": "PIPL-029-SENSITIVE-SEPARATE-CONSENT"})
+    why = client.post(
+        "/v1/explain", json={"spec": spec, "as_of": AS_OF, "rule_id": "PIPL-029-SENSITIVE-SEPARATE-CONSENT"}
+    )
     assert why.status_code == 200 and why.json()["outcome"] == "fail"
     assert why.json()["fix"][0]["path"].endswith("separate_consent")
     rules = client.get("/v1/rules").json()
@@ -117,7 +122,11 @@ def test_real_http_concurrent_requests_equal_the_cli(cli, tmp_path: Path) -> Non
     port = _free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "regtech_engine", "serve", "--port", str(port)],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -131,8 +140,14 @@ def test_real_http_concurrent_requests_equal_the_cli(cli, tmp_path: Path) -> Non
         paths = sorted(FIXTURES.glob("*.yaml"))
 
         def ask(path: Path) -> dict:  # type: ignore[type-arg]
-            return dict(httpx.post(f"{base}/v1/check?as_of={AS_OF}", content=path.read_bytes(),
-                                   headers={"content-type": "application/yaml"}, timeout=60).json())
+            return dict(
+                httpx.post(
+                    f"{base}/v1/check?as_of={AS_OF}",
+                    content=path.read_bytes(),
+                    headers={"content-type": "application/yaml"},
+                    timeout=60,
+                ).json()
+            )
 
         with ThreadPoolExecutor(max_workers=6) as pool:
             served = list(pool.map(ask, paths * 2))

@@ -26,9 +26,7 @@ def test_the_contract_example_and_bases_are_valid() -> None:
 
 
 def test_misspelt_key_names_line_and_closest_key() -> None:
-    text = HEAD + (
-        "personal_information:\n  categories:\n    - name: face\n      seperate_consent: true\n"
-    )
+    text = HEAD + ("personal_information:\n  categories:\n    - name: face\n      seperate_consent: true\n")
     assert problems(text) == [
         "p.yaml:9: personal_information.categories[0].seperate_consent: unknown key "
         "`seperate_consent` (did you mean `separate_consent`?)"
@@ -72,8 +70,7 @@ def test_wrong_spec_version_and_bad_id() -> None:
 
 def test_share_out_of_range_and_negative_count() -> None:
     text = HEAD + (
-        "operator:\n  market_share:\n    - {market: x, share: 1.5}\n"
-        "users:\n  expected_users: -1\n"
+        "operator:\n  market_share:\n    - {market: x, share: 1.5}\nusers:\n  expected_users: -1\n"
     )
     found = problems(text)
     assert any("operator.market_share[0].share" in m for m in found)

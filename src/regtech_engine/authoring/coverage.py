@@ -92,16 +92,23 @@ def load_duties(pack: RulePack, path: Path | None = None) -> dict[str, dict[str,
         law = pack.laws.get(code)
         text = _base_text(pack, code)
         if law is None or text is None:
-            problems.append(Problem(f"`{code}` is not a law whose text ships", doc.file,
-                                    doc.line_of((code,)), code))
+            problems.append(
+                Problem(f"`{code}` is not a law whose text ships", doc.file, doc.line_of((code,)), code)
+            )
             continue
         if not isinstance(articles, dict):
             problems.append(Problem("expected {article: note}", doc.file, doc.line_of((code,)), code))
             continue
         for article in articles:
             if not str(article).isdigit() or int(article) not in text.articles:
-                problems.append(Problem(f"{code} has no article `{article}` in its text", doc.file,
-                                        doc.line_of((code, article)), f"{code}.{article}"))
+                problems.append(
+                    Problem(
+                        f"{code} has no article `{article}` in its text",
+                        doc.file,
+                        doc.line_of((code, article)),
+                        f"{code}.{article}",
+                    )
+                )
         out[str(code)] = {str(a): str(n) for a, n in articles.items()}
     if problems:
         raise RuleError(problems)
@@ -138,7 +145,9 @@ def duty_coverage(pack: RulePack) -> list[LawDuties]:
                 enforcing[(cite.law, number)].add(rule.id)
     out = []
     for code, articles in load_duties(pack).items():
-        duties = [Duty(a, note, sorted(enforcing.get((code, int(a)), ())))
-                  for a, note in sorted(articles.items(), key=lambda kv: int(kv[0]))]
+        duties = [
+            Duty(a, note, sorted(enforcing.get((code, int(a)), ())))
+            for a, note in sorted(articles.items(), key=lambda kv: int(kv[0]))
+        ]
         out.append(LawDuties(code, duties))
     return out

@@ -56,9 +56,15 @@ class Explanation:
         """Plain JSON-able data (the service's and any tool's view of an explanation)."""
 
         def lines(items: list[ConditionLine]) -> list[dict[str, Any]]:
-            return [{"depth": ln.depth, "condition": ln.text, "truth": ln.truth,
-                     "values": [{"path": p, "value": _plain(v), "line": n}
-                                for p, v, n in ln.values]} for ln in items]
+            return [
+                {
+                    "depth": ln.depth,
+                    "condition": ln.text,
+                    "truth": ln.truth,
+                    "values": [{"path": p, "value": _plain(v), "line": n} for p, v, n in ln.values],
+                }
+                for ln in items
+            ]
 
         body = self.rule.body
         return {
@@ -69,12 +75,17 @@ class Explanation:
             "in_force": self.in_force,
             "applies_when": lines(self.applies),
             "when": lines(self.lines),
-            "parameters": [{"name": p.name, "value": _plain(p.value), "since": _plain(p.since),
-                            "citation": p.citation.model_dump(mode="json", exclude_none=True)}
-                           for p in self.parameters],
+            "parameters": [
+                {
+                    "name": p.name,
+                    "value": _plain(p.value),
+                    "since": _plain(p.since),
+                    "citation": p.citation.model_dump(mode="json", exclude_none=True),
+                }
+                for p in self.parameters
+            ],
             "missing": list(self.missing),
-            "fix": [{"path": c.path, "old": _plain(c.old), "new": _plain(c.new)}
-                    for c in self.fix],
+            "fix": [{"path": c.path, "old": _plain(c.old), "new": _plain(c.new)} for c in self.fix],
             "remediation": body.remediation.model_dump(),
             "citations": [c.model_dump(mode="json", exclude_none=True) for c in self.citations],
         }
@@ -88,8 +99,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
-_OP_TEXT = {"eq": "=", "ne": "≠", "lt": "<", "le": "≤", "gt": ">", "ge": "≥", "in": "in",
-            "not_in": "not in", "contains": "contains", "not_contains": "does not contain"}
+_OP_TEXT = {
+    "eq": "=",
+    "ne": "≠",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "in": "in",
+    "not_in": "not in",
+    "contains": "contains",
+    "not_contains": "does not contain",
+}
 
 
 def _operand_text(operand: ir.Operand, evaluator: Evaluator) -> str:
@@ -113,24 +134,31 @@ def _describe(cond: ir.Condition, evaluator: Evaluator) -> str:
     if isinstance(cond, ir.Matches):
         return f"{cond.path} matches {cond.pattern!r}"
     if isinstance(cond, ir.Count):
-        return (f"count of {cond.path} where … {_OP_TEXT[cond.op.value]} "
-                f"{_operand_text(cond.operand, evaluator)}")
+        return (
+            f"count of {cond.path} where … {_OP_TEXT[cond.op.value]} {_operand_text(cond.operand, evaluator)}"
+        )
     if isinstance(cond, ir.Sum):
-        return (f"total {cond.of} of {cond.path} where … {_OP_TEXT[cond.op.value]} "
-                f"{_operand_text(cond.operand, evaluator)}")
+        return (
+            f"total {cond.of} of {cond.path} where … {_OP_TEXT[cond.op.value]} "
+            f"{_operand_text(cond.operand, evaluator)}"
+        )
     if isinstance(cond, ir.SubsetOf):
         return f"every {cond.path} is among {cond.values_of}"
     return type(cond).__name__
 
 
 def _walk_lines(
-    cond: ir.Condition, data: Any, evaluator: Evaluator, spec: LoadedSpec, depth: int,
-    at: PathKey, out: list[ConditionLine],
+    cond: ir.Condition,
+    data: Any,
+    evaluator: Evaluator,
+    spec: LoadedSpec,
+    depth: int,
+    at: PathKey,
+    out: list[ConditionLine],
 ) -> None:
     truth = evaluator.truth(cond, data)
     if isinstance(cond, ir.AllOf | ir.AnyOf):
-        out.append(ConditionLine(depth, "all of:" if isinstance(cond, ir.AllOf) else "any of:",
-                                 truth, []))
+        out.append(ConditionLine(depth, "all of:" if isinstance(cond, ir.AllOf) else "any of:", truth, []))
         for c in cond.conditions:
             _walk_lines(c, data, evaluator, spec, depth + 1, at, out)
         return
@@ -176,6 +204,7 @@ def explain(checker: Checker, spec: LoadedSpec, rule: Rule) -> Explanation:
 
 
 # -- the smallest change that makes a failing rule pass -----------------------------------
+
 
 def _field_type(path: PathKey) -> FieldType | None:
     text = ".".join("[]" if isinstance(p, int) else p for p in path).replace(".[]", "[]")
@@ -262,7 +291,10 @@ def _valid(data: dict[str, Any]) -> bool:
 
 
 def _collect(
-    cond: ir.Condition, data: Any, evaluator: Evaluator, at: PathKey,
+    cond: ir.Condition,
+    data: Any,
+    evaluator: Evaluator,
+    at: PathKey,
     out: list[tuple[PathKey, ir.Condition]],
 ) -> None:
     if evaluator.truth(cond, data) is not True:

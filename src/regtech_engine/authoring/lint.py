@@ -42,6 +42,7 @@ def lint(folders: list[Path], builtin: bool = True) -> LintResult:
 
 # -- dead rules -------------------------------------------------------------------------
 
+
 def _domain(ftype: FieldType) -> set[Any] | None:
     if ftype.kind == "bool":
         return {True, False}
@@ -68,8 +69,12 @@ def _satisfiable(conds: list[ir.Condition], model: type[Any]) -> str | None:
                 return f"`{cond.path}` must be both present and absent"
             presence[cond.path] = cond.present
             continue
-        if not (isinstance(cond, ir.Compare) and isinstance(cond.operand, ir.Literal_)
-                and cond.derived is ir.Derived.VALUE and cond.path != "item"):
+        if not (
+            isinstance(cond, ir.Compare)
+            and isinstance(cond.operand, ir.Literal_)
+            and cond.derived is ir.Derived.VALUE
+            and cond.path != "item"
+        ):
             continue
         try:
             ftype = resolve(cond.path, model)
@@ -119,9 +124,13 @@ def dead(rule: Rule) -> list[Problem]:
             for item_type in _item_model(node.path):
                 why = _satisfiable(_conjuncts(node.where), item_type)
                 if why:
-                    found.append(Problem(
-                        f"dead condition in {rule.id}: no item of `{node.path}` can match ({why})",
-                        rule.file, rule.line))
+                    found.append(
+                        Problem(
+                            f"dead condition in {rule.id}: no item of `{node.path}` can match ({why})",
+                            rule.file,
+                            rule.line,
+                        )
+                    )
     return found
 
 
@@ -136,6 +145,7 @@ def _item_model(path: str) -> list[type[Any]]:
 
 
 # -- parameters -----------------------------------------------------------------------------
+
 
 def unused_parameters(pack: RulePack) -> list[Problem]:
     used: set[str] = set()

@@ -66,8 +66,7 @@ def case_document(case: RuleTest, bases: dict[str, Document], label: str) -> Doc
     return Document(data=data, lines={}, file=label)
 
 
-def run_tests(pack: RulePack, folders: list[Path], backend: str = "durable",
-              jobs: int = 1) -> TestRun:
+def run_tests(pack: RulePack, folders: list[Path], backend: str = "durable", jobs: int = 1) -> TestRun:
     """Every rule's cases, in pack order; ``jobs`` > 1 runs rules in worker processes
     (pool.py), with the same results in the same order."""
     bases = base_specs(folders)
@@ -87,8 +86,9 @@ def run_tests(pack: RulePack, folders: list[Path], backend: str = "durable",
     return TestRun(results, uncovered)
 
 
-def run_rule_cases(rule: Rule, pack: RulePack, bases: dict[str, Document],
-                   checkers: dict[dt.date, Checker], backend: str) -> list[CaseResult]:
+def run_rule_cases(
+    rule: Rule, pack: RulePack, bases: dict[str, Document], checkers: dict[dt.date, Checker], backend: str
+) -> list[CaseResult]:
     """One rule's cases; ``checkers`` (one per as-of date) are reused across rules."""
     return [_run_case(rule, case, pack, bases, checkers, backend) for case in rule.body.tests]
 

@@ -22,9 +22,7 @@ def regtech_world() -> World:
     return World()
 
 
-def pytest_bdd_before_scenario(
-    request: pytest.FixtureRequest, feature: Feature, scenario: Scenario
-) -> None:
+def pytest_bdd_before_scenario(request: pytest.FixtureRequest, feature: Feature, scenario: Scenario) -> None:
     world: World = request.getfixturevalue(WORLD)
     world.begin(Path(feature.filename), feature.language)
 

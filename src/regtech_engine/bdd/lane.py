@@ -25,13 +25,15 @@ def _our_steps() -> tuple[Any, ...]:
 
     from . import monitor_steps, steps  # noqa: F401  (importing defines the steps)
 
-    return tuple(c for c in list(step_function_context_registry.values())
-                 if getattr(c.step_func, "__module__", "").startswith("regtech_engine."))
+    return tuple(
+        c
+        for c in list(step_function_context_registry.values())
+        if getattr(c.step_func, "__module__", "").startswith("regtech_engine.")
+    )
 
 
 def _is_ours(step_type: str, name: str) -> bool:
-    return any((c.type is None or c.type == step_type) and c.parser.is_matching(name)
-               for c in _our_steps())
+    return any((c.type is None or c.type == step_type) and c.parser.is_matching(name) for c in _our_steps())
 
 
 def uses_only_our_steps(path: Path) -> bool:
@@ -43,7 +45,8 @@ def uses_only_our_steps(path: Path) -> bool:
         return True
     for template in feature.scenarios.values():
         contexts: list[dict[str, str]] = [
-            row for examples in template.examples for row in examples.as_contexts()] or [{}]
+            row for examples in template.examples for row in examples.as_contexts()
+        ] or [{}]
         for context in contexts:
             for step in template.render(context).steps:
                 if not _is_ours(step.type, step.name):

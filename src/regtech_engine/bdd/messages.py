@@ -76,8 +76,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "规则包中没有规则 {rule}{hint}。",
     ),
     "rule_not_checked": (
-        "Rule {rule} was not checked: it belongs to the {theme} theme and the scenario checks "
-        "only {themes}.",
+        "Rule {rule} was not checked: it belongs to the {theme} theme and the scenario checks only {themes}.",
         "规则 {rule} 未被检查：它属于{theme}主题，而本场景只检查{themes}。",
     ),
     "rule_not_selected": (
@@ -125,8 +124,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "expected_exit": (
         "Expected `regtech check --fail-on {level}` to exit with status {expected}, "
         "but it would exit with {status}.\n{report}",
-        "期望 `regtech check --fail-on {level}` 的退出码为 {expected}，"
-        "但实际为 {status}。\n{report}",
+        "期望 `regtech check --fail-on {level}` 的退出码为 {expected}，但实际为 {status}。\n{report}",
     ),
 }
 
@@ -206,16 +204,12 @@ def describe_report(report: Report) -> Callable[[Lang], str]:
         undecided = [u for r in report.results for u in r.undetermined]
         if undecided:
             lines.append(
-                "证据不足、无法判断的规则："
-                if zh
-                else "Rules that could not decide (insufficient evidence):"
+                "证据不足、无法判断的规则：" if zh else "Rules that could not decide (insufficient evidence):"
             )
             for u in undecided:
                 missing = join(u.missing, lang)
                 lines.append(
-                    f"  - {u.rule_id}（缺少：{missing}）"
-                    if zh
-                    else f"  - {u.rule_id} (missing: {missing})"
+                    f"  - {u.rule_id}（缺少：{missing}）" if zh else f"  - {u.rule_id} (missing: {missing})"
                 )
         return "\n".join(lines)
 

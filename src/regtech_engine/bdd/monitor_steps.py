@@ -53,12 +53,10 @@ def transactions_from_table(table: Sequence[Sequence[str]]) -> list[dict[str, st
     if not table or len(table) < 2:
         raise MonitorStepFailure("the transaction table needs a header row and at least one row")
     header = [h.strip() for h in table[0]]
-    return [{k: v.strip() for k, v in zip(header, line, strict=True) if v.strip()}
-            for line in table[1:]]
+    return [{k: v.strip() for k, v in zip(header, line, strict=True) if v.strip()} for line in table[1:]]
 
 
-def monitor_rows(rows: list[dict[str, str]],
-                 rates: dict[str, tuple[str, str]] | None = None) -> list[Alert]:
+def monitor_rows(rows: list[dict[str, str]], rates: dict[str, tuple[str, str]] | None = None) -> list[Alert]:
     """Run the shipped monitoring pack over ``rows``; the alerts, as ``regtech monitor``."""
     from decimal import Decimal
 
@@ -68,8 +66,7 @@ def monitor_rows(rows: list[dict[str, str]],
     table = {k: (Decimal(c), Decimal(u)) for k, (c, u) in (rates or {}).items()}
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp) / "transactions.jsonl"
-        source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                          encoding="utf-8")
+        source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
         out = Path(tmp) / "alerts.jsonl"
         result = run(RunOptions(str(source), _pack(), Rates(table), output=out))
         if result.dead_sample:
@@ -94,17 +91,22 @@ def _summary(alerts: list[Alert]) -> str:
         return "no alerts"
     return "; ".join(
         f"{a['kind']} {a.get('typology') or a.get('category')} customer {a['customer_id']} "
-        f"{a['business_date']} tx {','.join(a['tx_ids'])}" for a in alerts)
+        f"{a['business_date']} tx {','.join(a['tx_ids'])}"
+        for a in alerts
+    )
 
 
-def assert_large_value_report(alerts: list[Alert], customer: str, date: str,
-                              due: str | None = None) -> Alert:
+def assert_large_value_report(alerts: list[Alert], customer: str, date: str, due: str | None = None) -> Alert:
     """A large-value report for ``customer`` on business date ``date`` (due ``due``)."""
-    found = [a for a in alerts if a["kind"] == "large_value" and a["customer_id"] == customer
-             and a["business_date"] == date]
+    found = [
+        a
+        for a in alerts
+        if a["kind"] == "large_value" and a["customer_id"] == customer and a["business_date"] == date
+    ]
     if not found:
         raise MonitorStepFailure(
-            f"no large-value report for customer {customer} on {date}; got: {_summary(alerts)}")
+            f"no large-value report for customer {customer} on {date}; got: {_summary(alerts)}"
+        )
     if due is not None and not any(a.get("report_due") == due for a in found):
         dues = sorted({str(a.get("report_due") or a.get("report_due_error")) for a in found})
         raise MonitorStepFailure(f"the report for {customer} on {date} is due {dues}, not {due}")
@@ -125,7 +127,8 @@ def assert_suspicious_names(alerts: list[Alert], typology: str, tx_ids: Sequence
         if wanted <= set(alert["tx_ids"]):
             return alert
     raise MonitorStepFailure(
-        f"no {typology} alert names {', '.join(sorted(wanted))}; got: {_summary(candidates)}")
+        f"no {typology} alert names {', '.join(sorted(wanted))}; got: {_summary(candidates)}"
+    )
 
 
 def split_ids(text: str) -> list[str]:
@@ -150,8 +153,7 @@ _DATE = r"(?P<{}>\d{{4}}-\d{{2}}-\d{{2}})"
 
 @given(parsers.re(r"the transactions:?"))
 @given(parsers.re(r"(?:有以下交易|交易如下)[:：]?"))
-def _given_transactions(monitor_scenario: MonitorScenario,
-                        datatable: Sequence[Sequence[str]]) -> None:
+def _given_transactions(monitor_scenario: MonitorScenario, datatable: Sequence[Sequence[str]]) -> None:
     monitor_scenario.rows.extend(transactions_from_table(datatable))
     monitor_scenario.alerts = None
 
@@ -162,12 +164,27 @@ def _when_monitored(monitor_scenario: MonitorScenario) -> None:
     monitor_scenario.alerts = monitor_rows(monitor_scenario.rows, monitor_scenario.rates)
 
 
-@then(parsers.re(r"a large-value report is raised for customer " + _Q.format("customer")
-                 + r" on " + _DATE.format("date") + r", due " + _DATE.format("due")))
-@then(parsers.re(r"为客户" + _Q.format("customer") + r"在" + _DATE.format("date")
-                 + r"生成大额交易报告[，,]\s*报送截止" + _DATE.format("due")))
-def _then_large_value(monitor_scenario: MonitorScenario, customer: str, date: str,
-                      due: str) -> None:
+@then(
+    parsers.re(
+        r"a large-value report is raised for customer "
+        + _Q.format("customer")
+        + r" on "
+        + _DATE.format("date")
+        + r", due "
+        + _DATE.format("due")
+    )
+)
+@then(
+    parsers.re(
+        r"为客户"
+        + _Q.format("customer")
+        + r"在"
+        + _DATE.format("date")
+        + r"生成大额交易报告[，,]\s*报送截止"
+        + _DATE.format("due")
+    )
+)
+def _then_large_value(monitor_scenario: MonitorScenario, customer: str, date: str, due: str) -> None:
     assert_large_value_report(_alerts(monitor_scenario), customer, date, due)
 
 
@@ -177,8 +194,14 @@ def _then_no_alert(monitor_scenario: MonitorScenario, customer: str) -> None:
     assert_no_alert(_alerts(monitor_scenario), customer)
 
 
-@then(parsers.re(r"a suspicious alert of typology " + _Q.format("typology")
-                 + r" names transactions " + _Q.format("ids")))
+@then(
+    parsers.re(
+        r"a suspicious alert of typology "
+        + _Q.format("typology")
+        + r" names transactions "
+        + _Q.format("ids")
+    )
+)
 @then(parsers.re(_Q.format("typology") + r"类型的可疑预警列出交易" + _Q.format("ids")))
 def _then_suspicious(monitor_scenario: MonitorScenario, typology: str, ids: str) -> None:
     assert_suspicious_names(_alerts(monitor_scenario), typology, split_ids(ids))

@@ -35,8 +35,10 @@ class Param:
 
 
 _SEVERITY = r"[A-Za-z]+|严重|高|中|低|提示"
-_THEME = (r"[a-z_]+|数据安全|个人信息保护|个人信息|反垄断|金融科技创新监管|监管沙盒|沙盒|反洗钱"
-          r"|消费者权益保护|消费者保护")
+_THEME = (
+    r"[a-z_]+|数据安全|个人信息保护|个人信息|反垄断|金融科技创新监管|监管沙盒|沙盒|反洗钱"
+    r"|消费者权益保护|消费者保护"
+)
 
 PARAMS: dict[str, Param] = {
     "file": Param(
@@ -112,9 +114,7 @@ PARAMS: dict[str, Param] = {
         "PIPL-0*",
         "PIPL-0*",
     ),
-    "date": Param(
-        r"\d{4}-\d{2}-\d{2}", "a date, YYYY-MM-DD", "日期，YYYY-MM-DD", "2026-01-01", "2026-01-01"
-    ),
+    "date": Param(r"\d{4}-\d{2}-\d{2}", "a date, YYYY-MM-DD", "日期，YYYY-MM-DD", "2026-01-01", "2026-01-01"),
     "count": Param(r"\d+", "a whole number", "整数", "1", "1"),
     "status": Param(
         r"\d+",
@@ -438,8 +438,7 @@ def markdown() -> str:
             else f"{param.sample_en} / {param.sample_zh}"
         )
         lines.append(
-            f"| `{{{name}}}` | {_cell(param.accepts_en)} | {_cell(param.accepts_zh)} "
-            f"| `{_cell(sample)}` |"
+            f"| `{{{name}}}` | {_cell(param.accepts_en)} | {_cell(param.accepts_zh)} | `{_cell(sample)}` |"
         )
     return "\n".join(lines) + "\n"
 

@@ -24,9 +24,7 @@ _STEP_MODULES = (
     "regtech_engine.bdd.monitor_steps",
 )
 
-pytest_plugins = [
-    name for name in _STEP_MODULES if _HAVE_BDD and importlib.util.find_spec(name) is not None
-]
+pytest_plugins = [name for name in _STEP_MODULES if _HAVE_BDD and importlib.util.find_spec(name) is not None]
 
 COLLECT_OPTION = "regtech_bdd_collect"
 PATHS_OPTION = "regtech_bdd_paths"

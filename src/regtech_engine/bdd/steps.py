@@ -107,9 +107,11 @@ def pytest_bdd_step_func_lookup_error(step: Any, exception: Exception, **_: Any)
     if not hints:
         return
     where = f"line {step.line_number}"
-    pytest.fail(f"No step matches \"{step.keyword} {step.name}\" ({where}). Closest phrases"
-                " (docs/bdd-guide.md lists them all):\n" + "\n".join(f"  {h}" for h in hints),
-                pytrace=False)
+    pytest.fail(
+        f'No step matches "{step.keyword} {step.name}" ({where}). Closest phrases'
+        " (docs/bdd-guide.md lists them all):\n" + "\n".join(f"  {h}" for h in hints),
+        pytrace=False,
+    )
 
 
 # -- the rules and the date ----------------------------------------------------------------

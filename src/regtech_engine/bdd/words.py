@@ -21,9 +21,7 @@ _THEME_ALIASES = {
 _LIST_SEPARATORS = re.compile(r"\s*(?:,|，|、|\band\b|和)\s*")
 
 
-def _word(
-    raw: str, enum: type[E], zh: dict[E, str], aliases: dict[str, E], what_en: str, what_zh: str
-) -> E:
+def _word(raw: str, enum: type[E], zh: dict[E, str], aliases: dict[str, E], what_en: str, what_zh: str) -> E:
     text = raw.strip()
     for member in enum:
         if text.lower() == member.value or text == zh[member]:

@@ -174,9 +174,7 @@ class World:
                 if self.changed_at
                 else ""
             )
-            raise ScenarioProblem(
-                "spec_invalid", problems=_problems(exc), changes=changes
-            ) from None
+            raise ScenarioProblem("spec_invalid", problems=_problems(exc), changes=changes) from None
 
     # -- the rules and the date ------------------------------------------------------------
     def add_rules_folder(self, relative: str, only: bool) -> None:
@@ -215,8 +213,9 @@ class World:
         if self._report is None:
             spec = self.spec()
             try:
-                pack = self.pack().select(self.themes or None).select_rules(
-                    self.select_rules, self.skip_rules)
+                pack = (
+                    self.pack().select(self.themes or None).select_rules(self.select_rules, self.skip_rules)
+                )
             except InputError as exc:
                 raise ScenarioProblem("bad_selection", error=str(exc)) from None
             checker = Checker(pack, self.as_of or today_in_shanghai())
@@ -230,8 +229,10 @@ class World:
             hint = did_you_mean(rule_id, rules)
             raise ScenarioProblem("unknown_rule", rule=rule_id, hint=f" ({hint})" if hint else "")
         outcomes = {o.rule_id: Outcome(o.outcome) for o in self.report().results[0].outcomes}
-        if rule_id not in outcomes and (self.select_rules or self.skip_rules) and (
-            str(rules[rule_id].theme) in self.themes or not self.themes
+        if (
+            rule_id not in outcomes
+            and (self.select_rules or self.skip_rules)
+            and (str(rules[rule_id].theme) in self.themes or not self.themes)
         ):
             raise ScenarioProblem("rule_not_selected", rule=rule_id)
         if rule_id not in outcomes:

@@ -22,14 +22,24 @@ def baseline() -> None:
 
 @baseline.command("create")
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Baseline file to write (JSON).")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="Baseline file to write (JSON).",
+)
 @as_of_option
 @theme_option
 @rules_option
 @click.option("--no-builtin", is_flag=True, help="Use only the --rules packs.")
-def create(paths: tuple[str, ...], output: Path, as_of: dt.date, themes: tuple[str, ...],
-           rules_dirs: tuple[Path, ...], no_builtin: bool) -> None:
+def create(
+    paths: tuple[str, ...],
+    output: Path,
+    as_of: dt.date,
+    themes: tuple[str, ...],
+    rules_dirs: tuple[Path, ...],
+    no_builtin: bool,
+) -> None:
     """Write every current finding of the specs to a baseline file."""
     if no_builtin and not rules_dirs:
         raise UsageError.single("--no-builtin needs at least one --rules folder")
@@ -42,11 +52,17 @@ def create(paths: tuple[str, ...], output: Path, as_of: dt.date, themes: tuple[s
     write_text_atomic(output, render_baseline(report, waivable))
     refused = left_out(report, waivable)
     count = len(report.all_findings()) - len(refused)
-    click.echo(f"wrote {output}: {count} finding{'s' if count != 1 else ''} in"
-               f" {len(report.results)} spec{'s' if len(report.results) != 1 else ''}", err=True)
+    click.echo(
+        f"wrote {output}: {count} finding{'s' if count != 1 else ''} in"
+        f" {len(report.results)} spec{'s' if len(report.results) != 1 else ''}",
+        err=True,
+    )
     if refused:
         where = {f.fingerprint: r.spec.path for r in report.results for f in r.findings}
-        click.echo(f"left out {len(refused)} finding{'s' if len(refused) != 1 else ''} of rules"
-                   " that may not be waived (they stay open):", err=True)
+        click.echo(
+            f"left out {len(refused)} finding{'s' if len(refused) != 1 else ''} of rules"
+            " that may not be waived (they stay open):",
+            err=True,
+        )
         for f in refused:
             click.echo(f"  {f.rule_id} on {where[f.fingerprint]}", err=True)

@@ -48,14 +48,11 @@ def load_specs(
         except InputError as exc:
             problems.extend(exc.problems)
     if not specs and not problems:
-        problems.append(Problem("no product spec files (.yaml, .yml, .json) found",
-                                file=" ".join(paths)))
+        problems.append(Problem("no product spec files (.yaml, .yml, .json) found", file=" ".join(paths)))
     return unique_ids(specs, problems)
 
 
-def unique_ids(
-    specs: list[LoadedSpec], problems: list[Problem]
-) -> tuple[list[LoadedSpec], list[Problem]]:
+def unique_ids(specs: list[LoadedSpec], problems: list[Problem]) -> tuple[list[LoadedSpec], list[Problem]]:
     """Specs sharing a ``product.id`` are an input error naming every file: findings,
     waivers and baselines are keyed by it, so one would silently stand for the other."""
     by_id: dict[str, list[LoadedSpec]] = {}
@@ -67,9 +64,14 @@ def unique_ids(
             files = sorted(g.path for g in group)
             for g in sorted(group, key=lambda g: g.path):
                 others = ", ".join(f for f in files if f != g.path)
-                problems.append(Problem(
-                    f"product.id `{spec_id}` is also used by {others}; each spec needs its own id",
-                    file=g.path, line=g.line_of(("product", "id")), path="product.id"))
+                problems.append(
+                    Problem(
+                        f"product.id `{spec_id}` is also used by {others}; each spec needs its own id",
+                        file=g.path,
+                        line=g.line_of(("product", "id")),
+                        path="product.id",
+                    )
+                )
     return kept, problems
 
 
@@ -99,26 +101,30 @@ def apply_gate_options(
         from ..gate.baseline import load_baseline
 
         baseline = load_baseline(baseline_path)
-    return apply_gate(report, as_of, waivers=waivers,
-                      waivers_file=str(waivers_path) if waivers_path else None,
-                      baseline=baseline, policy=policy, waivable=rules)
+    return apply_gate(
+        report,
+        as_of,
+        waivers=waivers,
+        waivers_file=str(waivers_path) if waivers_path else None,
+        baseline=baseline,
+        policy=policy,
+        waivable=rules,
+    )
 
 
 def exit_status(report: GatedReport) -> int:
     return EXIT_FINDINGS if report.failed else EXIT_OK
 
 
-def parse_outputs(
-    fmt: str, output: Path | None, extra: tuple[str, ...]
-) -> list[tuple[str, Path | None]]:
+def parse_outputs(fmt: str, output: Path | None, extra: tuple[str, ...]) -> list[tuple[str, Path | None]]:
     """``--format``/``--output`` plus every ``--output-format FORMAT=FILE``, in order."""
     outputs: list[tuple[str, Path | None]] = []
     for item in extra:
         name, sep, file = item.partition("=")
         if not sep or not file or name not in FORMATS:
             raise UsageError.single(
-                f"--output-format takes FORMAT=FILE with FORMAT one of {', '.join(FORMATS)}"
-                f" (got `{item}`)")
+                f"--output-format takes FORMAT=FILE with FORMAT one of {', '.join(FORMATS)} (got `{item}`)"
+            )
         outputs.append((name, Path(file)))
     outputs.insert(0, (fmt, output))  # the console summary stays, whatever else is written
     targets = [str(p) for _, p in outputs if p is not None]
@@ -140,28 +146,56 @@ def write_outputs(report: Report, outputs: list[tuple[str, Path | None]], lang: 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the report here instead of standard output.")
-@click.option("--output-format", "output_formats", multiple=True, metavar="FORMAT=FILE",
-              help="Also write FORMAT to FILE (repeatable), e.g. sarif=out.sarif.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON_CHOICES), default="high", show_default=True,
-              help="Lowest severity that makes the run fail (exit 1).")
-@click.option("--allow-undetermined", is_flag=True,
-              help="Do not fail on rules that could not be judged (recorded in the report).")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the report here instead of standard output.",
+)
+@click.option(
+    "--output-format",
+    "output_formats",
+    multiple=True,
+    metavar="FORMAT=FILE",
+    help="Also write FORMAT to FILE (repeatable), e.g. sarif=out.sarif.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_CHOICES),
+    default="high",
+    show_default=True,
+    help="Lowest severity that makes the run fail (exit 1).",
+)
+@click.option(
+    "--allow-undetermined",
+    is_flag=True,
+    help="Do not fail on rules that could not be judged (recorded in the report).",
+)
 @as_of_option
 @theme_option
 @selection_options
 @rules_option
 @lang_option
-@click.option("--waivers", "waivers_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Waiver file (default: ./.regtech-waivers.yaml when it exists).")
-@click.option("--max-waiver-days", type=click.IntRange(min=0), default=365, show_default=True,
-              help="Refuse waivers that expire more than this many days after --as-of.")
-@click.option("--baseline", "baseline_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Fail only on findings not in this baseline (regtech baseline create).")
+@click.option(
+    "--waivers",
+    "waivers_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Waiver file (default: ./.regtech-waivers.yaml when it exists).",
+)
+@click.option(
+    "--max-waiver-days",
+    type=click.IntRange(min=0),
+    default=365,
+    show_default=True,
+    help="Refuse waivers that expire more than this many days after --as-of.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fail only on findings not in this baseline (regtech baseline create).",
+)
 @click.option("--no-builtin", is_flag=True, help="Use only the --rules packs.")
-@click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable",
-              hidden=True)
+@click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable", hidden=True)
 @jobs_option
 def check(
     paths: tuple[str, ...],
@@ -191,10 +225,15 @@ def check(
     selected = pack.select(list(themes) or None).select_rules(select_rules, skip_rules)
     specs, problems = load_specs(paths, pack.spec_model)
     policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
-    report = apply_gate_options(check_report(selected, as_of, specs, backend,
-                                             resolve_jobs(jobs, len(specs))),
-                                pack, as_of, waivers_path,
-                                max_waiver_days, baseline_path, policy)
+    report = apply_gate_options(
+        check_report(selected, as_of, specs, backend, resolve_jobs(jobs, len(specs))),
+        pack,
+        as_of,
+        waivers_path,
+        max_waiver_days,
+        baseline_path,
+        policy,
+    )
     if not specs:
         raise SpecError(problems)
     write_outputs(report, outputs, Lang(lang))

@@ -30,27 +30,43 @@ def parse_date(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 as_of_option = click.option(
-    "--as-of", "as_of", callback=parse_date, metavar="YYYY-MM-DD",
+    "--as-of",
+    "as_of",
+    callback=parse_date,
+    metavar="YYYY-MM-DD",
     help="Evaluate the law as in force on this date (default: today in Asia/Shanghai).",
 )
 rules_option = click.option(
-    "--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path, file_okay=False),
+    "--rules",
+    "rules_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
     help="Add rule packs from this folder (repeatable).",
 )
 theme_option = click.option(
-    "--theme", "themes", multiple=True, metavar="THEME",
-    help="Only rules of this theme (repeatable): " + ", ".join(t.value for t in Theme)
+    "--theme",
+    "themes",
+    multiple=True,
+    metavar="THEME",
+    help="Only rules of this theme (repeatable): "
+    + ", ".join(t.value for t in Theme)
     + " or a theme a loaded pack declares.",
 )
 lang_option = click.option(
-    "--lang", type=click.Choice([lang.value for lang in Lang]), default="en", show_default=True,
+    "--lang",
+    type=click.Choice([lang.value for lang in Lang]),
+    default="en",
+    show_default=True,
     help="Language of the report's texts (titles, messages, remediation, citations) in every"
     " format; JSON and SARIF carry both languages whatever this is.",
 )
 
 
 jobs_option = click.option(
-    "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
     help="Worker processes (default: one per core above 8 inputs, else 1); the output is"
     " the same whatever N.",
 )
@@ -59,19 +75,46 @@ jobs_option = click.option(
 def selection_options(function: Callable[..., Any]) -> Callable[..., Any]:
     """``--select-rule`` and ``--skip-rule``: rule ids or glob patterns, repeatable."""
     function = click.option(
-        "--skip-rule", "skip_rules", multiple=True, metavar="ID",
-        help="Do not evaluate rules matching this id or glob pattern (repeatable).")(function)
+        "--skip-rule",
+        "skip_rules",
+        multiple=True,
+        metavar="ID",
+        help="Do not evaluate rules matching this id or glob pattern (repeatable).",
+    )(function)
     return click.option(
-        "--select-rule", "select_rules", multiple=True, metavar="ID",
-        help="Evaluate only rules matching this id or glob pattern (repeatable).")(function)
+        "--select-rule",
+        "select_rules",
+        multiple=True,
+        metavar="ID",
+        help="Evaluate only rules matching this id or glob pattern (repeatable).",
+    )(function)
 
 
 # command and group names below the root: the project configuration reaches them all
-_COMMAND_NAMES = frozenset({
-    "check", "impact", "explain", "baseline", "rules", "law", "monitor", "config", "spec",
-    "init", "list", "show", "test", "lint", "coverage", "docs", "new", "packs", "create",
-    "schema",
-})
+_COMMAND_NAMES = frozenset(
+    {
+        "check",
+        "impact",
+        "explain",
+        "baseline",
+        "rules",
+        "law",
+        "monitor",
+        "config",
+        "spec",
+        "init",
+        "list",
+        "show",
+        "test",
+        "lint",
+        "coverage",
+        "docs",
+        "new",
+        "packs",
+        "create",
+        "schema",
+    }
+)
 
 
 class _ConfigDefaults(dict[str, Any]):
@@ -109,4 +152,6 @@ def load_rules(rules_dirs: Sequence[Path] = (), builtin: bool = True) -> RulePac
     packs = project_config().value("packs")
     installed: bool | list[str] = builtin if packs is None else list(packs)
     return load_pack(list(rules_dirs), builtin=builtin, installed=installed)
+
+
 FAIL_ON_CHOICES = [s.value for s in Severity] + ["never"]

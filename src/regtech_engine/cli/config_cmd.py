@@ -16,8 +16,7 @@ def config() -> None:
 
 
 @config.command("show")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def show(fmt: str) -> None:
     """Every setting in effect and its source; command-line flags override these."""
     cfg = project_config()
@@ -28,18 +27,29 @@ def show(fmt: str) -> None:
             rows.append({"key": key, "value": default, "source": "default"})
         else:
             value = setting.value
-            rows.append({"key": key, "value": value.isoformat() if key == "as-of" else value,
-                         "source": setting.source})
+            rows.append(
+                {
+                    "key": key,
+                    "value": value.isoformat() if key == "as-of" else value,
+                    "source": setting.source,
+                }
+            )
     if fmt == "json":
         doc = {"file": str(cfg.file) if cfg.file else None, "settings": rows}
         click.echo(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode())
         return
-    click.echo(f"configuration: {cfg.file}" if cfg.file else
-               "configuration: none found (regtech.yaml or [tool.regtech] in pyproject.toml,"
-               " from the working directory up)")
+    click.echo(
+        f"configuration: {cfg.file}"
+        if cfg.file
+        else "configuration: none found (regtech.yaml or [tool.regtech] in pyproject.toml,"
+        " from the working directory up)"
+    )
     for row in rows:
         value = row["value"]
-        shown = ", ".join(f"{k}={v}" for k, v in value.items()) if isinstance(value, dict) else (
-            ", ".join(value) if isinstance(value, list) else str(value))
+        shown = (
+            ", ".join(f"{k}={v}" for k, v in value.items())
+            if isinstance(value, dict)
+            else (", ".join(value) if isinstance(value, list) else str(value))
+        )
         click.echo(f"  {row['key']:<13} {shown or '(empty)'}  [{row['source']}]")
     click.echo("command-line flags override these values")

@@ -19,26 +19,54 @@ from ..vocabulary import Lang
 from .common import as_of_option, lang_option, load_rules, rules_option
 
 _WORDS = {
-    Lang.EN: {"outcome": "Outcome", "not_in_force": "the rule is not in force on", "applies":
-              "Applies when", "when": "Fails when", "params": "Parameters in force",
-              "since": "since", "missing": "Missing fields", "fix": "Smallest change to pass (controls only)",
-              "nofix": "No change to a control alone makes it pass; see the remediation.",
-              "remediation": "Remediation", "cites": "Cited",
-              "not_bundled": "(text not bundled: see the rule's notes for its source)",
-              True: "true", False: "false", None: "unknown", "line": "line", "absent": "absent",
-              "present": "(present)",
-              "fail": "FAIL (finding)", "pass": "PASS", "not_applicable": "NOT APPLICABLE",
-              "insufficient_evidence": "INSUFFICIENT EVIDENCE"},
-    Lang.ZH: {"outcome": "结论", "not_in_force": "该规则在此日期不适用：", "applies": "适用条件",
-              "when": "违规条件", "params": "生效参数", "since": "自", "missing": "缺少字段",
-              "fix": "使其通过的最小修改（仅限控制措施）",
-              "nofix": "仅修改控制措施无法使其通过，请参见整改建议。",
-              "remediation": "整改建议", "cites": "法律依据",
-              "not_bundled": "（未随附条文文本：来源见规则说明）",
-              True: "成立", False: "不成立", None: "未知", "line": "行", "absent": "缺失",
-              "present": "（已填写）",
-              "fail": "不通过（发现问题）", "pass": "通过", "not_applicable": "不适用",
-              "insufficient_evidence": "证据不足"},
+    Lang.EN: {
+        "outcome": "Outcome",
+        "not_in_force": "the rule is not in force on",
+        "applies": "Applies when",
+        "when": "Fails when",
+        "params": "Parameters in force",
+        "since": "since",
+        "missing": "Missing fields",
+        "fix": "Smallest change to pass (controls only)",
+        "nofix": "No change to a control alone makes it pass; see the remediation.",
+        "remediation": "Remediation",
+        "cites": "Cited",
+        "not_bundled": "(text not bundled: see the rule's notes for its source)",
+        True: "true",
+        False: "false",
+        None: "unknown",
+        "line": "line",
+        "absent": "absent",
+        "present": "(present)",
+        "fail": "FAIL (finding)",
+        "pass": "PASS",
+        "not_applicable": "NOT APPLICABLE",
+        "insufficient_evidence": "INSUFFICIENT EVIDENCE",
+    },
+    Lang.ZH: {
+        "outcome": "结论",
+        "not_in_force": "该规则在此日期不适用：",
+        "applies": "适用条件",
+        "when": "违规条件",
+        "params": "生效参数",
+        "since": "自",
+        "missing": "缺少字段",
+        "fix": "使其通过的最小修改（仅限控制措施）",
+        "nofix": "仅修改控制措施无法使其通过，请参见整改建议。",
+        "remediation": "整改建议",
+        "cites": "法律依据",
+        "not_bundled": "（未随附条文文本：来源见规则说明）",
+        True: "成立",
+        False: "不成立",
+        None: "未知",
+        "line": "行",
+        "absent": "缺失",
+        "present": "（已填写）",
+        "fail": "不通过（发现问题）",
+        "pass": "通过",
+        "not_applicable": "不适用",
+        "insufficient_evidence": "证据不足",
+    },
 }
 
 
@@ -70,8 +98,10 @@ def _lines(lines: list[ConditionLine], words: dict[Any, str]) -> list[str]:
 def render(result: Explanation, lang: Lang) -> str:
     w = _WORDS[lang]
     rule = result.rule
-    out = [f"{rule.id}: {rule.body.title.get(lang)}",
-           f"{w['outcome']}: {w[result.outcome.value]}  (as of {result.as_of})"]
+    out = [
+        f"{rule.id}: {rule.body.title.get(lang)}",
+        f"{w['outcome']}: {w[result.outcome.value]}  (as of {result.as_of})",
+    ]
     if not result.in_force:
         out.append(f"  {w['not_in_force']} {result.as_of}")
     if result.applies:
@@ -82,8 +112,10 @@ def render(result: Explanation, lang: Lang) -> str:
     if result.parameters:
         out.append(f"{w['params']}:")
         for p in result.parameters:
-            out.append(f"  {p.name} = {_show(p.value)}  ({w['since']} {p.since}, "
-                       f"{p.citation.law} {p.citation.article})")
+            out.append(
+                f"  {p.name} = {_show(p.value)}  ({w['since']} {p.since}, "
+                f"{p.citation.law} {p.citation.article})"
+            )
     if result.missing:
         out.append(f"{w['missing']}: {', '.join(result.missing)}")
     if result.outcome.value == "fail":

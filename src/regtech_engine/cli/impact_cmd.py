@@ -34,31 +34,51 @@ _DIRS = click.Path(path_type=Path, file_okay=False)
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--base-rules", "base_dirs", multiple=True, type=_DIRS,
-              help="Rule folder(s) as published now (repeatable; default: none extra).")
-@click.option("--rules", "new_dirs", multiple=True, type=_DIRS,
-              help="Rule folder(s) as changed (repeatable).")
-@click.option("--no-builtin", is_flag=True,
-              help="Compare only the given folders (e.g. two checkouts of rules/).")
-@click.option("--format", "fmt", type=click.Choice(IMPACT_FORMATS), default="text",
-              show_default=True)
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the result here instead of standard output.")
+@click.option(
+    "--base-rules",
+    "base_dirs",
+    multiple=True,
+    type=_DIRS,
+    help="Rule folder(s) as published now (repeatable; default: none extra).",
+)
+@click.option(
+    "--rules", "new_dirs", multiple=True, type=_DIRS, help="Rule folder(s) as changed (repeatable)."
+)
+@click.option(
+    "--no-builtin", is_flag=True, help="Compare only the given folders (e.g. two checkouts of rules/)."
+)
+@click.option("--format", "fmt", type=click.Choice(IMPACT_FORMATS), default="text", show_default=True)
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the result here instead of standard output.",
+)
 @as_of_option
 @theme_option
 @selection_options
 @lang_option
-@click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable",
-              hidden=True)
+@click.option("--backend", type=click.Choice(["durable", "reference"]), default="durable", hidden=True)
 @jobs_option
-def impact(paths: tuple[str, ...], base_dirs: tuple[Path, ...], new_dirs: tuple[Path, ...],
-           no_builtin: bool, fmt: str, output: Path | None, as_of: dt.date,
-           themes: tuple[str, ...], select_rules: tuple[str, ...], skip_rules: tuple[str, ...],
-           lang: str, backend: str, jobs: int | None) -> None:
+def impact(
+    paths: tuple[str, ...],
+    base_dirs: tuple[Path, ...],
+    new_dirs: tuple[Path, ...],
+    no_builtin: bool,
+    fmt: str,
+    output: Path | None,
+    as_of: dt.date,
+    themes: tuple[str, ...],
+    select_rules: tuple[str, ...],
+    skip_rules: tuple[str, ...],
+    lang: str,
+    backend: str,
+    jobs: int | None,
+) -> None:
     """List, per spec, the findings a rule change would add, remove or re-grade."""
     if not base_dirs and not new_dirs:
-        raise UsageError.single("give the changed rules with --rules (and the current ones"
-                                " with --base-rules)")
+        raise UsageError.single(
+            "give the changed rules with --rules (and the current ones with --base-rules)"
+        )
     base = load_rules(base_dirs, builtin=not no_builtin)
     new = load_rules(new_dirs, builtin=not no_builtin)
     specs, problems = load_specs(paths, new.spec_model)
@@ -66,8 +86,7 @@ def impact(paths: tuple[str, ...], base_dirs: tuple[Path, ...], new_dirs: tuple[
         raise SpecError(problems)
     # a pattern need match a rule of one side only (a rule added or removed by the change)
     base, new = base.select(list(themes) or None), new.select(list(themes) or None)
-    chosen = select_ids(sorted({r.id for p in (base, new) for r in p.rules}), select_rules,
-                        skip_rules)
+    chosen = select_ids(sorted({r.id for p in (base, new) for r in p.rules}), select_rules, skip_rules)
     base, new = (replace(p, rules=[r for r in p.rules if r.id in chosen]) for p in (base, new))
     result = compare(base, new, specs, as_of, None, backend, resolve_jobs(jobs, len(specs)))
     text = render_impact(result, fmt, Lang(lang))
@@ -75,4 +94,3 @@ def impact(paths: tuple[str, ...], base_dirs: tuple[Path, ...], new_dirs: tuple[
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
-

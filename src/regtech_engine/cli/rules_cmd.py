@@ -41,16 +41,22 @@ def list_rules(rules_dirs: tuple[Path, ...], themes: tuple[str, ...], lang: str,
     pack = load_rules(rules_dirs).select(list(themes) or None)
     if fmt == "json":
         rows = [
-            {"id": r.id, "theme": str(r.theme), "severity": r.severity.value,
-             "title": r.body.title.model_dump(),
-             "citations": [c.model_dump() for c in r.body.citations]}
+            {
+                "id": r.id,
+                "theme": str(r.theme),
+                "severity": r.severity.value,
+                "title": r.body.title.model_dump(),
+                "citations": [c.model_dump() for c in r.body.citations],
+            }
             for r in pack.rules
         ]
         click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
         return
     for r in pack.rules:
-        click.echo(f"{r.id:<48} {r.theme!s:<21} {r.severity.value:<8} {_citations(r)}"
-                   f"  {r.body.title.get(Lang(lang))}")
+        click.echo(
+            f"{r.id:<48} {r.theme!s:<21} {r.severity.value:<8} {_citations(r)}"
+            f"  {r.body.title.get(Lang(lang))}"
+        )
     click.echo(f"{len(pack.rules)} rules")
 
 
@@ -81,13 +87,22 @@ def test(folders: tuple[Path, ...], no_builtin: bool, backend: str, jobs: int | 
     from ..pool import resolve_jobs
 
     pack = load_pack(list(folders), builtin=not (no_builtin or folders))
-    run = run_tests(pack, list(folders), backend=backend,
-                    jobs=resolve_jobs(jobs, sum(len(r.body.tests) for r in pack.rules)))
+    run = run_tests(
+        pack,
+        list(folders),
+        backend=backend,
+        jobs=resolve_jobs(jobs, sum(len(r.body.tests) for r in pack.rules)),
+    )
     for r in run.results:
         status = "PASS" if r.passed else "FAIL"
-        detail = "" if r.passed else (
-            f"  (expected {r.expected.value}, got {r.actual.value if r.actual else 'error'}"
-            + (f": {r.error}" if r.error else "") + ")"
+        detail = (
+            ""
+            if r.passed
+            else (
+                f"  (expected {r.expected.value}, got {r.actual.value if r.actual else 'error'}"
+                + (f": {r.error}" if r.error else "")
+                + ")"
+            )
         )
         click.echo(f"{status} {r.rule_id} :: {r.name}{detail}")
     covered = len(pack.rules) - len(run.uncovered)
@@ -129,9 +144,11 @@ def coverage_cmd(rules_dirs: tuple[Path, ...], all_laws: bool) -> None:
     for law_duties in duty_coverage(pack):
         if not law_duties.duties:
             continue
-        click.echo(f"{law_duties.law}: {law_duties.covered}/{len(law_duties.duties)} duty articles"
-                   f" enforced ({law_duties.percent:.0f}%); not yet: "
-                   + (", ".join(d.article for d in law_duties.duties if not d.rules) or "none"))
+        click.echo(
+            f"{law_duties.law}: {law_duties.covered}/{len(law_duties.duties)} duty articles"
+            f" enforced ({law_duties.percent:.0f}%); not yet: "
+            + (", ".join(d.article for d in law_duties.duties if not d.rules) or "none")
+        )
     click.echo("")
     for law, articles in law_coverage(pack).items():
         if not articles:
@@ -141,8 +158,9 @@ def coverage_cmd(rules_dirs: tuple[Path, ...], all_laws: bool) -> None:
         total = len({r for a in articles for r in a.rules})
         click.echo(f"{law} ({pack.laws[law].name.en}): {len(articles)} articles, {total} rules")
         for a in articles:
-            click.echo(f"  Art. {a.article:<14} {len(a.rules):>3} rules {a.cases:>4} cases  "
-                       + ", ".join(a.rules))
+            click.echo(
+                f"  Art. {a.article:<14} {len(a.rules):>3} rules {a.cases:>4} cases  " + ", ".join(a.rules)
+            )
 
 
 @rules.command("docs")
@@ -168,23 +186,35 @@ def packs_cmd(rules_dirs: tuple[Path, ...], fmt: str) -> None:
     counts = {p.name: 0 for p in pack.packs}
     for name in pack.pack_of.values():
         counts[name] = counts.get(name, 0) + 1
-    rows = [{"name": p.name, "version": p.manifest.version, "source": p.source,
-             "path": str(p.folder), "namespace": p.manifest.namespace,
-             "rules": counts.get(p.name, 0)} for p in pack.packs]
+    rows = [
+        {
+            "name": p.name,
+            "version": p.manifest.version,
+            "source": p.source,
+            "path": str(p.folder),
+            "namespace": p.manifest.namespace,
+            "rules": counts.get(p.name, 0),
+        }
+        for p in pack.packs
+    ]
     if fmt == "json":
         click.echo(orjson.dumps(rows, option=orjson.OPT_INDENT_2).decode())
         return
     for r in rows:
-        click.echo(f"{r['name']:<24} {r['version']:<10} {r['rules']:>4} rules  {r['source']}"
-                   f"  {r['path']}")
+        click.echo(f"{r['name']:<24} {r['version']:<10} {r['rules']:>4} rules  {r['source']}  {r['path']}")
 
 
 @rules.command("new")
 @click.argument("rule_id")
 @click.option("--theme", required=True, help="The rule's theme (built-in or a pack's).")
-@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False),
-              default=Path("."), show_default=True,
-              help="The pack folder; the rule is written to DIR/THEME/RULE_ID.yaml.")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("."),
+    show_default=True,
+    help="The pack folder; the rule is written to DIR/THEME/RULE_ID.yaml.",
+)
 def new_cmd(rule_id: str, theme: str, folder: Path) -> None:
     """Write a new rule file with firing and non-firing test stubs that fail until filled
     in (`regtech rules test DIR` says what is left)."""
@@ -197,5 +227,6 @@ def new_cmd(rule_id: str, theme: str, folder: Path) -> None:
     text = new_rule(rule_id, theme, folder)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {target}: fill in its condition and tests, then"
-               f" `regtech rules test {folder}`", err=True)
+    click.echo(
+        f"wrote {target}: fill in its condition and tests, then `regtech rules test {folder}`", err=True
+    )

@@ -18,8 +18,11 @@ def spec() -> None:
 
 @spec.command("schema")
 @rules_option
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False),
-              help="Write the schema here instead of standard output.")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Write the schema here instead of standard output.",
+)
 def schema(rules_dirs: tuple[Path, ...], output: Path | None) -> None:
     """The JSON Schema of specs: the core format plus the loaded packs' extension fields.
 
@@ -29,8 +32,12 @@ def schema(rules_dirs: tuple[Path, ...], output: Path | None) -> None:
     from ..spec.jsonschema import spec_json_schema
 
     pack = load_rules(rules_dirs)
-    text = orjson.dumps(spec_json_schema(pack.spec_model),
-                        option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    text = (
+        orjson.dumps(
+            spec_json_schema(pack.spec_model), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+        ).decode()
+        + "\n"
+    )
     if output is None:
         click.echo(text, nl=False)
     else:

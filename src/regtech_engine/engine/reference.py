@@ -24,6 +24,7 @@ from .values import ITEM, MISSING, age_days, get, quantise, subset, values_throu
 
 Truth = bool | None
 
+
 @cache
 def _pattern(text: str) -> re.Pattern[str]:
     return re.compile(text)
@@ -59,8 +60,9 @@ class Evaluator:
 
     def _reads_unknown(self, cond: ir.Condition, at: PathKey) -> bool:
         """Whether a leaf (or list form) reads a section whose fields count as unknown."""
-        if not isinstance(cond, ir.Compare | ir.Presence | ir.Matches | ir.Quantified | ir.Count
-                          | ir.Sum | ir.SubsetOf):
+        if not isinstance(
+            cond, ir.Compare | ir.Presence | ir.Matches | ir.Quantified | ir.Count | ir.Sum | ir.SubsetOf
+        ):
             return False
         if isinstance(cond, ir.SubsetOf):
             other = cond.values_of.split("[]")[0].strip(".")
@@ -87,7 +89,11 @@ class Evaluator:
 
     # -- truth -------------------------------------------------------------------------
     def truth(
-        self, cond: ir.Condition, scope: Any, trace: Trace | None = None, at: PathKey = (),
+        self,
+        cond: ir.Condition,
+        scope: Any,
+        trace: Trace | None = None,
+        at: PathKey = (),
         root: Any = None,
     ) -> Truth:
         """``root`` is the whole spec when ``scope`` is a list item (joins read it); by
@@ -144,10 +150,7 @@ class Evaluator:
         if isinstance(cond, ir.Quantified):
             items = self.items(scope, cond.path)
             base = (*at, *_split(cond.path))
-            results = [
-                self.truth(cond.where, item, trace, (*base, i), root)
-                for i, item in enumerate(items)
-            ]
+            results = [self.truth(cond.where, item, trace, (*base, i), root) for i, item in enumerate(items)]
             want = cond.quantifier == "any"
             if any(r is want for r in results):
                 return want
@@ -170,11 +173,14 @@ class Evaluator:
 
     def count(self, cond: ir.Count, scope: Any, root: Any = None) -> int:
         root = scope if root is None else root
-        return sum(1 for item in self.items(scope, cond.path)
-                   if self.truth(cond.where, item, root=root))
+        return sum(1 for item in self.items(scope, cond.path) if self.truth(cond.where, item, root=root))
 
     def total(
-        self, cond: ir.Sum, scope: Any, root: Any = None, trace: Trace | None = None,
+        self,
+        cond: ir.Sum,
+        scope: Any,
+        root: Any = None,
+        trace: Trace | None = None,
         at: PathKey = (),
     ) -> tuple[int | None, list[tuple[PathKey, Any]]]:
         """The sum (floats in millionths) over the items where ``where`` holds, None when an
@@ -206,7 +212,11 @@ class Evaluator:
         return (None if unknown else total), counted
 
     def subset(
-        self, cond: ir.SubsetOf, scope: Any, root: Any, trace: Trace | None = None,
+        self,
+        cond: ir.SubsetOf,
+        scope: Any,
+        root: Any,
+        trace: Trace | None = None,
         at: PathKey = (),
     ) -> Truth:
         """The join: every value at ``path`` among the values at ``values_of`` (absolute)."""
@@ -224,8 +234,7 @@ class Evaluator:
             values = left if isinstance(left, list) else [left]
             if left is not MISSING:
                 shown = unmatched if holds is not True else range(len(values))
-                trace.seen.extend(((*key, i) if isinstance(left, list) else key, values[i])
-                                  for i in shown)
+                trace.seen.extend(((*key, i) if isinstance(left, list) else key, values[i]) for i in shown)
         return holds
 
     # -- outcomes ----------------------------------------------------------------------
@@ -262,16 +271,14 @@ class Evaluator:
             if not items:
                 return [(base, [])]
             for i, item in enumerate(items):
-                chosen = (cond.quantifier == "all"
-                          or self.truth(cond.where, item, root=root) is True)
+                chosen = cond.quantifier == "all" or self.truth(cond.where, item, root=root) is True
                 if chosen:
                     out.extend(self.witness(cond.where, item, (*base, i), root))
             return out
         if isinstance(cond, ir.Count):
             base = (*at, *_split(cond.path))
             items = self.items(data, cond.path)
-            hits = [i for i, item in enumerate(items)
-                    if self.truth(cond.where, item, root=root) is True]
+            hits = [i for i, item in enumerate(items) if self.truth(cond.where, item, root=root) is True]
             return [((*base, i), None) for i in hits] or [(base, [])]
         if isinstance(cond, ir.Sum):
             _, counted = self.total(cond, data, root, None, at)
@@ -305,8 +312,12 @@ class ReferenceDocumentRules:
 
     def fire(self, documents: list[dict[str, Any]]) -> set[tuple[str, str]]:
         truth = self.evaluator.truth
-        return {(rule_id, str(doc["id"])) for doc in documents
-                for rule_id, cond in self.conditions.items() if truth(cond, doc) is True}
+        return {
+            (rule_id, str(doc["id"]))
+            for doc in documents
+            for rule_id, cond in self.conditions.items()
+            if truth(cond, doc) is True
+        }
 
     def close(self) -> None:
         """Nothing to free."""

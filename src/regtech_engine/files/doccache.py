@@ -68,8 +68,11 @@ def _load(entry: Path, name: str) -> Document | None:
 
 
 def _store(entry: Path, document: Document) -> None:
-    payload = {"v": VERSION, "data": _encode(document.data),
-               "lines": [[list(p), n] for p, n in document.lines.items()]}
+    payload = {
+        "v": VERSION,
+        "data": _encode(document.data),
+        "lines": [[list(p), n] for p, n in document.lines.items()],
+    }
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")

@@ -41,8 +41,7 @@ def write_bytes_atomic(path: str | Path, data: bytes) -> None:
             raise OutputError.single(f"cannot write: {exc.strerror or exc}", file=name) from None
         return
     if not target.parent.is_dir():
-        raise OutputError.single(f"cannot write: the folder {target.parent} does not exist",
-                                 file=name)
+        raise OutputError.single(f"cannot write: the folder {target.parent} does not exist", file=name)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     try:
         with tmp.open("wb") as fh:

@@ -99,8 +99,7 @@ class _Builder:
         self.nodes += n
         if self.nodes > MAX_NODES:
             raise self.fail(
-                f"document too large: more than {MAX_NODES} values after expanding aliases"
-                " (an alias bomb?)",
+                f"document too large: more than {MAX_NODES} values after expanding aliases (an alias bomb?)",
                 mark,
             )
 
@@ -144,8 +143,7 @@ class _Builder:
             reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
             if "integer string conversion" in reason:  # Python's own limit, said plainly
                 reason = "a number with more than 4,300 digits"
-            raise self.fail(f"bad value {shown(event.value)}: {reason}", event.start_mark,
-                            path) from None
+            raise self.fail(f"bad value {shown(event.value)}: {reason}", event.start_mark, path) from None
 
     def sequence(self, events: Any, path: PathKey, depth: int, start: Any) -> tuple[Any, int]:
         items: list[Any] = []
@@ -169,9 +167,7 @@ class _Builder:
             if not isinstance(event, yaml.ScalarEvent):
                 raise self.fail("mapping keys must be plain scalars", event.start_mark, path)
             if event.tag is not None and event.tag != "!":
-                raise self.fail(
-                    f"YAML tags are not allowed (found {event.tag!r})", event.start_mark, path
-                )
+                raise self.fail(f"YAML tags are not allowed (found {event.tag!r})", event.start_mark, path)
             if event.value == "<<" and not event.style:
                 raise self.fail("merge keys (<<) are not allowed", event.start_mark, path)
             key = self.scalar(event, path)
@@ -246,24 +242,26 @@ def read_text(path: str | Path, name: str) -> str:
         if stat.S_ISDIR(mode):
             raise YamlError.single("is a folder, not a file", file=name)
         if not stat.S_ISREG(mode):
-            raise YamlError.single("not a regular file (a FIFO, socket or device); give a file",
-                                   file=name)
+            raise YamlError.single("not a regular file (a FIFO, socket or device); give a file", file=name)
         with open(path, "rb") as fh:
             raw = fh.read(limit + 1)
     except OSError as exc:
         raise YamlError.single(f"cannot read file: {exc.strerror or exc}", file=name) from None
     if len(raw) > limit:
-        raise YamlError.single(f"file is larger than the limit of {limit:,} bytes (set "
-                               f"{LIMIT_VARIABLE} to change it)", file=name)
+        raise YamlError.single(
+            f"file is larger than the limit of {limit:,} bytes (set {LIMIT_VARIABLE} to change it)", file=name
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlError.single("file is UTF-16 text; save it as UTF-8", file=name, line=1)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise YamlError.single(f"file is not UTF-8 text (byte {exc.start})", file=name,
-                               line=line) from None
+        raise YamlError.single(f"file is not UTF-8 text (byte {exc.start})", file=name, line=line) from None
     if "\x00" in text:
-        raise YamlError.single("file contains NUL bytes; not a text file", file=name,
-                               line=text.count("\n", 0, text.index("\x00")) + 1)
+        raise YamlError.single(
+            "file contains NUL bytes; not a text file",
+            file=name,
+            line=text.count("\n", 0, text.index("\x00")) + 1,
+        )
     return text

@@ -48,9 +48,18 @@ def baseline_data(report: Report, waivable: Mapping[str, bool] | None = None) ->
     """A report's acceptable findings as a baseline document (sorted, no timestamps)."""
     refused = {f.fingerprint for f in left_out(report, waivable or {})}
     entries = sorted(
-        ({"fingerprint": f.fingerprint, "rule_id": f.rule_id, "spec_id": r.spec.id,
-          "spec": r.spec.path, "severity": str(f.severity)}
-         for r in report.results for f in r.findings if f.fingerprint not in refused),
+        (
+            {
+                "fingerprint": f.fingerprint,
+                "rule_id": f.rule_id,
+                "spec_id": r.spec.id,
+                "spec": r.spec.path,
+                "severity": str(f.severity),
+            }
+            for r in report.results
+            for f in r.findings
+            if f.fingerprint not in refused
+        ),
         key=lambda e: (e["spec"], e["rule_id"], e["fingerprint"]),
     )
     return {
@@ -62,8 +71,7 @@ def baseline_data(report: Report, waivable: Mapping[str, bool] | None = None) ->
 
 
 def render_baseline(report: Report, waivable: Mapping[str, bool] | None = None) -> str:
-    return orjson.dumps(baseline_data(report, waivable),
-                        option=orjson.OPT_INDENT_2).decode() + "\n"
+    return orjson.dumps(baseline_data(report, waivable), option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def load_baseline(path: str | Path) -> Baseline:
@@ -72,20 +80,32 @@ def load_baseline(path: str | Path) -> Baseline:
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise WaiverError.single(
             "not a baseline file: expected a mapping with a `findings` list"
-            " (make one with `regtech baseline create`)", file=doc.file, line=1)
+            " (make one with `regtech baseline create`)",
+            file=doc.file,
+            line=1,
+        )
     version = data.get("regtech_baseline")
     if version != FORMAT_VERSION:
-        raise WaiverError.single(f"unsupported baseline version {version!r} (expected 1)",
-                                 file=doc.file, line=doc.line_of(("regtech_baseline",)) or 1,
-                                 path="regtech_baseline")
+        raise WaiverError.single(
+            f"unsupported baseline version {version!r} (expected 1)",
+            file=doc.file,
+            line=doc.line_of(("regtech_baseline",)) or 1,
+            path="regtech_baseline",
+        )
     problems: list[Problem] = []
     entries: set[tuple[str, str]] = set()
     for i, entry in enumerate(data["findings"]):
         entry = entry if isinstance(entry, dict) else {}
         for key in ("fingerprint", "spec"):
             if not isinstance(entry.get(key), str) or not entry[key]:
-                problems.append(Problem(f"each baseline entry needs a `{key}`", doc.file,
-                                        doc.line_of(("findings", i)), f"findings[{i}].{key}"))
+                problems.append(
+                    Problem(
+                        f"each baseline entry needs a `{key}`",
+                        doc.file,
+                        doc.line_of(("findings", i)),
+                        f"findings[{i}].{key}",
+                    )
+                )
         if not problems:
             entries.add((entry["spec"], entry["fingerprint"]))
     if problems:

@@ -89,7 +89,8 @@ class Gate(Frozen):
     baseline: BaselineInfo | None = None
     baselined: list[str] = Field(default_factory=list, description="spec path and fingerprint")
     baseline_refused: list[str] = Field(
-        default_factory=list, description="fingerprints a baseline listed for non-waivable rules")
+        default_factory=list, description="fingerprints a baseline listed for non-waivable rules"
+    )
     policy: Policy = Field(default_factory=Policy)
 
     def waiver_of(self, finding: Finding) -> WaiverRef | None:
@@ -107,8 +108,7 @@ class Gate(Frozen):
 
     def blocks(self, finding: Finding) -> bool:
         """An open finding at or above ``--fail-on`` blocks; waived and baselined ones do not."""
-        return (self.status(finding) is FindingStatus.OPEN
-                and self.policy.blocks_severity(finding.severity))
+        return self.status(finding) is FindingStatus.OPEN and self.policy.blocks_severity(finding.severity)
 
     def blocks_undetermined(self, item: Undetermined) -> bool:
         """A rule that could not be judged blocks as its finding would, unless allowed."""
@@ -125,8 +125,7 @@ class Gate(Frozen):
                 baselined=statuses.count(FindingStatus.BASELINED),
                 blocking_findings=sum(self.blocks(f) for f in result.findings),
                 undetermined=len(result.undetermined),
-                blocking_undetermined=sum(self.blocks_undetermined(u)
-                                          for u in result.undetermined),
+                blocking_undetermined=sum(self.blocks_undetermined(u) for u in result.undetermined),
             )
         return total
 
@@ -186,21 +185,31 @@ def apply_gate(
     gate = Gate(waivers_file=waivers_file, policy=policy or Policy())
     if waivers is not None:
         applied = apply_waivers(report, waivers, as_of)
-        gate = gate.model_copy(update={
-            "waived": [
-                WaivedFinding(spec=spec.path, spec_id=spec.id, rule_id=f.rule_id,
-                              fingerprint=f.fingerprint, waiver=w.ref())
-                for spec, f, w in applied.waived
-            ],
-            "expired": [w.ref() for w in applied.expired],
-            "stale": [w.ref() for w in applied.stale],
-        })
+        gate = gate.model_copy(
+            update={
+                "waived": [
+                    WaivedFinding(
+                        spec=spec.path,
+                        spec_id=spec.id,
+                        rule_id=f.rule_id,
+                        fingerprint=f.fingerprint,
+                        waiver=w.ref(),
+                    )
+                    for spec, f, w in applied.waived
+                ],
+                "expired": [w.ref() for w in applied.expired],
+                "stale": [w.ref() for w in applied.stale],
+            }
+        )
     if baseline is not None:
         match = match_baseline(report, baseline, waivable or {})
-        gate = gate.model_copy(update={
-            "baseline": BaselineInfo(file=baseline.file, known=len(match.known),
-                                     new=len(match.new), fixed=len(match.fixed)),
-            "baselined": match.known,
-            "baseline_refused": match.refused,
-        })
+        gate = gate.model_copy(
+            update={
+                "baseline": BaselineInfo(
+                    file=baseline.file, known=len(match.known), new=len(match.new), fixed=len(match.fixed)
+                ),
+                "baselined": match.known,
+                "baseline_refused": match.refused,
+            }
+        )
     return GatedReport(tool=report.tool, as_of=report.as_of, results=report.results, gate=gate)

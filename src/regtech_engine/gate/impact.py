@@ -69,8 +69,7 @@ def rule_changes(base: RulePack, new: RulePack) -> RuleChanges:
     return RuleChanges(
         added=sorted(after.keys() - before.keys()),
         removed=sorted(before.keys() - after.keys()),
-        modified=sorted(r for r in before.keys() & after.keys()
-                        if body(before, r) != body(after, r)),
+        modified=sorted(r for r in before.keys() & after.keys() if body(before, r) != body(after, r)),
     )
 
 
@@ -94,26 +93,43 @@ def _diff(old: list[Finding], new: list[Finding]) -> list[FindingChange]:
             continue
         shown = a or b
         assert shown is not None
-        changes.append(FindingChange(
-            change=kind, rule_id=rule_id, theme=shown.theme, title=shown.title,
-            before=b.severity if b else None, after=a.severity if a else None,
-            line=_line(shown),
-        ))
+        changes.append(
+            FindingChange(
+                change=kind,
+                rule_id=rule_id,
+                theme=shown.theme,
+                title=shown.title,
+                before=b.severity if b else None,
+                after=a.severity if a else None,
+                line=_line(shown),
+            )
+        )
     order = {Change.APPEARS: 0, Change.SEVERITY: 1, Change.DISAPPEARS: 2}
     return sorted(changes, key=lambda c: (order[c.change], c.rule_id))
 
 
-def compare(base: RulePack, new: RulePack, specs: Sequence[LoadedSpec], as_of: dt.date,
-            themes: Sequence[str] | None = None, backend: str = "durable",
-            jobs: int = 1) -> Impact:
+def compare(
+    base: RulePack,
+    new: RulePack,
+    specs: Sequence[LoadedSpec],
+    as_of: dt.date,
+    themes: Sequence[str] | None = None,
+    backend: str = "durable",
+    jobs: int = 1,
+) -> Impact:
     """Check every spec under both packs and list what changes, spec by spec; ``jobs`` > 1
     checks specs in worker processes (pool.py), with the same result."""
     if jobs > 1:
         from ..pool import impact_results
 
-        pairs = impact_results(base.select(list(themes) if themes else None),
-                               new.select(list(themes) if themes else None), as_of, specs,
-                               backend, jobs)
+        pairs = impact_results(
+            base.select(list(themes) if themes else None),
+            new.select(list(themes) if themes else None),
+            as_of,
+            specs,
+            backend,
+            jobs,
+        )
     else:
         old_report = Checker(base, as_of, backend=backend, themes=themes).report(specs)
         new_report = Checker(new, as_of, backend=backend, themes=themes).report(specs)

@@ -70,9 +70,16 @@ class Waiver:
         return on > self.expires
 
     def ref(self) -> WaiverRef:
-        return WaiverRef(file=self.file, line=self.line, rule_id=self.rule_id, spec=self.spec,
-                         justification=self.justification, requester=self.requester,
-                         approver=self.approver, expires=self.expires.isoformat())
+        return WaiverRef(
+            file=self.file,
+            line=self.line,
+            rule_id=self.rule_id,
+            spec=self.spec,
+            justification=self.justification,
+            requester=self.requester,
+            approver=self.approver,
+            expires=self.expires.isoformat(),
+        )
 
 
 @dataclass(frozen=True)
@@ -120,8 +127,7 @@ def _text(item: dict[str, Any], key: str) -> str | None:
 
 
 class _Reader:
-    def __init__(self, doc: Document, rules: Mapping[str, bool], as_of: dt.date,
-                 max_days: int) -> None:
+    def __init__(self, doc: Document, rules: Mapping[str, bool], as_of: dt.date, max_days: int) -> None:
         self.doc, self.rules, self.as_of, self.max_days = doc, rules, as_of, max_days
         self.problems: list[Problem] = []
 
@@ -134,15 +140,23 @@ class _Reader:
         if data is None:
             return []
         if not isinstance(data, dict) or not isinstance(data.get("waivers", []), list):
-            raise WaiverError.single("a waiver file is a mapping with a `waivers:` list",
-                                     file=self.doc.file, line=1)
+            raise WaiverError.single(
+                "a waiver file is a mapping with a `waivers:` list", file=self.doc.file, line=1
+            )
         for key in data:
             if key not in ("waivers", "version"):
-                self.problems.append(Problem(f"unknown key `{key}`", self.doc.file,
-                                             self.doc.line_of((key,)), str(key),
-                                             did_you_mean(str(key), ["waivers", "version"])))
-        waivers = [w for i, item in enumerate(data.get("waivers") or [])
-                   if (w := self.item(i, item)) is not None]
+                self.problems.append(
+                    Problem(
+                        f"unknown key `{key}`",
+                        self.doc.file,
+                        self.doc.line_of((key,)),
+                        str(key),
+                        did_you_mean(str(key), ["waivers", "version"]),
+                    )
+                )
+        waivers = [
+            w for i, item in enumerate(data.get("waivers") or []) if (w := self.item(i, item)) is not None
+        ]
         if self.problems:
             raise WaiverError(self.problems)
         return waivers
@@ -162,38 +176,52 @@ class _Reader:
                 self.problem(f"`{key}` is required and may not be empty", (*loc, key))
         expires = shanghai_date(item.get("expires"))
         if "expires" not in item or item["expires"] is None:
-            self.problem("`expires` is required (a date, YYYY-MM-DD, Asia/Shanghai)",
-                         (*loc, "expires"))
+            self.problem("`expires` is required (a date, YYYY-MM-DD, Asia/Shanghai)", (*loc, "expires"))
         elif expires is None:
-            self.problem(f"`expires` must be a date (YYYY-MM-DD), not {shown(item['expires'])}",
-                         (*loc, "expires"))
+            self.problem(
+                f"`expires` must be a date (YYYY-MM-DD), not {shown(item['expires'])}", (*loc, "expires")
+            )
         elif (expires - self.as_of).days > self.max_days:
             self.problem(
                 f"expires {expires.isoformat()}, more than {self.max_days} days after"
-                f" {self.as_of.isoformat()} (the limit is --max-waiver-days)", (*loc, "expires"))
+                f" {self.as_of.isoformat()} (the limit is --max-waiver-days)",
+                (*loc, "expires"),
+            )
         requester, approver = texts["requester"], texts["approver"]
         if requester and approver and identity(requester) == identity(approver):
-            self.problem(f"approver `{approver}` is also the requester; a waiver needs a"
-                         " second person to approve it", (*loc, "approver"))
+            self.problem(
+                f"approver `{approver}` is also the requester; a waiver needs a second person to approve it",
+                (*loc, "approver"),
+            )
         rule_id = texts["rule_id"]
         if rule_id is not None and rule_id not in self.rules:
-            self.problem(f"unknown rule `{rule_id}`", (*loc, "rule_id"),
-                         did_you_mean(rule_id, self.rules))
+            self.problem(f"unknown rule `{rule_id}`", (*loc, "rule_id"), did_you_mean(rule_id, self.rules))
         elif rule_id is not None and not self.rules[rule_id]:
-            self.problem(f"rule `{rule_id}` is not waivable: its findings must be fixed,"
-                         " not accepted", (*loc, "rule_id"))
+            self.problem(
+                f"rule `{rule_id}` is not waivable: its findings must be fixed, not accepted",
+                (*loc, "rule_id"),
+            )
         if len(self.problems) > before or expires is None:
             return None
         return Waiver(
-            rule_id=str(rule_id), spec=str(texts["spec"]),
-            justification=str(texts["justification"]), requester=str(requester),
-            approver=str(approver), expires=expires, file=self.doc.file,
+            rule_id=str(rule_id),
+            spec=str(texts["spec"]),
+            justification=str(texts["justification"]),
+            requester=str(requester),
+            approver=str(approver),
+            expires=expires,
+            file=self.doc.file,
             line=self.doc.line_of(loc) or 1,
         )
 
 
-def load_waivers(path: str | Path, rules: Mapping[str, bool], as_of: dt.date,
-                 max_days: int = DEFAULT_MAX_DAYS, display: str | None = None) -> list[Waiver]:
+def load_waivers(
+    path: str | Path,
+    rules: Mapping[str, bool],
+    as_of: dt.date,
+    max_days: int = DEFAULT_MAX_DAYS,
+    display: str | None = None,
+) -> list[Waiver]:
     """Read and check a waiver file; ``rules`` maps every known rule id to its waivability."""
     doc = read_document(path, display)
     return _Reader(doc, rules, as_of, max_days).read()
@@ -212,6 +240,7 @@ def apply_waivers(report: Report, waivers: Sequence[Waiver], as_of: dt.date) -> 
                     used.add(i)
                     break
     expired = [w for w in waivers if w.expired(as_of)]
-    stale = [w for i, w in enumerate(waivers)
-             if i not in used and not w.expired(as_of) and w.rule_id in evaluated]
+    stale = [
+        w for i, w in enumerate(waivers) if i not in used and not w.expired(as_of) and w.rule_id in evaluated
+    ]
     return WaiverResult(waived, expired, stale)

@@ -21,8 +21,7 @@ from ..suggest import did_you_mean
 from . import ir, regexguard
 
 COMPARE_OPS = {op.value: op for op in ir.Op}
-LEAF_KEYS = {"path", "matches", "present", "absent", "age_days", "length", "subset_of",
-             *COMPARE_OPS}
+LEAF_KEYS = {"path", "matches", "present", "absent", "age_days", "length", "subset_of", *COMPARE_OPS}
 COMBINATORS = {"all", "any", "not", "any_item", "all_items", "count", "sum"}
 KNOWN_KEYS = LEAF_KEYS | COMBINATORS | {"where", "of"}
 TOTAL_OPS = ("eq", "ne", "lt", "le", "gt", "ge")  # what a count or a sum is compared with
@@ -56,9 +55,7 @@ class ConditionParser:
     root: type[BaseModel] = ProductSpec  # the spec model, with the loaded packs' extensions
 
     def fail(self, message: str, at: PathKey, hint: str | None = None) -> ConditionError:
-        return ConditionError(
-            Problem(message, self.document.file, self.document.line_of(at), _fmt(at), hint)
-        )
+        return ConditionError(Problem(message, self.document.file, self.document.line_of(at), _fmt(at), hint))
 
     def parse(self, raw: Any, at: PathKey, scope: Scope | None = None) -> ir.Condition:
         scope = scope or Scope(self.root, "")
@@ -67,9 +64,7 @@ class ConditionParser:
         unknown = [k for k in raw if k not in KNOWN_KEYS]
         if unknown:
             key = str(unknown[0])
-            raise self.fail(
-                f"unknown operator `{key}`", (*at, key), did_you_mean(key, sorted(KNOWN_KEYS))
-            )
+            raise self.fail(f"unknown operator `{key}`", (*at, key), did_you_mean(key, sorted(KNOWN_KEYS)))
         combinators = [k for k in raw if k in COMBINATORS]
         if len(combinators) > 1:
             raise self.fail(f"one of {', '.join(combinators)} per condition, not several", at)
@@ -78,9 +73,7 @@ class ConditionParser:
         return self._leaf(raw, at, scope)
 
     # -- combinators -------------------------------------------------------------------
-    def _combinator(
-        self, key: str, raw: dict[str, Any], at: PathKey, scope: Scope
-    ) -> ir.Condition:
+    def _combinator(self, key: str, raw: dict[str, Any], at: PathKey, scope: Scope) -> ir.Condition:
         body = raw[key]
         if key in ("all", "any"):
             self._only(raw, {key}, at)
@@ -100,9 +93,7 @@ class ConditionParser:
             if "where" not in raw:
                 raise self.fail(f"`{key}` needs a `where` condition", at)
             body = self._item_condition(raw["where"], (*at, "where"), item, path, scope)
-            return ir.Quantified(
-                quantifier="any" if key == "any_item" else "all", path=path, where=body
-            )
+            return ir.Quantified(quantifier="any" if key == "any_item" else "all", path=path, where=body)
         ops = [k for k in raw if k in COMPARE_OPS]
         self._only(raw, {key, "where", "of", *ops} if key == "sum" else {key, "where", *ops}, at)
         if len(ops) != 1 or ops[0] not in TOTAL_OPS:
@@ -119,19 +110,27 @@ class ConditionParser:
         return self._sum(raw, at, item, path, where, op, scope)
 
     def _sum(
-        self, raw: dict[str, Any], at: PathKey, item: FieldType, path: str,
-        where: ir.Condition, op: ir.Op, scope: Scope,
+        self,
+        raw: dict[str, Any],
+        at: PathKey,
+        item: FieldType,
+        path: str,
+        where: ir.Condition,
+        op: ir.Op,
+        scope: Scope,
     ) -> ir.Condition:
         """``{sum: LIST, of: FIELD, where: C?, gt: N}``: FIELD is a number of each item."""
         if "of" not in raw:
             raise self.fail("`sum` needs `of`: the number field of each item to add up", at)
         label = f"{scope.label}.{path}[]" if scope.label else f"{path}[]"
-        item_scope = (Scope(None, label, item) if item.kind != "model" or item.model is None
-                      else Scope(item.model, label))
+        item_scope = (
+            Scope(None, label, item)
+            if item.kind != "model" or item.model is None
+            else Scope(item.model, label)
+        )
         of, of_type = self._path(raw["of"], (*at, "of"), item_scope)
         if of_type.kind not in ("int", "float"):
-            raise self.fail(
-                f"`sum` adds up numbers; `{of}` is {of_type.describe()}", (*at, "of"))
+            raise self.fail(f"`sum` adds up numbers; `{of}` is {of_type.describe()}", (*at, "of"))
         (op_key,) = [k for k in raw if k in COMPARE_OPS]
         operand = self._operand(raw[op_key], (*at, op_key), of_type, scope, op)
         return ir.Sum(path=path, of=of, where=where, op=op, operand=operand)
@@ -148,16 +147,18 @@ class ConditionParser:
     def _leaf(self, raw: dict[str, Any], at: PathKey, scope: Scope) -> ir.Condition:
         self.leaves += 1
         if self.leaves > MAX_CONDITIONS:
-            raise self.fail(f"more than {MAX_CONDITIONS} comparisons in one rule (the limit); "
-                            "split it into several rules", at)
+            raise self.fail(
+                f"more than {MAX_CONDITIONS} comparisons in one rule (the limit); "
+                "split it into several rules",
+                at,
+            )
         if "path" not in raw:
             raise self.fail("a comparison needs a `path`", at)
         path, ftype = self._path(raw["path"], (*at, "path"), scope)
         ops = [k for k in raw if k != "path"]
         if len(ops) != 1:
             raise self.fail(
-                "a comparison has one `path` and exactly one operator"
-                f" (found {', '.join(ops) or 'none'})",
+                f"a comparison has one `path` and exactly one operator (found {', '.join(ops) or 'none'})",
                 at,
             )
         key = ops[0]
@@ -187,7 +188,7 @@ class ConditionParser:
             raise self.fail(f"`length` needs a list field; `{path}` is {ftype.describe()}", at)
         if not isinstance(value, dict) or len(value) != 1:
             raise self.fail(f"`{key}` takes one comparison, e.g. `{key}: {{gt: 365}}`", at)
-        (op_key, operand_raw), = value.items()
+        ((op_key, operand_raw),) = value.items()
         op = COMPARE_OPS.get(op_key)
         if op is None or op not in ir.ORDERING_OPS | {ir.Op.EQ, ir.Op.NE}:
             raise self.fail(
@@ -204,22 +205,25 @@ class ConditionParser:
         through lists: ``a.list[].field``), e.g. shared categories among declared ones."""
         left = ftype.item if ftype.kind == "list" else ftype
         if left is None or not left.scalar:
-            raise self.fail(f"`subset_of` needs a value or a list of values; `{path}` is "
-                            f"{ftype.describe()}", at)
+            raise self.fail(
+                f"`subset_of` needs a value or a list of values; `{path}` is {ftype.describe()}", at
+            )
         if not isinstance(value, str) or not value:
-            raise self.fail("`subset_of` takes an absolute path to values, e.g. "
-                            "`personal_information.categories[].name`", at)
+            raise self.fail(
+                "`subset_of` takes an absolute path to values, e.g. `personal_information.categories[].name`",
+                at,
+            )
         try:
             right = resolve_through_lists(value, self.root)
         except UnknownPath as exc:
-            raise self.fail(f"field `{exc.bad}` does not exist (path `{value}`)", at,
-                            exc.hint) from None
+            raise self.fail(f"field `{exc.bad}` does not exist (path `{value}`)", at, exc.hint) from None
         if right.kind == "list" and right.item is not None:
             right = right.item
         text = {"str", "enum"}
         if not right.scalar or (right.kind != left.kind and not {right.kind, left.kind} <= text):
-            raise self.fail(f"cannot join {ftype.describe()} `{path}` with `{value}` "
-                            f"({right.describe()})", at)
+            raise self.fail(
+                f"cannot join {ftype.describe()} `{path}` with `{value}` ({right.describe()})", at
+            )
         return ir.SubsetOf(path=path, values_of=value)
 
     def _matches(self, path: str, ftype: FieldType, value: Any, at: PathKey) -> ir.Condition:
@@ -227,8 +231,11 @@ class ConditionParser:
             raise self.fail(f"`matches` needs a text field; `{path}` is {ftype.describe()}", at)
         self.patterns += 1
         if self.patterns > MAX_MATCHES:
-            raise self.fail(f"more than {MAX_MATCHES} `matches` comparisons in one rule (the "
-                            "limit); use fewer, broader patterns", at)
+            raise self.fail(
+                f"more than {MAX_MATCHES} `matches` comparisons in one rule (the "
+                "limit); use fewer, broader patterns",
+                at,
+            )
         if not isinstance(value, str) or len(value) > MAX_PATTERN:
             raise self.fail(f"`matches` takes a pattern of at most {MAX_PATTERN} characters", at)
         why = regexguard.problem(value)
@@ -239,9 +246,7 @@ class ConditionParser:
     def _check_op(self, op: ir.Op, path: str, ftype: FieldType, at: PathKey) -> None:
         if op in (ir.Op.CONTAINS, ir.Op.NOT_CONTAINS):
             if ftype.kind != "list" or ftype.item is None or not ftype.item.scalar:
-                raise self.fail(
-                    f"`{op}` needs a list of values; `{path}` is {ftype.describe()}", at
-                )
+                raise self.fail(f"`{op}` needs a list of values; `{path}` is {ftype.describe()}", at)
             return
         if not ftype.scalar:
             raise self.fail(f"`{path}` is a {ftype.describe()}; compare one of its fields", at)
@@ -255,9 +260,7 @@ class ConditionParser:
             if set(raw) == {"param"}:
                 name = raw["param"]
                 if name not in self.params:
-                    raise self.fail(
-                        f"unknown parameter `{name}`", at, did_you_mean(str(name), self.params)
-                    )
+                    raise self.fail(f"unknown parameter `{name}`", at, did_you_mean(str(name), self.params))
                 self._check_param(str(name), ftype, op, at)
                 return ir.ParamRef(name=str(name))
             if set(raw) == {"field"}:
@@ -318,7 +321,8 @@ class ConditionParser:
         if scope.value_type is not None or scope.model is None:
             if raw != "item" or scope.value_type is None:
                 raise self.fail(
-                    f"items of `{scope.label}` are plain values: use `path: item`", at,
+                    f"items of `{scope.label}` are plain values: use `path: item`",
+                    at,
                     did_you_mean(raw, ["item"]),
                 )
             return raw, scope.value_type
@@ -326,9 +330,7 @@ class ConditionParser:
             return raw, resolve(raw, scope.model)
         except UnknownPath as exc:
             where = f" in items of `{scope.label}`" if scope.label else ""
-            raise self.fail(
-                f"field `{exc.bad}` does not exist{where} (path `{raw}`)", at, exc.hint
-            ) from None
+            raise self.fail(f"field `{exc.bad}` does not exist{where} (path `{raw}`)", at, exc.hint) from None
 
     def _only(self, raw: dict[str, Any], allowed: set[str], at: PathKey) -> None:
         for key in raw:

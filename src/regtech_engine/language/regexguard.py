@@ -36,16 +36,29 @@ UNBOUNDED = _c.MAXREPEAT
 # of other scripts, line separators), enough to tell \d, \s, \w, . and classes apart
 _PROBES = [chr(i) for i in range(128)] + list("é中٣\u00a0\u2028\u3000ß")
 _CATEGORIES: dict[Any, Callable[[str], bool]] = {}
-for _name, _text in (("CATEGORY_DIGIT", r"\d"), ("CATEGORY_NOT_DIGIT", r"\D"),
-                     ("CATEGORY_SPACE", r"\s"), ("CATEGORY_NOT_SPACE", r"\S"),
-                     ("CATEGORY_WORD", r"\w"), ("CATEGORY_NOT_WORD", r"\W"),
-                     ("CATEGORY_LINEBREAK", r"\n"), ("CATEGORY_NOT_LINEBREAK", r"[^\n]")):
+for _name, _text in (
+    ("CATEGORY_DIGIT", r"\d"),
+    ("CATEGORY_NOT_DIGIT", r"\D"),
+    ("CATEGORY_SPACE", r"\s"),
+    ("CATEGORY_NOT_SPACE", r"\S"),
+    ("CATEGORY_WORD", r"\w"),
+    ("CATEGORY_NOT_WORD", r"\W"),
+    ("CATEGORY_LINEBREAK", r"\n"),
+    ("CATEGORY_NOT_LINEBREAK", r"[^\n]"),
+):
     _CATEGORIES[getattr(_c, _name)] = re.compile(_text).fullmatch  # type: ignore[assignment]
 
-_REPEATS = {_c.MAX_REPEAT, _c.MIN_REPEAT, *([_c.POSSESSIVE_REPEAT]
-                                           if hasattr(_c, "POSSESSIVE_REPEAT") else [])}
-_FORBIDDEN = {_c.GROUPREF: "backreferences", _c.GROUPREF_EXISTS: "conditional groups",
-              _c.ASSERT: "lookarounds", _c.ASSERT_NOT: "lookarounds"}
+_REPEATS = {
+    _c.MAX_REPEAT,
+    _c.MIN_REPEAT,
+    *([_c.POSSESSIVE_REPEAT] if hasattr(_c, "POSSESSIVE_REPEAT") else []),
+}
+_FORBIDDEN = {
+    _c.GROUPREF: "backreferences",
+    _c.GROUPREF_EXISTS: "conditional groups",
+    _c.ASSERT: "lookarounds",
+    _c.ASSERT_NOT: "lookarounds",
+}
 
 
 class _Unsafe(Exception):
@@ -65,8 +78,10 @@ def problem(pattern: str) -> str | None:
     try:
         _Checker(bool(flags & re.IGNORECASE), bool(flags & re.DOTALL)).sequence(list(parsed))
     except _Unsafe as exc:
-        return f"pattern rejected: {exc} (patterns must not backtrack catastrophically; " \
-               "see docs/writing-rules.md)"
+        return (
+            f"pattern rejected: {exc} (patterns must not backtrack catastrophically; "
+            "see docs/writing-rules.md)"
+        )
     return None
 
 
@@ -95,8 +110,11 @@ class _Checker:
         test = self._test(op, av)
         if test is None:
             return frozenset()
-        return frozenset(c for c in _PROBES if test(c) or (self.ignore_case and any(
-            test(v) for v in (c.lower(), c.upper()) if len(v) == 1)))
+        return frozenset(
+            c
+            for c in _PROBES
+            if test(c) or (self.ignore_case and any(test(v) for v in (c.lower(), c.upper()) if len(v) == 1))
+        )
 
     def _test(self, op: Any, av: Any) -> Callable[[str], bool] | None:
         if op == _c.LITERAL:
@@ -161,17 +179,16 @@ class _Checker:
     def _inside_repeat(self, body: list[tuple[Any, Any]]) -> None:
         for op, av in self._flatten(body):
             if op in _REPEATS and av[0] != av[1]:
-                raise _Unsafe("a quantifier inside a repeated group (nested quantifiers, "
-                              "e.g. (a+)+)")
+                raise _Unsafe("a quantifier inside a repeated group (nested quantifiers, e.g. (a+)+)")
             if op in _REPEATS:
                 self._inside_repeat(list(av[2]))
             if op == _c.BRANCH:
                 branches = av[1]
                 singles = [b for b in branches if len(b) == 1 and b[0][0] == _c.LITERAL]
-                if len(singles) != len(branches) or len({b[0][1] for b in singles}) != len(
-                        singles):
-                    raise _Unsafe("an alternation inside a repeated group (e.g. (a|ab)*); "
-                                  "use a character class")
+                if len(singles) != len(branches) or len({b[0][1] for b in singles}) != len(singles):
+                    raise _Unsafe(
+                        "an alternation inside a repeated group (e.g. (a|ab)*); use a character class"
+                    )
 
     def _overlaps(self, flat: list[tuple[Any, Any]]) -> None:
         """Two unbounded repeats that can share characters need a required separator the
@@ -184,21 +201,28 @@ class _Checker:
                 op2, av2 = flat[j]
                 if self._wall(op2, av2, first):
                     break
-                if (op2 in _REPEATS and av2[1] == UNBOUNDED and first & self.chars(av2[2])
-                        and not self._free_tail(flat, j)):
-                    raise _Unsafe("two unbounded quantifiers can match the same text with "
-                                  "nothing between them they cannot both match (e.g. .*a.*)")
+                if (
+                    op2 in _REPEATS
+                    and av2[1] == UNBOUNDED
+                    and first & self.chars(av2[2])
+                    and not self._free_tail(flat, j)
+                ):
+                    raise _Unsafe(
+                        "two unbounded quantifiers can match the same text with "
+                        "nothing between them they cannot both match (e.g. .*a.*)"
+                    )
                 if op2 == _c.BRANCH and any(
-                        o in _REPEATS and a[1] == UNBOUNDED
-                        for branch in av2[1] for o, a in self._flatten(list(branch))):
-                    raise _Unsafe("an unbounded quantifier before an alternation holding "
-                                  "another")
+                    o in _REPEATS and a[1] == UNBOUNDED
+                    for branch in av2[1]
+                    for o, a in self._flatten(list(branch))
+                ):
+                    raise _Unsafe("an unbounded quantifier before an alternation holding another")
 
     def _free_tail(self, flat: list[tuple[Any, Any]], j: int) -> bool:
         """A last unbounded repeat that matches every character never fails (``(?s).*``), so
         it adds no backtracking."""
         _op, av = flat[j]
-        rest_are_anchors = all(o == _c.AT for o, _ in flat[j + 1:])
+        rest_are_anchors = all(o == _c.AT for o, _ in flat[j + 1 :])
         return rest_are_anchors and self.chars(av[2]) >= frozenset(_PROBES)
 
     def _wall(self, op: Any, av: Any, first: frozenset[str]) -> bool:

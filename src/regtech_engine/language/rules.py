@@ -152,8 +152,7 @@ class RulePack:
     @cached_property
     def needs(self) -> dict[str, list[str]]:
         """The scope sections each rule reads (rules reading none are left out)."""
-        return {r.id: found for r in self.rules
-                if (found := self.scope.needed_by(rule_paths(r)))}
+        return {r.id: found for r in self.rules if (found := self.scope.needed_by(rule_paths(r)))}
 
     @cached_property
     def digest(self) -> str:
@@ -176,8 +175,9 @@ class RulePack:
             return self
         for theme in themes:
             if theme not in self.themes:
-                raise UsageError.single(f"unknown theme `{theme}`",
-                                        hint=did_you_mean(str(theme), self.themes))
+                raise UsageError.single(
+                    f"unknown theme `{theme}`", hint=did_you_mean(str(theme), self.themes)
+                )
         wanted = {str(t) for t in themes}
         return replace(self, rules=[r for r in self.rules if str(r.theme) in wanted])
 
@@ -196,11 +196,15 @@ def select_ids(ids: Sequence[str], select: Sequence[str], skip: Sequence[str]) -
     for flag, patterns in (("--select-rule", select), ("--skip-rule", skip)):
         for pattern in patterns:
             if not fnmatch.filter(ids, pattern):
-                raise UsageError.single(f"{flag} `{pattern}` matches no rule",
-                                        hint=did_you_mean(pattern, ids))
-    return {i for i in ids
-            if (not select or any(fnmatch.fnmatchcase(i, p) for p in select))
-            and not any(fnmatch.fnmatchcase(i, p) for p in skip)}
+                raise UsageError.single(
+                    f"{flag} `{pattern}` matches no rule", hint=did_you_mean(pattern, ids)
+                )
+    return {
+        i
+        for i in ids
+        if (not select or any(fnmatch.fnmatchcase(i, p) for p in select))
+        and not any(fnmatch.fnmatchcase(i, p) for p in skip)
+    }
 
 
 def validation_problems(exc: ValidationError, doc: Document) -> list[Problem]:
@@ -254,15 +258,22 @@ def load_rule_file(
     theme = doc.data.get("theme")
     problems: list[Problem] = []
     if isinstance(theme, str) and theme not in allowed:
-        problems.append(Problem(
-            f"unknown theme `{theme}` (built-in themes, or those a loaded pack declares"
-            " under `themes` in its pack.yaml)", doc.file, doc.line_of(("theme",)), "theme",
-            did_you_mean(theme, allowed)))
+        problems.append(
+            Problem(
+                f"unknown theme `{theme}` (built-in themes, or those a loaded pack declares"
+                " under `themes` in its pack.yaml)",
+                doc.file,
+                doc.line_of(("theme",)),
+                "theme",
+                did_you_mean(theme, allowed),
+            )
+        )
     try:
         body = RuleBody.model_validate(doc.data)
     except ValidationError as exc:
-        raise RuleError(sorted([*problems, *validation_problems(exc, doc)],
-                               key=lambda p: p.line or 0)) from None
+        raise RuleError(
+            sorted([*problems, *validation_problems(exc, doc)], key=lambda p: p.line or 0)
+        ) from None
     # an event date may lie before the rule's first as-of date: check every version up to its end
     first_day = None if body.citations_by else body.effective_from
     for i, cite in enumerate(body.citations):
@@ -277,16 +288,25 @@ def load_rule_file(
                 )
             )
             continue
-        for key, message in citation_problems(
-            cite, laws[cite.law], first_day, body.effective_until
-        ):
-            problems.append(Problem(message, doc.file, doc.line_of(("citations", i, key))
-                                    or doc.line_of(("citations", i)), f"citations[{i}].{key}"))
+        for key, message in citation_problems(cite, laws[cite.law], first_day, body.effective_until):
+            problems.append(
+                Problem(
+                    message,
+                    doc.file,
+                    doc.line_of(("citations", i, key)) or doc.line_of(("citations", i)),
+                    f"citations[{i}].{key}",
+                )
+            )
     if body.basis == Basis.PRACTICE and Severity(body.severity).rank > PRACTICE_MAX_SEVERITY.rank:
-        problems.append(Problem(
-            f"a rule whose basis is `practice` (beyond what the text requires) is graded at most"
-            f" `{PRACTICE_MAX_SEVERITY.value}`, not `{Severity(body.severity).value}`",
-            doc.file, doc.line_of(("severity",)), "severity"))
+        problems.append(
+            Problem(
+                f"a rule whose basis is `practice` (beyond what the text requires) is graded at most"
+                f" `{PRACTICE_MAX_SEVERITY.value}`, not `{Severity(body.severity).value}`",
+                doc.file,
+                doc.line_of(("severity",)),
+                "severity",
+            )
+        )
     for i, pc in enumerate(body.cite_params):
         if pc.param not in params.parameters:
             problems.append(
@@ -299,8 +319,7 @@ def load_rule_file(
             )
     if body.effective_from and body.effective_until and body.effective_until < body.effective_from:
         problems.append(
-            Problem("effective_until is before effective_from", doc.file,
-                    doc.line_of(("effective_until",)))
+            Problem("effective_until is before effective_from", doc.file, doc.line_of(("effective_until",)))
         )
     parser = ConditionParser(
         doc,
@@ -326,7 +345,10 @@ def load_rule_file(
 
 
 def _check_event_date(
-    path: str, when: ir.Condition, applies: ir.Condition | None, doc: Document,
+    path: str,
+    when: ir.Condition,
+    applies: ir.Condition | None,
+    doc: Document,
     root: type[ProductSpec] = ProductSpec,
 ) -> list[Problem]:
     """``citations_by`` names a date field the rule reads, at most one list deep."""
@@ -341,8 +363,13 @@ def _check_event_date(
         return [Problem(f"citations_by `{path}` is a {ftype.describe()}, not a date", *where)]
     read = paths_read(when) | (paths_read(applies) if applies is not None else set())
     if path.replace("[]", "") not in read:
-        return [Problem(f"citations_by `{path}` is not read by the rule's condition, so no item"
-                        " that made it fire has that date", *where)]
+        return [
+            Problem(
+                f"citations_by `{path}` is not read by the rule's condition, so no item"
+                " that made it fire has that date",
+                *where,
+            )
+        ]
     return []
 
 
@@ -359,16 +386,25 @@ def _check_placeholders(
                 if name.startswith("param:"):
                     if name[6:] not in params.parameters:
                         problems.append(
-                            Problem(f"unknown parameter in placeholder {{{name}}}", doc.file,
-                                    doc.line_of((key, lang)), f"{key}.{lang}")
+                            Problem(
+                                f"unknown parameter in placeholder {{{name}}}",
+                                doc.file,
+                                doc.line_of((key, lang)),
+                                f"{key}.{lang}",
+                            )
                         )
                     continue
                 try:
                     resolve_through_lists(name, root)
                 except UnknownPath as exc:
                     problems.append(
-                        Problem(f"placeholder {{{name}}} names no spec field", doc.file,
-                                doc.line_of((key, lang)), f"{key}.{lang}", exc.hint)
+                        Problem(
+                            f"placeholder {{{name}}} names no spec field",
+                            doc.file,
+                            doc.line_of((key, lang)),
+                            f"{key}.{lang}",
+                            exc.hint,
+                        )
                     )
     return problems
 
@@ -403,8 +439,9 @@ def load_pack(
     from ..spec.extensions import spec_model
     from ..themes import register
 
-    gathered = gather([Path(d) for d in extra_dirs or []], builtin,
-                      builtin if installed is None else installed)
+    gathered = gather(
+        [Path(d) for d in extra_dirs or []], builtin, builtin if installed is None else installed
+    )
     laws = gathered.laws
     themes = list(gathered.themes)
     root = spec_model(gathered.declarations)
@@ -432,8 +469,12 @@ def load_pack(
             if rule.id in seen:
                 other_file, other_pack = seen[rule.id]
                 problems.append(
-                    Problem(f"duplicate rule id `{rule.id}` in pack `{pack.name}` (also in"
-                            f" {other_file} of pack `{other_pack}`)", rule.file, rule.line)
+                    Problem(
+                        f"duplicate rule id `{rule.id}` in pack `{pack.name}` (also in"
+                        f" {other_file} of pack `{other_pack}`)",
+                        rule.file,
+                        rule.line,
+                    )
                 )
                 continue
             seen[rule.id] = (rule.file, pack.name)
@@ -443,9 +484,17 @@ def load_pack(
     register(gathered.themes)
     register_laws(laws)
     rules.sort(key=lambda r: r.id)
-    return RulePack(rules, params, laws, [str(f) for f in folders], scope,
-                    packs=gathered.packs, spec_model=root,
-                    pack_of={rid: pack for rid, (_, pack) in seen.items()}, themes=themes)
+    return RulePack(
+        rules,
+        params,
+        laws,
+        [str(f) for f in folders],
+        scope,
+        packs=gathered.packs,
+        spec_model=root,
+        pack_of={rid: pack for rid, (_, pack) in seen.items()},
+        themes=themes,
+    )
 
 
 def section_rule(section: Section) -> Rule:
@@ -464,15 +513,21 @@ def section_rule(section: Section) -> Rule:
         remediation=entry.remediation,
         citations=entry.citations,
         effective_from=entry.effective_from,
-        when={"scope_section": section.path,
-              "in_scope_when": [t.when for t in entry.in_scope_when or []]},
+        when={"scope_section": section.path, "in_scope_when": [t.when for t in entry.in_scope_when or []]},
         waivable=entry.waivable,
         notes=f"Scope table entry for `{section.path}` (rules/scope.yaml): fails when the facts"
-              " the product declares bring the section into scope and the spec leaves it out.",
+        " the product declares bring the section into scope and the spec leaves it out.",
         tests=entry.tests,
     )
-    return Rule(body, section.condition(), None, section.file, section.line,
-                Document({}, {}, section.file), section=section.path)
+    return Rule(
+        body,
+        section.condition(),
+        None,
+        section.file,
+        section.line,
+        Document({}, {}, section.file),
+        section=section.path,
+    )
 
 
 def rule_paths(rule: Rule) -> set[str]:

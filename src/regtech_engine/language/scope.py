@@ -95,8 +95,7 @@ class ScopeTable:
     def needed_by(self, paths: set[str]) -> list[str]:
         """The sections a rule reading ``paths`` depends on, outermost first."""
         return sorted(
-            (s for s in self.sections
-             if any(p == s or p.startswith(s + ".") for p in paths)),
+            (s for s in self.sections if any(p == s or p.startswith(s + ".") for p in paths)),
             key=lambda s: (s.count("."), s),
         )
 
@@ -119,7 +118,8 @@ class ScopeTable:
                 parent_ok = p.present or p.in_scope
             in_force = section.entry.effective_from is None or section.entry.effective_from <= as_of
             triggered = not section.triggers or any(
-                truth(cond, data) is True for cond, _ in section.triggers
+                truth(cond, data) is True
+                for cond, _ in section.triggers
                 if ir.params_used(cond).issubset(params)
             )
             out[path] = SectionState(present, in_force and parent_ok and triggered)
@@ -134,6 +134,7 @@ class ScopeTable:
 
 def paths_read(cond: ir.Condition, prefix: str = "") -> set[str]:
     """Every spec path a condition reads, item-relative paths made absolute."""
+
     def join(path: str) -> str:
         return f"{prefix}.{path}" if prefix else path
 
@@ -178,7 +179,8 @@ def load_scope(folder: Path, params: ParameterSet, laws: dict[str, Any]) -> dict
 
         raise RuleError(validation_problems(exc, doc)) from None
     parser = ConditionParser(
-        doc, params.parameters.keys(),
+        doc,
+        params.parameters.keys(),
         {name: [v.value for v in p.values] for name, p in params.parameters.items()},
     )
     problems: list[Problem] = []
@@ -188,8 +190,9 @@ def load_scope(folder: Path, params: ParameterSet, laws: dict[str, Any]) -> dict
         try:
             resolve(path)
         except UnknownPath as exc:
-            problems.append(Problem("scope section names no spec field", doc.file,
-                                    doc.line_of(at), path, exc.hint))
+            problems.append(
+                Problem("scope section names no spec field", doc.file, doc.line_of(at), path, exc.hint)
+            )
             continue
         problems.extend(_check_citations(entry, doc, at, laws))
         triggers: list[tuple[ir.Condition, Text]] = []
@@ -200,8 +203,7 @@ def load_scope(folder: Path, params: ParameterSet, laws: dict[str, Any]) -> dict
                 problems.append(exc.problem)
                 continue
             triggers.append((cond, trig.because))
-        sections[path] = Section(path, entry, tuple(triggers), None, doc.file,
-                                 doc.line_of(at) or 1)
+        sections[path] = Section(path, entry, tuple(triggers), None, doc.file, doc.line_of(at) or 1)
     if problems:
         raise RuleError(problems)
     known = set(sections)
@@ -217,10 +219,15 @@ def _check_citations(
     from ..suggest import did_you_mean
 
     return [
-        Problem(f"unknown law code `{c.law}`", doc.file,
-                doc.line_of((*at, "citations", i, "law")), f"citations[{i}].law",
-                did_you_mean(c.law, laws))
-        for i, c in enumerate(entry.citations) if c.law not in laws
+        Problem(
+            f"unknown law code `{c.law}`",
+            doc.file,
+            doc.line_of((*at, "citations", i, "law")),
+            f"citations[{i}].law",
+            did_you_mean(c.law, laws),
+        )
+        for i, c in enumerate(entry.citations)
+        if c.law not in laws
     ]
 
 
@@ -231,18 +238,24 @@ def merge_scope(found: list[dict[str, Section]]) -> ScopeTable:
     for table in found:
         for path, section in table.items():
             if path in out:
-                problems.append(Problem(f"scope section `{path}` is also declared in"
-                                        f" {out[path].file}", section.file, section.line))
+                problems.append(
+                    Problem(
+                        f"scope section `{path}` is also declared in {out[path].file}",
+                        section.file,
+                        section.line,
+                    )
+                )
                 continue
             out[path] = section
     if problems:
         raise RuleError(problems)
     known = set(out)
-    return ScopeTable({
-        p: Section(s.path, s.entry, s.triggers, _nearest_parent(p, known), s.file, s.line)
-        for p, s in out.items()
-    })
+    return ScopeTable(
+        {
+            p: Section(s.path, s.entry, s.triggers, _nearest_parent(p, known), s.file, s.line)
+            for p, s in out.items()
+        }
+    )
 
 
-__all__ = ["ScopeTable", "Section", "SectionState", "load_scope", "merge_scope",
-           "paths_read"]
+__all__ = ["ScopeTable", "Section", "SectionState", "load_scope", "merge_scope", "paths_read"]

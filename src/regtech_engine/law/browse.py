@@ -41,25 +41,27 @@ def show(code: str, article: str, day: dt.date, laws: Mapping[str, Law]) -> Show
     law = find_law(code, laws)
     version = law.version_on(day)
     if version is None or version.text is None:
-        raise UsageError.single(f"the text of {code} ({law.name.en}) in force on {day} is not"
-                                " bundled; see the rule notes for its source")
+        raise UsageError.single(
+            f"the text of {code} ({law.name.en}) in force on {day} is not"
+            " bundled; see the rule notes for its source"
+        )
     if parse_ref(article) is None:
-        raise UsageError.single(f"`{article}` is not an article reference (e.g. 29, 38(1),"
-                                " 13 para 2)")
+        raise UsageError.single(f"`{article}` is not an article reference (e.g. 29, 38(1), 13 para 2)")
     found = Law.quote_in(article, version)
     if not found.exists:
-        raise UsageError.single(f"{code} has no article `{article}` in the text in force on"
-                                f" {day} ({version.label()})")
+        raise UsageError.single(
+            f"{code} has no article `{article}` in the text in force on {day} ({version.label()})"
+        )
     if found.text is None:
-        raise UsageError.single(f"{code} Art. {article} exists in the version in force on {day}"
-                                f" ({version.label()}) but its wording is not bundled: the"
-                                " amendment changed it and its text is not shipped (laws.yaml)")
+        raise UsageError.single(
+            f"{code} Art. {article} exists in the version in force on {day}"
+            f" ({version.label()}) but its wording is not bundled: the"
+            " amendment changed it and its text is not shipped (laws.yaml)"
+        )
     return Shown(law, article, version, found.text)
 
 
-def search(
-    words: list[str], day: dt.date, laws: Mapping[str, Law], code: str | None = None
-) -> list[Hit]:
+def search(words: list[str], day: dt.date, laws: Mapping[str, Law], code: str | None = None) -> list[Hit]:
     """Articles holding every word, in the versions in force on ``day``, in law-code order."""
     chosen = [find_law(code, laws)] if code else [laws[c] for c in sorted(laws)]
     hits = []
@@ -69,7 +71,6 @@ def search(
         if text is None:
             continue
         for art in text.search(words):
-            para = next((p.text for p in art.paragraphs if any(w in p.text for w in words)),
-                        art.text)
+            para = next((p.text for p in art.paragraphs if any(w in p.text for w in words)), art.text)
             hits.append(Hit(law, art.number, para))
     return hits

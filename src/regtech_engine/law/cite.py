@@ -69,8 +69,7 @@ def format_citation(
 ) -> str:
     """``PIPL Art. 29`` in English; ``《中华人民共和国个人信息保护法》第二十九条`` in Chinese
     (第二款 for a paragraph, 第（一）项 for an item, 第6.1.1条 for a standard's clause)."""
-    registry = laws if laws is not None else (
-        {**load_laws(), **_PACK_LAWS} if _PACK_LAWS else load_laws())
+    registry = laws if laws is not None else ({**load_laws(), **_PACK_LAWS} if _PACK_LAWS else load_laws())
     if str(lang) != Lang.ZH.value:
         return f"{law_code} Art. {article}" if article[:1].isdigit() else f"{law_code} ({article})"
     law = registry.get(law_code)

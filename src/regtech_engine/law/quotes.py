@@ -36,8 +36,7 @@ def quoted_on(cites: Iterable[tuple[Citation, dt.date]], laws: Mapping[str, Law]
         words = law.quote(c.article, on).text if law is not None else None
         if words is not None and c.quote and c.quote in words:
             words = c.quote
-        out.append(Citation(law=c.law, article=c.article, quote=words,
-                            text_bundled=words is not None))
+        out.append(Citation(law=c.law, article=c.article, quote=words, text_bundled=words is not None))
     return out
 
 
@@ -53,18 +52,28 @@ def citation_problems(
     for version in with_text:
         found = Law.quote_in(cite.article, version)
         if not found.exists:
-            problems.append(("article", f"{law.code} has no article `{cite.article}` in the text"
-                             f" in force {version.label()}"))
+            problems.append(
+                (
+                    "article",
+                    f"{law.code} has no article `{cite.article}` in the text in force {version.label()}",
+                )
+            )
         elif cite.quote and found.text is not None and cite.quote not in found.text:
-            problems.append(("quote", f"the quote is not word for word in {law.code}"
-                             f" {cite.article} ({version.label()})"))
+            problems.append(
+                ("quote", f"the quote is not word for word in {law.code} {cite.article} ({version.label()})")
+            )
     for version in with_text:  # one number on both sides of a renumbering: wrong on one
         ref = parse_ref(cite.article)
         source = [v for v in with_text if v.text == version.text and not v.derived]
         if version.derived and source and ref and version.renumbered(ref.article) != ref.article:
-            problems.append(("article", f"{law.code} was renumbered from {version.since}: old"
-                             f" Art. {ref.article} is Art. {version.renumbered(ref.article)}; end"
-                             " this citation with `until:` and cite the new number `since:`"))
+            problems.append(
+                (
+                    "article",
+                    f"{law.code} was renumbered from {version.since}: old"
+                    f" Art. {ref.article} is Art. {version.renumbered(ref.article)}; end"
+                    " this citation with `until:` and cite the new number `since:`",
+                )
+            )
     if cite.quote and not with_text:
         problems.append(("quote", f"{law.code}'s text is not bundled, so it cannot be quoted"))
     if cite.text_bundled is not None:

@@ -205,9 +205,12 @@ def _version(entry: VersionEntry, root: Path, doc: Document, where: tuple[Any, .
     if entry.text is not None:
         path = (root / entry.text).resolve()
         if root.resolve() not in path.parents or not path.is_file():
-            raise RuleError.single(f"text file `{entry.text}` not found in {root}",
-                                   file=doc.file, line=doc.line_of((*where, "text")),
-                                   path=format_path((*where, "text")))
+            raise RuleError.single(
+                f"text file `{entry.text}` not found in {root}",
+                file=doc.file,
+                line=doc.line_of((*where, "text")),
+                path=format_path((*where, "text")),
+            )
     return Version(
         since=entry.since,
         until=entry.until,
@@ -238,14 +241,14 @@ def laws_from(
     problems: list[Problem] = []
     for code, raw in data.items():
         if not isinstance(raw, dict) or "zh" not in raw or "en" not in raw:
-            problems.append(Problem("each law needs `zh` and `en` names", doc.file,
-                                    doc.line_of((*prefix, code))))
+            problems.append(
+                Problem("each law needs `zh` and `en` names", doc.file, doc.line_of((*prefix, code)))
+            )
             continue
         try:
             entry = LawEntry.model_validate(raw)
             versions = tuple(
-                _version(v, root, doc, (*prefix, code, "versions", i))
-                for i, v in enumerate(entry.versions)
+                _version(v, root, doc, (*prefix, code, "versions", i)) for i, v in enumerate(entry.versions)
             )
         except ValidationError as exc:
             problems.extend(_problems(exc, doc, (*prefix, code)))

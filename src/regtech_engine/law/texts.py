@@ -110,8 +110,11 @@ class LawText:
 
     def search(self, words: list[str]) -> list[Article]:
         """Articles whose text holds every word (plain substring: Chinese has no spaces)."""
-        return [a for _, a in sorted(self.articles.items())
-                if a.number not in self.withheld and all(w in a.text for w in words)]
+        return [
+            a
+            for _, a in sorted(self.articles.items())
+            if a.number not in self.withheld and all(w in a.text for w in words)
+        ]
 
 
 def parse_text(source: str) -> LawText:

@@ -17,15 +17,56 @@ from typing import Any
 
 Item = dict[str, Any]
 
-ALERT_COLUMNS = ("alert_id", "status", "kind", "rule", "customer", "account", "business_date",
-                 "direction", "amount", "currency", "txs", "report_due", "thresholds")
-TX_COLUMNS = ("tx_id", "time", "account_id", "direction", "channel", "amount", "currency",
-              "counterparty_id", "counterparty_name", "counterparty_country")
-CSV_COLUMNS = ("alert_id", "status", "kind", "rule_id", "typology", "category", "customer_id",
-               "customer_type", "account", "business_date", "direction", "currency_basis",
-               "total", "report_due", "window_start", "window_end", "thresholds",
-               *(f"tx_{c}" if c != "tx_id" else c for c in TX_COLUMNS),
-               "narrative_en", "narrative_zh", "note")
+ALERT_COLUMNS = (
+    "alert_id",
+    "status",
+    "kind",
+    "rule",
+    "customer",
+    "account",
+    "business_date",
+    "direction",
+    "amount",
+    "currency",
+    "txs",
+    "report_due",
+    "thresholds",
+)
+TX_COLUMNS = (
+    "tx_id",
+    "time",
+    "account_id",
+    "direction",
+    "channel",
+    "amount",
+    "currency",
+    "counterparty_id",
+    "counterparty_name",
+    "counterparty_country",
+)
+CSV_COLUMNS = (
+    "alert_id",
+    "status",
+    "kind",
+    "rule_id",
+    "typology",
+    "category",
+    "customer_id",
+    "customer_type",
+    "account",
+    "business_date",
+    "direction",
+    "currency_basis",
+    "total",
+    "report_due",
+    "window_start",
+    "window_end",
+    "thresholds",
+    *(f"tx_{c}" if c != "tx_id" else c for c in TX_COLUMNS),
+    "narrative_en",
+    "narrative_zh",
+    "note",
+)
 _OPS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<", "eq": "=", "ne": "!="}
 
 
@@ -33,7 +74,8 @@ def _thresholds(item: Item) -> str:
     return "; ".join(
         f"{t['feature']} {t['value']} {_OPS.get(t['test'], t['test'])} {t['threshold']}"
         + (f" ({t['parameter']})" if t.get("parameter") else "")
-        for t in item.get("features", []))
+        for t in item.get("features", [])
+    )
 
 
 def _amount(item: Item) -> tuple[str, str]:
@@ -58,17 +100,29 @@ def _account(item: Item) -> str:
 
 def alert_row(item: Item) -> list[str]:
     amount, currency = _amount(item)
-    return [item["alert_id"], item.get("status", ""), item["kind"],
-            item.get("typology") or item.get("category") or "", item["customer_id"],
-            _account(item), item["business_date"], item.get("direction") or "", amount,
-            currency, str(len(item.get("tx_ids", []))),
-            item.get("report_due") or item.get("report_due_error") or "", _thresholds(item)]
+    return [
+        item["alert_id"],
+        item.get("status", ""),
+        item["kind"],
+        item.get("typology") or item.get("category") or "",
+        item["customer_id"],
+        _account(item),
+        item["business_date"],
+        item.get("direction") or "",
+        amount,
+        currency,
+        str(len(item.get("tx_ids", []))),
+        item.get("report_due") or item.get("report_due_error") or "",
+        _thresholds(item),
+    ]
 
 
 def _grid(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "") -> list[str]:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    return [indent + "  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
-            for r in [header, *rows]]
+    return [
+        indent + "  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
 
 
 def render_table(items: Sequence[Item], details: bool = False, lang: str = "en") -> str:
@@ -98,12 +152,25 @@ def render_csv(items: Sequence[Item]) -> str:
     writer.writerow(CSV_COLUMNS)
     for item in items:
         narrative = item.get("narrative") or {}
-        head = [item["alert_id"], item.get("status", ""), item["kind"], item["rule_id"],
-                item.get("typology", ""), item.get("category", ""), item["customer_id"],
-                item.get("customer_type", ""), _account(item), item["business_date"],
-                item.get("direction", ""), item.get("currency_basis", ""),
-                item.get("total", ""), item.get("report_due") or item.get("report_due_error", ""),
-                item.get("window_start", ""), item.get("window_end", ""), _thresholds(item)]
+        head = [
+            item["alert_id"],
+            item.get("status", ""),
+            item["kind"],
+            item["rule_id"],
+            item.get("typology", ""),
+            item.get("category", ""),
+            item["customer_id"],
+            item.get("customer_type", ""),
+            _account(item),
+            item["business_date"],
+            item.get("direction", ""),
+            item.get("currency_basis", ""),
+            item.get("total", ""),
+            item.get("report_due") or item.get("report_due_error", ""),
+            item.get("window_start", ""),
+            item.get("window_end", ""),
+            _thresholds(item),
+        ]
         tail = [narrative.get("en", ""), narrative.get("zh", ""), item.get("note", "")]
         txs = item.get("transactions") or [{"tx_id": i} for i in item.get("tx_ids", [])] or [{}]
         for tx in txs:

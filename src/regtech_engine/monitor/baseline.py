@@ -50,13 +50,22 @@ NAIVE_RULES: tuple[NaiveRule, ...] = (
 MAX_VISITED = 2_000  # accounts a cycle search may reach (as features.MAX_VISITED: bounds hubs)
 
 
-def _alert(rule: NaiveRule, tx: Tx, account: str, accounts: list[str], ids: list[str],
-           start: int) -> dict[str, Any]:
+def _alert(
+    rule: NaiveRule, tx: Tx, account: str, accounts: list[str], ids: list[str], start: int
+) -> dict[str, Any]:
     """An alert shaped as the engine's, so the same scorer reads both."""
-    return {"kind": "suspicious", "rule_id": f"NAIVE-{rule.typology}", "typology": rule.typology,
-            "customer_id": tx.customer_id, "account_id": account, "accounts": accounts,
-            "business_date": tx.business_date.isoformat(), "tx_ids": ids,
-            "window_start": _iso(start), "window_end": _iso(tx.epoch)}
+    return {
+        "kind": "suspicious",
+        "rule_id": f"NAIVE-{rule.typology}",
+        "typology": rule.typology,
+        "customer_id": tx.customer_id,
+        "account_id": account,
+        "accounts": accounts,
+        "business_date": tx.business_date.isoformat(),
+        "tx_ids": ids,
+        "window_start": _iso(start),
+        "window_end": _iso(tx.epoch),
+    }
 
 
 class _Episodes:
@@ -159,8 +168,9 @@ class _Cycle:
         return None
 
 
-def _walk(parents: dict[str, tuple[str, tuple[int, str, str]] | None],
-          node: str) -> list[tuple[int, str, str]]:
+def _walk(
+    parents: dict[str, tuple[str, tuple[int, str, str]] | None], node: str
+) -> list[tuple[int, str, str]]:
     path = []
     while (link := parents[node]) is not None:
         node, edge = link
@@ -182,8 +192,10 @@ def _days(txs: Iterable[Tx]) -> Iterator[Tx]:
     yield from day
 
 
-def naive_alerts(txs: Iterable[Tx], rules: Iterable[NaiveRule] = NAIVE_RULES,
-                 ) -> list[dict[str, Any]]:
+def naive_alerts(
+    txs: Iterable[Tx],
+    rules: Iterable[NaiveRule] = NAIVE_RULES,
+) -> list[dict[str, Any]]:
     """The alerts the naive rules raise on ``txs`` (in time order, as a monitor reads them)."""
     detectors = [(_Fan(r) if r.shape == "fan" else _Cycle(r)) for r in rules]
     episodes = _Episodes()

@@ -86,9 +86,26 @@ class Checkpoint:
 # The modules whose state classes a checkpoint may hold (a typology's module belongs here);
 # a class is written as its module's path in the monitor package and its name
 # ("typologies.fan.Fan"). Nothing else can be rebuilt from a checkpoint, whatever it says.
-STATE_MODULES = (loop, features, day_totals, windows, records, order, ingest, evidence,
-                 _graph, structuring, rapid_in_out, fan, cycle, layering, scatter_gather,
-                 dormant_reactivation, high_risk_country, sanctions_match)
+STATE_MODULES = (
+    loop,
+    features,
+    day_totals,
+    windows,
+    records,
+    order,
+    ingest,
+    evidence,
+    _graph,
+    structuring,
+    rapid_in_out,
+    fan,
+    cycle,
+    layering,
+    scatter_gather,
+    dormant_reactivation,
+    high_risk_country,
+    sanctions_match,
+)
 _PACKAGE = __name__.rsplit(".", 1)[0] + "."
 
 
@@ -96,10 +113,14 @@ def _state_classes() -> dict[str, type]:
     found: dict[str, type] = {}
     for module in STATE_MODULES:
         for value in vars(module).values():
-            if (isinstance(value, type) and value.__module__ == module.__name__
-                    and not issubclass(value, BaseException | BaseModel | dict | str)
-                    and (dataclasses.is_dataclass(value) or "__getstate__" in vars(value)
-                         or value is ReorderBuffer)):
+            if (
+                isinstance(value, type)
+                and value.__module__ == module.__name__
+                and not issubclass(value, BaseException | BaseModel | dict | str)
+                and (
+                    dataclasses.is_dataclass(value) or "__getstate__" in vars(value) or value is ReorderBuffer
+                )
+            ):
                 found[f"{module.__name__.removeprefix(_PACKAGE)}.{value.__qualname__}"] = value
     return found
 
@@ -139,8 +160,7 @@ class _Encoder:
         if kind is int:
             return obj
         if kind is float:
-            return obj if obj == obj and obj not in (float("inf"), float("-inf")) \
-                else ["f", repr(obj)]
+            return obj if obj == obj and obj not in (float("inf"), float("-inf")) else ["f", repr(obj)]
         if kind is tuple:
             return ["T", *[self.enc(v) for v in obj]]
         if kind is Decimal:
@@ -270,19 +290,31 @@ class _Decoder:
 def encode(checkpoint: Checkpoint) -> bytes:
     """The checkpoint file's bytes: a header line (format, version, checksum) and the body."""
     fields = {f.name: getattr(checkpoint, f.name) for f in dataclasses.fields(checkpoint)}
-    body = json.dumps(_Encoder().enc(fields), ensure_ascii=False, allow_nan=False,
-                      separators=(",", ":")).encode("utf-8")
-    header = json.dumps({"format": FORMAT, "version": VERSION, "bytes": len(body),
-                         "sha256": hashlib.sha256(body).hexdigest()}, sort_keys=True)
+    body = json.dumps(
+        _Encoder().enc(fields), ensure_ascii=False, allow_nan=False, separators=(",", ":")
+    ).encode("utf-8")
+    header = json.dumps(
+        {
+            "format": FORMAT,
+            "version": VERSION,
+            "bytes": len(body),
+            "sha256": hashlib.sha256(body).hexdigest(),
+        },
+        sort_keys=True,
+    )
     return header.encode() + b"\n" + body
 
 
 def decode(raw: bytes, file: str) -> Checkpoint:
     """Parse a checkpoint's bytes; any problem is a TransactionError naming the file."""
+
     def bad(message: str, line: int | None = None) -> TransactionError:
-        return TransactionError.single(f"unusable checkpoint: {message}; start again without "
-                                       "--resume (or restore the checkpoint folder)",
-                                       file=file, line=line)
+        return TransactionError.single(
+            f"unusable checkpoint: {message}; start again without "
+            "--resume (or restore the checkpoint folder)",
+            file=file,
+            line=line,
+        )
 
     head, newline, body = raw.partition(b"\n")
     try:
@@ -290,14 +322,23 @@ def decode(raw: bytes, file: str) -> Checkpoint:
     except (UnicodeDecodeError, ValueError):
         header = None
     if not isinstance(header, dict) or header.get("format") != FORMAT:
-        raise bad("not a regtech monitor checkpoint (a foreign file, or one written by a "
-                  "version before checkpoints were JSON)", 1)
+        raise bad(
+            "not a regtech monitor checkpoint (a foreign file, or one written by a "
+            "version before checkpoints were JSON)",
+            1,
+        )
     if header.get("version") != VERSION:
-        raise bad(f"written by checkpoint format version {str(header.get('version'))[:20]}, "
-                  f"this version reads {VERSION}", 1)
+        raise bad(
+            f"written by checkpoint format version {str(header.get('version'))[:20]}, "
+            f"this version reads {VERSION}",
+            1,
+        )
     if header.get("bytes") != len(body):
-        raise bad(f"truncated or extended: the header says {str(header.get('bytes'))[:20]} "
-                  f"bytes of state, the file holds {len(body)}", 2)
+        raise bad(
+            f"truncated or extended: the header says {str(header.get('bytes'))[:20]} "
+            f"bytes of state, the file holds {len(body)}",
+            2,
+        )
     if header.get("sha256") != hashlib.sha256(body).hexdigest():
         raise bad("its checksum does not match its content (damaged or edited)", 2)
     try:
@@ -305,8 +346,16 @@ def decode(raw: bytes, file: str) -> Checkpoint:
         if not isinstance(fields, dict):
             raise _Bad("the state is not a mapping")
         checkpoint = Checkpoint(**fields)
-    except (_Bad, ValueError, TypeError, KeyError, AttributeError, InvalidOperation,
-            RecursionError, OverflowError) as exc:
+    except (
+        _Bad,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        InvalidOperation,
+        RecursionError,
+        OverflowError,
+    ) as exc:
         raise bad(f"its state cannot be read ({str(exc)[:100]})", 2) from None
     _check_shape(checkpoint, bad)
     return checkpoint
@@ -315,12 +364,17 @@ def decode(raw: bytes, file: str) -> Checkpoint:
 def _check_shape(c: Checkpoint, bad: Any) -> None:
     """The fields the runner uses directly have the types it expects."""
     ints = (c.rows_consumed, c.output_bytes, c.dead_bytes)
-    if (not isinstance(c.monitor, Monitor) or not isinstance(c.source, str)
-            or not all(type(n) is int and n >= 0 for n in ints)
-            or not (c.reorder is None or isinstance(c.reorder, ReorderBuffer))
-            or not (c.watermark is None or type(c.watermark) is int)
-            or not all(v is None or isinstance(v, str) for v in (
-                c.digest, c.output_sha256, c.dead_sha256, c.rates_digest))):
+    if (
+        not isinstance(c.monitor, Monitor)
+        or not isinstance(c.source, str)
+        or not all(type(n) is int and n >= 0 for n in ints)
+        or not (c.reorder is None or isinstance(c.reorder, ReorderBuffer))
+        or not (c.watermark is None or type(c.watermark) is int)
+        or not all(
+            v is None or isinstance(v, str)
+            for v in (c.digest, c.output_sha256, c.dead_sha256, c.rates_digest)
+        )
+    ):
         raise bad("its fields do not have the expected types", 2)
 
 
@@ -346,11 +400,11 @@ def load(folder: Path) -> Checkpoint | None:
                 size += len(chunk)
             raw = b"".join(chunks)
     except OSError as exc:
-        raise TransactionError.single(f"cannot read checkpoint: {exc.strerror or exc}",
-                                      file=str(path)) from None
+        raise TransactionError.single(
+            f"cannot read checkpoint: {exc.strerror or exc}", file=str(path)
+        ) from None
     if len(raw) > MAX_BYTES:
-        raise TransactionError.single(f"unusable checkpoint: larger than {MAX_BYTES:,} bytes",
-                                      file=str(path))
+        raise TransactionError.single(f"unusable checkpoint: larger than {MAX_BYTES:,} bytes", file=str(path))
     return decode(raw, str(path))
 
 
@@ -361,8 +415,9 @@ def lock(folder: Path) -> IO[str]:
         folder.mkdir(parents=True, exist_ok=True)
         fh = (folder / LOCK).open("a+", encoding="utf-8")
     except OSError as exc:
-        raise TransactionError.single(f"cannot use the checkpoint folder: "
-                                      f"{exc.strerror or exc}", file=str(folder)) from None
+        raise TransactionError.single(
+            f"cannot use the checkpoint folder: {exc.strerror or exc}", file=str(folder)
+        ) from None
     try:
         fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
@@ -372,7 +427,9 @@ def lock(folder: Path) -> IO[str]:
         who = f" (process {holder})" if holder.isdigit() else ""
         raise TransactionError.single(
             f"another monitor is using this checkpoint folder{who}; wait for it to finish, "
-            "or give this run its own --checkpoint folder", file=str(folder)) from None
+            "or give this run its own --checkpoint folder",
+            file=str(folder),
+        ) from None
     fh.seek(0)
     fh.truncate()
     fh.write(str(os.getpid()))

@@ -109,8 +109,9 @@ def parse_duration(text: str) -> int:
     unit: what an operator types for --max-lateness); ValueError says what is accepted."""
     found = _DURATION.fullmatch(text.strip().lower())
     if found is None:
-        raise ValueError(f"{text!r} is not a duration: a whole number and a unit, s, m, h or d"
-                         " (e.g. 10m, 2h, 1d)")
+        raise ValueError(
+            f"{text!r} is not a duration: a whole number and a unit, s, m, h or d (e.g. 10m, 2h, 1d)"
+        )
     return int(found[1]) * _DURATION_UNITS[found[2]]
 
 

@@ -26,8 +26,18 @@ Brief = tuple[int, int, str, str, str, Decimal, str, str | None, str | None, str
 
 
 def brief(tx: Tx) -> Brief:
-    return (tx.epoch, tx.micro, tx.account_id, tx.direction, tx.channel, tx.amount, tx.currency,
-            tx.counterparty_id, tx.counterparty_name, tx.counterparty_country)
+    return (
+        tx.epoch,
+        tx.micro,
+        tx.account_id,
+        tx.direction,
+        tx.channel,
+        tx.amount,
+        tx.currency,
+        tx.counterparty_id,
+        tx.counterparty_name,
+        tx.counterparty_country,
+    )
 
 
 def _time(epoch: int, micro: int) -> str:
@@ -42,15 +52,24 @@ def transactions(ids: Sequence[str], briefs: Mapping[str, Brief]) -> list[AlertT
         if b is None:
             out.append(AlertTransaction(tx_id=tx_id))
             continue
-        out.append(AlertTransaction(
-            tx_id=tx_id, time=_time(b[0], b[1]), account_id=b[2], direction=b[3], channel=b[4],
-            amount=str(b[5]), currency=b[6], counterparty_id=b[7], counterparty_name=b[8],
-            counterparty_country=b[9]))
+        out.append(
+            AlertTransaction(
+                tx_id=tx_id,
+                time=_time(b[0], b[1]),
+                account_id=b[2],
+                direction=b[3],
+                channel=b[4],
+                amount=str(b[5]),
+                currency=b[6],
+                counterparty_id=b[7],
+                counterparty_name=b[8],
+                counterparty_country=b[9],
+            )
+        )
     return out
 
 
-def _value(cmp: ir.Compare, doc: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[
-        Any, Any, str | None]:
+def _value(cmp: ir.Compare, doc: Mapping[str, Any], params: Mapping[str, Any]) -> tuple[Any, Any, str | None]:
     """(the document's value, the operand's value, the parameter's name if one)."""
     operand = cmp.operand
     if isinstance(operand, ir.ParamRef):
@@ -78,8 +97,9 @@ def _holds(cond: ir.Condition, doc: Mapping[str, Any], params: Mapping[str, Any]
     return False
 
 
-def _crossed(cond: ir.Condition, doc: Mapping[str, Any],
-             params: Mapping[str, Any]) -> Iterator[tuple[ir.Compare, Any, Any, str | None]]:
+def _crossed(
+    cond: ir.Condition, doc: Mapping[str, Any], params: Mapping[str, Any]
+) -> Iterator[tuple[ir.Compare, Any, Any, str | None]]:
     """The comparisons of the branches that made ``cond`` hold (none under a ``not``)."""
     if isinstance(cond, ir.Compare):
         yield (cond, *_value(cond, doc, params))
@@ -89,8 +109,9 @@ def _crossed(cond: ir.Condition, doc: Mapping[str, Any],
                 yield from _crossed(part, doc, params)
 
 
-def tests_that_held(cond: ir.Condition, doc: Mapping[str, Any],
-                    params: Mapping[str, Any]) -> list[FeatureTest]:
+def tests_that_held(
+    cond: ir.Condition, doc: Mapping[str, Any], params: Mapping[str, Any]
+) -> list[FeatureTest]:
     """The tests of numbers and flags by which ``cond`` held on the feature document ``doc``,
     with the parameter and its value in force (a word such as the direction scopes the rule:
     it is no threshold)."""
@@ -100,16 +121,22 @@ def tests_that_held(cond: ir.Condition, doc: Mapping[str, Any],
     for cmp, value, threshold, name in _crossed(cond, doc, params):
         if not all(isinstance(v, bool | int | float) for v in (value, threshold)):
             continue
-        test = FeatureTest(feature=cmp.path, value=value, test=cmp.op.value,
-                           threshold=threshold, parameter=name)
+        test = FeatureTest(
+            feature=cmp.path, value=value, test=cmp.op.value, threshold=threshold, parameter=name
+        )
         if test not in out:
             out.append(test)
     return out
 
 
-_OP_WORDS = {"ge": ("at or above", "达到或超过"), "gt": ("above", "超过"),
-             "le": ("at or below", "不超过"), "lt": ("below", "低于"),
-             "eq": ("equal to", "等于"), "ne": ("other than", "不等于")}
+_OP_WORDS = {
+    "ge": ("at or above", "达到或超过"),
+    "gt": ("above", "超过"),
+    "le": ("at or below", "不超过"),
+    "lt": ("below", "低于"),
+    "eq": ("equal to", "等于"),
+    "ne": ("other than", "不等于"),
+}
 _DIRECTION = {"in": ("received", "收入"), "out": ("paid out", "支出")}
 _CUSTOMER = {"individual": ("an individual", "个人"), "entity": ("an entity", "单位")}
 _SHOWN_IDS = 10
@@ -142,9 +169,14 @@ def _tests(tests: Sequence[FeatureTest]) -> tuple[str, str]:
     return "; ".join(en) or "the rule's condition held", "；".join(zh) or "规则条件成立"
 
 
-def suspicious_narrative(title: Text, customer: str, account: str | None, date: str,
-                         tests: Sequence[FeatureTest],
-                         txs: Sequence[AlertTransaction]) -> Text:
+def suspicious_narrative(
+    title: Text,
+    customer: str,
+    account: str | None,
+    date: str,
+    tests: Sequence[FeatureTest],
+    txs: Sequence[AlertTransaction],
+) -> Text:
     """One paragraph: the pattern, who, when, which tests crossed which thresholds, and the
     money and transactions behind it."""
     tests_en, tests_zh = _tests(tests)
@@ -159,15 +191,26 @@ def suspicious_narrative(title: Text, customer: str, account: str | None, date: 
     total = _totals(txs)
     return Text(
         en=f"{title.en}. Customer {customer}{where_en}, business date {date}: {tests_en}. "
-           f"{len(txs)} transaction(s){span_en}, totalling {total}: {shown}{more_en}.",
+        f"{len(txs)} transaction(s){span_en}, totalling {total}: {shown}{more_en}.",
         zh=f"{title.zh}。客户 {customer}{where_zh}，业务日期 {date}：{tests_zh}。"
-           f"{span_zh}共 {len(txs)} 笔交易，合计 {total}：{shown}{more_zh}。")
+        f"{span_zh}共 {len(txs)} 笔交易，合计 {total}：{shown}{more_zh}。",
+    )
 
 
-def large_value_narrative(title: Text, customer: str, customer_type: str, date: str,
-                          direction: str, category: str, total: str, basis: str,
-                          tests: Sequence[FeatureTest], txs: Sequence[AlertTransaction],
-                          report_due: str | None, due_error: str | None) -> Text:
+def large_value_narrative(
+    title: Text,
+    customer: str,
+    customer_type: str,
+    date: str,
+    direction: str,
+    category: str,
+    total: str,
+    basis: str,
+    tests: Sequence[FeatureTest],
+    txs: Sequence[AlertTransaction],
+    report_due: str | None,
+    due_error: str | None,
+) -> Text:
     """One paragraph with what the institution files: who, what, how much, when it is due."""
     tests_en, tests_zh = _tests(tests)
     who_en, who_zh = _CUSTOMER.get(customer_type, (customer_type, customer_type))
@@ -181,8 +224,9 @@ def large_value_narrative(title: Text, customer: str, customer_type: str, date: 
     due_zh = f"应于 {report_due} 前报告" if report_due else f"报告期限未知（{due_error}）"
     return Text(
         en=f"{title.en}. Customer {customer} ({who_en}) {did_en} {amount} in {len(txs)} "
-           f"{category} transaction(s) on business date {date} through account(s) {accounts} "
-           f"({tests_en}): {shown}{more_en}; {due_en}.",
+        f"{category} transaction(s) on business date {date} through account(s) {accounts} "
+        f"({tests_en}): {shown}{more_en}; {due_en}.",
         zh=f"{title.zh}。客户 {customer}（{who_zh}）于业务日期 {date} 经账户 {accounts} "
-           f"{did_zh} {category} 交易 {len(txs)} 笔，累计 {amount}（{tests_zh}）："
-           f"{shown}{more_zh}；{due_zh}。")
+        f"{did_zh} {category} 交易 {len(txs)} 笔，累计 {amount}（{tests_zh}）："
+        f"{shown}{more_zh}；{due_zh}。",
+    )

@@ -49,8 +49,12 @@ from .windows import WINDOW_PARAMS, EvidenceFn, Windows
 # declared customer_segment -> the peer group whose thresholds a customer is held to; a row
 # that declares none is judged by its customer type (_PEER_BY_TYPE)
 PEER_GROUPS: dict[str, str] = {
-    "retail": "individual", "merchant": "business", "business": "business",
-    "broker": "intermediary", "escrow": "intermediary"}
+    "retail": "individual",
+    "merchant": "business",
+    "business": "business",
+    "broker": "intermediary",
+    "escrow": "intermediary",
+}
 _PEER_BY_TYPE: dict[str, str] = {"individual": "individual", "entity": "business"}
 
 
@@ -84,8 +88,7 @@ class Features:
         return self.graph.history_start
 
     # ------------------------------------------------------------------------------------
-    def observe(self, tx: Tx,
-                p: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, EvidenceFn]]:
+    def observe(self, tx: Tx, p: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, EvidenceFn]]:
         """Update the windows with ``tx``; its feature document (features at zero left out)
         and the evidence behind it."""
         w = self._windows(p)
@@ -100,8 +103,7 @@ class Features:
             "category": tx.category,
             "cross_border": tx.cross_border,
             "amount_cny": cny,
-            "peer_group": PEER_GROUPS.get(tx.customer_segment or "")
-            or _PEER_BY_TYPE[tx.customer_type],
+            "peer_group": PEER_GROUPS.get(tx.customer_segment or "") or _PEER_BY_TYPE[tx.customer_type],
         }  # features are added where they are not zero (rules.zero_sensitive says why)
         if w.structuring is not None and tx.channel == "cash":
             self.structuring.observe(tx, cny, w.structuring, doc, ev)
@@ -113,8 +115,7 @@ class Features:
         dormant = self.dormant_reactivation.observe(tx, ev)
         if dormant:
             doc["dormant_days"] = dormant
-        if (tx.counterparty_country is not None
-                and self.high_risk_country.observe(tx, self.lists, ev)):
+        if tx.counterparty_country is not None and self.high_risk_country.observe(tx, self.lists, ev):
             doc["counterparty_high_risk"] = True
         score = self.sanctions_match.observe(tx, self.lists, ev)
         if score:
@@ -134,8 +135,7 @@ class Features:
         """The closed day's totals; the next day starts from nothing."""
         return self.totals.take()
 
-    def _transfer(self, tx: Tx, w: Windows, doc: dict[str, Any],
-                  ev: dict[str, EvidenceFn]) -> None:
+    def _transfer(self, tx: Tx, w: Windows, doc: dict[str, Any], ev: dict[str, EvidenceFn]) -> None:
         """Add the transfer to the graph; if it opens a new relationship, search the graph
         once for cycle, scatter-gather and layering."""
         graph = self.graph

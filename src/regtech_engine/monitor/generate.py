@@ -30,20 +30,64 @@ LV_THRESHOLDS = {  # (CNY, USD), as in rules/parameters/aml_monitoring.yaml
     "individual_cross_border_transfer": (200_000, 10_000),
 }
 USD_CNY = 7.10
-SUSPICIOUS = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "layering",
-              "scatter_gather", "dormant_reactivation", "high_risk_country", "sanctions_match")
-SANCTIONED_VARIANTS = (
-    "TANCHON COMMERCIAL BANK", "tanchon-commercial  bank", "東方遠景國際貿易有限公司",
-    "北海聯合航運集團", "Korea Kwangson Bankng Corporation",
-    "Korea Mining Development Trading Corp", "K.O.M.I.D.",
+SUSPICIOUS = (
+    "structuring",
+    "rapid_in_out",
+    "fan_in",
+    "fan_out",
+    "cycle",
+    "layering",
+    "scatter_gather",
+    "dormant_reactivation",
+    "high_risk_country",
+    "sanctions_match",
 )
-BENIGN_NAMES = ("Shanghai Huarui Trading Co", "张伟", "李娜", "Shenzhen Bright Tech Ltd",
-                "王芳", "Hangzhou Lakeside Foods", "刘洋", "Beijing Northstar Logistics")
-LABEL_FIELDS = ("instance_id", "typology", "kind", "customer_id", "account_id",
-                "business_date", "direction", "category", "currency_basis", "tx_ids")
-TX_FIELDS = ("tx_id", "timestamp", "customer_id", "customer_type", "account_id", "direction",
-             "channel", "amount", "currency", "counterparty_id", "counterparty_name",
-             "counterparty_country", "customer_segment")
+SANCTIONED_VARIANTS = (
+    "TANCHON COMMERCIAL BANK",
+    "tanchon-commercial  bank",
+    "東方遠景國際貿易有限公司",
+    "北海聯合航運集團",
+    "Korea Kwangson Bankng Corporation",
+    "Korea Mining Development Trading Corp",
+    "K.O.M.I.D.",
+)
+BENIGN_NAMES = (
+    "Shanghai Huarui Trading Co",
+    "张伟",
+    "李娜",
+    "Shenzhen Bright Tech Ltd",
+    "王芳",
+    "Hangzhou Lakeside Foods",
+    "刘洋",
+    "Beijing Northstar Logistics",
+)
+LABEL_FIELDS = (
+    "instance_id",
+    "typology",
+    "kind",
+    "customer_id",
+    "account_id",
+    "business_date",
+    "direction",
+    "category",
+    "currency_basis",
+    "tx_ids",
+)
+TX_FIELDS = (
+    "tx_id",
+    "timestamp",
+    "customer_id",
+    "customer_type",
+    "account_id",
+    "direction",
+    "channel",
+    "amount",
+    "currency",
+    "counterparty_id",
+    "counterparty_name",
+    "counterparty_country",
+    "customer_segment",
+)
 POPULATIONS = ("planted", "realistic")  # population.py says what the realistic one is
 
 
@@ -75,34 +119,56 @@ class _Plan:
         seconds = int((hour if hour is not None else self.rng.uniform(8, 20)) * 3600)
         return dt.datetime.combine(day, dt.time(), SHANGHAI) + dt.timedelta(seconds=seconds)
 
-    def row(self, when: dt.datetime, customer: str, ctype: str, account: str, direction: str,
-            channel: str, amount: float, currency: str = "CNY", **extra: Any) -> dict[str, Any]:
-        row = {"tx_id": self.next_id("T"), "timestamp": when, "customer_id": customer,
-               "customer_type": ctype, "account_id": account, "direction": direction,
-               "channel": channel, "amount": f"{amount:.2f}", "currency": currency}
+    def row(
+        self,
+        when: dt.datetime,
+        customer: str,
+        ctype: str,
+        account: str,
+        direction: str,
+        channel: str,
+        amount: float,
+        currency: str = "CNY",
+        **extra: Any,
+    ) -> dict[str, Any]:
+        row = {
+            "tx_id": self.next_id("T"),
+            "timestamp": when,
+            "customer_id": customer,
+            "customer_type": ctype,
+            "account_id": account,
+            "direction": direction,
+            "channel": channel,
+            "amount": f"{amount:.2f}",
+            "currency": currency,
+        }
         row.update({k: v for k, v in extra.items() if v is not None})
         self.by_day.setdefault(when.date(), []).append(row)
         return row
 
-    def transfer(self, when: dt.datetime, src: tuple[str, str], dst: tuple[str, str],
-                 amount: float) -> list[dict[str, Any]]:
+    def transfer(
+        self, when: dt.datetime, src: tuple[str, str], dst: tuple[str, str], amount: float
+    ) -> list[dict[str, Any]]:
         """Both ledger legs of a transfer between two of the institution's customers."""
-        out = self.row(when, src[0], "individual", src[1], "out", "transfer", amount,
-                       counterparty_id=dst[1])
-        inn = self.row(when, dst[0], "individual", dst[1], "in", "transfer", amount,
-                       counterparty_id=src[1])
+        out = self.row(when, src[0], "individual", src[1], "out", "transfer", amount, counterparty_id=dst[1])
+        inn = self.row(when, dst[0], "individual", dst[1], "in", "transfer", amount, counterparty_id=src[1])
         return [out, inn]
 
-    def label(self, typology: str, kind: str, rows: list[dict[str, Any]],
-              **key: str) -> None:
-        self.labels.append({
-            "instance_id": f"{typology}-{len(self.labels) + 1}", "typology": typology,
-            "kind": kind, "customer_id": key.get("customer_id", rows[0]["customer_id"]),
-            "account_id": key.get("account_id", rows[0]["account_id"]),
-            "business_date": key.get("business_date", rows[0]["timestamp"].date().isoformat()),
-            "direction": key.get("direction", ""), "category": key.get("category", ""),
-            "currency_basis": key.get("currency_basis", ""),
-            "tx_ids": " ".join(r["tx_id"] for r in rows)})
+    def label(self, typology: str, kind: str, rows: list[dict[str, Any]], **key: str) -> None:
+        self.labels.append(
+            {
+                "instance_id": f"{typology}-{len(self.labels) + 1}",
+                "typology": typology,
+                "kind": kind,
+                "customer_id": key.get("customer_id", rows[0]["customer_id"]),
+                "account_id": key.get("account_id", rows[0]["account_id"]),
+                "business_date": key.get("business_date", rows[0]["timestamp"].date().isoformat()),
+                "direction": key.get("direction", ""),
+                "category": key.get("category", ""),
+                "currency_basis": key.get("currency_basis", ""),
+                "tx_ids": " ".join(r["tx_id"] for r in rows),
+            }
+        )
 
 
 def _day(plan: _Plan, margin: int = 6) -> dt.date:
@@ -124,14 +190,31 @@ def _plant_large_value(plan: _Plan, k: int) -> None:
             channel = "cash" if category == "cash" else "transfer"
             country = "US" if category == "individual_cross_border_transfer" else None
             day = _day(plan)
-            rows = [plan.row(plan.at(day), customer, ctype, f"{customer}-A{j}", direction,
-                             channel, amount, basis if basis == "CNY" else "USD",
-                             counterparty_id=None if channel == "cash" else f"X{customer}{j}",
-                             counterparty_country=country)
-                    for j, amount in enumerate((first, second), start=1)]
-            plan.label("large_value", "large_value", rows, customer_id=customer,
-                       account_id="", direction=direction, category=category,
-                       currency_basis=basis)
+            rows = [
+                plan.row(
+                    plan.at(day),
+                    customer,
+                    ctype,
+                    f"{customer}-A{j}",
+                    direction,
+                    channel,
+                    amount,
+                    basis if basis == "CNY" else "USD",
+                    counterparty_id=None if channel == "cash" else f"X{customer}{j}",
+                    counterparty_country=country,
+                )
+                for j, amount in enumerate((first, second), start=1)
+            ]
+            plan.label(
+                "large_value",
+                "large_value",
+                rows,
+                customer_id=customer,
+                account_id="",
+                direction=direction,
+                category=category,
+                currency_basis=basis,
+            )
 
 
 def _plant_suspicious(plan: _Plan, typology: str, i: int) -> None:
@@ -142,32 +225,71 @@ def _plant_suspicious(plan: _Plan, typology: str, i: int) -> None:
     rows: list[dict[str, Any]] = []
     if typology == "structuring":
         for d in range(4):
-            rows.append(plan.row(plan.at(day + dt.timedelta(days=d)), tag, "individual",
-                                 acct[1], "in", "cash", rng.uniform(42_000, 49_500)))
+            rows.append(
+                plan.row(
+                    plan.at(day + dt.timedelta(days=d)),
+                    tag,
+                    "individual",
+                    acct[1],
+                    "in",
+                    "cash",
+                    rng.uniform(42_000, 49_500),
+                )
+            )
     elif typology == "rapid_in_out":
         received = rng.uniform(150_000, 400_000)
         start = rng.uniform(8, 12)
-        rows.append(plan.row(plan.at(day, start), tag, "individual", acct[1], "in",
-                             "transfer", received, counterparty_id=f"X{tag}in"))
+        rows.append(
+            plan.row(
+                plan.at(day, start),
+                tag,
+                "individual",
+                acct[1],
+                "in",
+                "transfer",
+                received,
+                counterparty_id=f"X{tag}in",
+            )
+        )
         share = rng.uniform(0.92, 0.99)
         for j, part in enumerate((0.6, 0.4)):
-            rows.append(plan.row(plan.at(day, start + 2 + 6 * j), tag, "individual", acct[1],
-                                 "out", "transfer", received * share * part,
-                                 counterparty_id=f"X{tag}out{j}"))
+            rows.append(
+                plan.row(
+                    plan.at(day, start + 2 + 6 * j),
+                    tag,
+                    "individual",
+                    acct[1],
+                    "out",
+                    "transfer",
+                    received * share * part,
+                    counterparty_id=f"X{tag}out{j}",
+                )
+            )
     elif typology in ("fan_in", "fan_out"):
         direction = "in" if typology == "fan_in" else "out"
         for j in range(7):
             when = plan.at(day + dt.timedelta(days=j % 5))
-            rows.append(plan.row(when, tag, "individual", acct[1], direction, "transfer",
-                                 rng.uniform(2_000, 9_000), counterparty_id=f"X{tag}-{j}"))
+            rows.append(
+                plan.row(
+                    when,
+                    tag,
+                    "individual",
+                    acct[1],
+                    direction,
+                    "transfer",
+                    rng.uniform(2_000, 9_000),
+                    counterparty_id=f"X{tag}-{j}",
+                )
+            )
     elif typology == "cycle":
         # rings of five or more accounts are also layering chains before they close
         ring = [(f"{tag}C{j}", f"{tag}C{j}-A") for j in range(rng.choice((3, 4)))]
         hour = 9.0
         for j, src in enumerate(ring):
             dst = ring[(j + 1) % len(ring)]
-            rows += plan.transfer(plan.at(day + dt.timedelta(days=j // 2), hour), src, dst,
-                                  rng.uniform(20_000, 40_000))
+            rows += plan.transfer(
+                plan.at(day + dt.timedelta(days=j // 2), hour), src, dst, rng.uniform(20_000, 40_000)
+            )
             hour = 9.0 if hour > 15 else hour + 3
         acct = ring[0]
     elif typology == "layering":
@@ -175,35 +297,77 @@ def _plant_suspicious(plan: _Plan, typology: str, i: int) -> None:
         legs = list(range(len(chain) - 1))
         rng.shuffle(legs)  # arranged legs settle in any order over a few days
         for n, j in enumerate(legs):
-            rows += plan.transfer(plan.at(day + dt.timedelta(days=n // 2), 9.0 + 2 * (n % 2)),
-                                  chain[j], chain[j + 1], rng.uniform(20_000, 40_000))
+            rows += plan.transfer(
+                plan.at(day + dt.timedelta(days=n // 2), 9.0 + 2 * (n % 2)),
+                chain[j],
+                chain[j + 1],
+                rng.uniform(20_000, 40_000),
+            )
         acct = chain[0]
     elif typology == "scatter_gather":
         source, sink = (f"{tag}S", f"{tag}S-A"), (f"{tag}D", f"{tag}D-A")
         for j in range(4):
             relay = (f"{tag}M{j}", f"{tag}M{j}-A")
             # relays are established customers (a first payment would also look like fan-in)
-            plan.row(plan.at(day - dt.timedelta(days=20)), relay[0], "individual", relay[1],
-                     "out", "transfer", 300, counterparty_id=f"X{tag}M{j}")
+            plan.row(
+                plan.at(day - dt.timedelta(days=20)),
+                relay[0],
+                "individual",
+                relay[1],
+                "out",
+                "transfer",
+                300,
+                counterparty_id=f"X{tag}M{j}",
+            )
             amount = rng.uniform(20_000, 40_000)
             rows += plan.transfer(plan.at(day, 9 + j), source, relay, amount)
-            rows += plan.transfer(plan.at(day + dt.timedelta(days=1), 9 + j), relay, sink,
-                                  amount * 0.95)
+            rows += plan.transfer(plan.at(day + dt.timedelta(days=1), 9 + j), relay, sink, amount * 0.95)
         acct = sink
     elif typology == "dormant_reactivation":
         early = plan.cfg.start - dt.timedelta(days=rng.randrange(200, 300))
-        plan.row(plan.at(early), tag, "individual", acct[1], "in", "transfer", 500,
-                 counterparty_id=f"X{tag}old")
-        rows.append(plan.row(plan.at(day), tag, "individual", acct[1], "in", "transfer",
-                             rng.uniform(60_000, 200_000), counterparty_id=f"X{tag}new"))
+        plan.row(
+            plan.at(early), tag, "individual", acct[1], "in", "transfer", 500, counterparty_id=f"X{tag}old"
+        )
+        rows.append(
+            plan.row(
+                plan.at(day),
+                tag,
+                "individual",
+                acct[1],
+                "in",
+                "transfer",
+                rng.uniform(60_000, 200_000),
+                counterparty_id=f"X{tag}new",
+            )
+        )
     elif typology == "high_risk_country":
-        rows.append(plan.row(plan.at(day), tag, "individual", acct[1], "out", "transfer",
-                             rng.uniform(3_000, 9_000), counterparty_id=f"X{tag}",
-                             counterparty_country=rng.choice(("KP", "IR", "MM"))))
+        rows.append(
+            plan.row(
+                plan.at(day),
+                tag,
+                "individual",
+                acct[1],
+                "out",
+                "transfer",
+                rng.uniform(3_000, 9_000),
+                counterparty_id=f"X{tag}",
+                counterparty_country=rng.choice(("KP", "IR", "MM")),
+            )
+        )
     elif typology == "sanctions_match":
-        rows.append(plan.row(plan.at(day), tag, "entity", acct[1], "out", "transfer",
-                             rng.uniform(3_000, 9_000), counterparty_id=f"X{tag}",
-                             counterparty_name=SANCTIONED_VARIANTS[i % len(SANCTIONED_VARIANTS)]))
+        rows.append(
+            plan.row(
+                plan.at(day),
+                tag,
+                "entity",
+                acct[1],
+                "out",
+                "transfer",
+                rng.uniform(3_000, 9_000),
+                counterparty_id=f"X{tag}",
+                counterparty_name=SANCTIONED_VARIANTS[i % len(SANCTIONED_VARIANTS)],
+            )
+        )
     plan.label(typology, "suspicious", rows, customer_id=acct[0], account_id=acct[1])
 
 
@@ -223,33 +387,44 @@ def _customers(rng: random.Random, count: int) -> list[_Customer]:
     for c in range(count):
         cid = f"C{c:06d}"
         n_acc = 2 if rng.random() < 0.3 else 1
-        out.append(_Customer(
-            cid, "entity" if rng.random() < 0.15 else "individual",
-            tuple(f"{cid}-A{j}" for j in range(n_acc)),
-            tuple(f"X{rng.randrange(10**8):08d}" for _ in range(3)),
-            tuple(f"X{rng.randrange(10**8):08d}" for _ in range(3)),
-            rng.choice(("US", "GB", "SG", "JP")) if rng.random() < 0.1 else None,
-            rng.choice(BENIGN_NAMES)))
+        out.append(
+            _Customer(
+                cid,
+                "entity" if rng.random() < 0.15 else "individual",
+                tuple(f"{cid}-A{j}" for j in range(n_acc)),
+                tuple(f"X{rng.randrange(10**8):08d}" for _ in range(3)),
+                tuple(f"X{rng.randrange(10**8):08d}" for _ in range(3)),
+                rng.choice(("US", "GB", "SG", "JP")) if rng.random() < 0.1 else None,
+                rng.choice(BENIGN_NAMES),
+            )
+        )
     return out
 
 
-def _background(plan: _Plan, people: list[_Customer], day: dt.date,
-                count: int) -> Iterator[dict[str, Any]]:
+def _background(plan: _Plan, people: list[_Customer], day: dt.date, count: int) -> Iterator[dict[str, Any]]:
     rng = plan.rng
     for _ in range(count):
         c = rng.choice(people)
         direction = "in" if rng.random() < 0.5 else "out"
         r = rng.random()
-        channel = "cash" if r < 0.15 else "transfer" if r < 0.75 else "card" if r < 0.9 \
-            else "wallet"
+        channel = "cash" if r < 0.15 else "transfer" if r < 0.75 else "card" if r < 0.9 else "wallet"
         foreign = rng.random() < 0.05
-        amount = rng.uniform(10, 500) if foreign else (
-            rng.uniform(100, 3_000) if channel == "cash" else rng.uniform(100, 8_000))
+        amount = (
+            rng.uniform(10, 500)
+            if foreign
+            else (rng.uniform(100, 3_000) if channel == "cash" else rng.uniform(100, 8_000))
+        )
         row: dict[str, Any] = {
-            "tx_id": plan.next_id("B"), "timestamp": plan.at(day, rng.uniform(0, 24)),
-            "customer_id": c.cid, "customer_type": c.ctype,
-            "account_id": rng.choice(c.accounts), "direction": direction, "channel": channel,
-            "amount": f"{amount:.2f}", "currency": "USD" if foreign else "CNY"}
+            "tx_id": plan.next_id("B"),
+            "timestamp": plan.at(day, rng.uniform(0, 24)),
+            "customer_id": c.cid,
+            "customer_type": c.ctype,
+            "account_id": rng.choice(c.accounts),
+            "direction": direction,
+            "channel": channel,
+            "amount": f"{amount:.2f}",
+            "currency": "USD" if foreign else "CNY",
+        }
         if channel != "cash":
             row["counterparty_id"] = rng.choice(c.payers if direction == "in" else c.payees)
             row["counterparty_name"] = c.name
@@ -265,10 +440,10 @@ def _as_text(stamp: dt.datetime, rng: random.Random) -> str:
 
 
 def _realistic(cfg: GeneratorConfig) -> tuple[Iterator[dict[str, Any]], list[dict[str, str]]]:
-    first = dt.datetime.combine(cfg.start - dt.timedelta(days=cfg.history_days), dt.time(),
-                                SHANGHAI)
-    days, labels = realistic(cfg.seed, first, cfg.history_days + cfg.days, cfg.customers,
-                             cfg.plants, cfg.history_days)
+    first = dt.datetime.combine(cfg.start - dt.timedelta(days=cfg.history_days), dt.time(), SHANGHAI)
+    days, labels = realistic(
+        cfg.seed, first, cfg.history_days + cfg.days, cfg.customers, cfg.plants, cfg.history_days
+    )
     rng = random.Random(cfg.seed + 1)
 
     def rows() -> Iterator[dict[str, Any]]:
@@ -332,6 +507,7 @@ def write_dataset(folder: Path, cfg: GeneratorConfig, fmt: str = "jsonl") -> lis
         writer.writeheader()
         writer.writerows(labels)
     rates_path = folder / "rates.yaml"
-    rates_path.write_text(f"USD: {{cny: {USD_CNY:.2f}, usd: 1}}\nEUR: {{cny: 7.75, usd: 1.09}}\n",
-                          encoding="utf-8")
+    rates_path.write_text(
+        f"USD: {{cny: {USD_CNY:.2f}, usd: 1}}\nEUR: {{cny: 7.75, usd: 1.09}}\n", encoding="utf-8"
+    )
     return [tx_path, label_path, rates_path]

@@ -33,8 +33,18 @@ EXCERPT = MAX_ROW  # characters of an over-long row kept in the dead-letter file
 CSV_KEY_COLUMNS = ("tx_id", "timestamp")  # a CSV header names at least these
 
 # why a row was rejected: the dead-letter file's `reason` and the summary's groups
-REASONS = ("bad_json", "bad_csv", "bad_encoding", "too_long", "missing_field",
-           "invalid_field", "unknown_currency", "late", "future", "duplicate_conflict")
+REASONS = (
+    "bad_json",
+    "bad_csv",
+    "bad_encoding",
+    "too_long",
+    "missing_field",
+    "invalid_field",
+    "unknown_currency",
+    "late",
+    "future",
+    "duplicate_conflict",
+)
 
 
 class InputDamaged(TransactionError):
@@ -45,8 +55,7 @@ class InputDamaged(TransactionError):
 class RowError(ValueError):
     """Why one row cannot be used: a reason code (REASONS), the field if one, a message."""
 
-    def __init__(self, message: str, reason: str = "invalid_field",
-                 field: str | None = None) -> None:
+    def __init__(self, message: str, reason: str = "invalid_field", field: str | None = None) -> None:
         super().__init__(message)
         self.reason, self.field = reason, field
 
@@ -87,12 +96,10 @@ def open_text(path: str | Path, stdin: IO[str] | None = None) -> IO[str]:
         buffer = getattr(sys.stdin, "buffer", None)
         if buffer is None:  # pragma: no cover - a replaced sys.stdin
             return sys.stdin
-        return io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape",
-                                newline="")
+        return io.TextIOWrapper(buffer, encoding="utf-8", errors="surrogateescape", newline="")
     p = Path(path)
     if p.suffix == ".gz":
-        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8",
-                                errors="surrogateescape", newline="")
+        return io.TextIOWrapper(gzip.open(p, "rb"), encoding="utf-8", errors="surrogateescape", newline="")
     return p.open(encoding="utf-8", errors="surrogateescape", newline="")
 
 
@@ -132,7 +139,9 @@ def _lines(stream: IO[str], path: str | Path) -> Iterator[tuple[str, bool]]:
         raise InputDamaged.single(
             f"cannot read the {what} after line {lineno}: {reason[:200]}; the rows before it "
             "were monitored and their alerts written, the rest of the file was not read",
-            file=str(path), line=lineno + 1) from None
+            file=str(path),
+            line=lineno + 1,
+        ) from None
 
 
 def _format(path: str | Path, first: str) -> str:
@@ -168,8 +177,7 @@ def raw_rows(stream: IO[str], path: str | Path) -> Iterator[RawRow]:
 
 
 def _too_long() -> RowError:
-    return RowError(f"row longer than {MAX_ROW:,} characters (the first {EXCERPT:,} are kept)",
-                    "too_long")
+    return RowError(f"row longer than {MAX_ROW:,} characters (the first {EXCERPT:,} are kept)", "too_long")
 
 
 def _not_utf8(raw: str) -> RowError | None:
@@ -178,8 +186,7 @@ def _not_utf8(raw: str) -> RowError | None:
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError as exc:
-        return RowError(f"not UTF-8 text (an undecodable byte at character {exc.start + 1})",
-                        "bad_encoding")
+        return RowError(f"not UTF-8 text (an undecodable byte at character {exc.start + 1})", "bad_encoding")
     return None
 
 
@@ -196,15 +203,17 @@ def _jsonl(first: tuple[str, bool], lines: Iterator[tuple[str, bool]]) -> Iterat
                 yield lineno, Json(raw), raw
 
 
-def _csv(first: tuple[str, bool], lines: Iterator[tuple[str, bool]],
-         path: str | Path) -> Iterator[RawRow]:
+def _csv(first: tuple[str, bool], lines: Iterator[tuple[str, bool]], path: str | Path) -> Iterator[RawRow]:
     text, too_long = first
     header = [] if too_long or _not_utf8(text) else next(csv.reader([text]), [])
     if not set(CSV_KEY_COLUMNS) <= {h.strip() for h in header}:
         raise TransactionError.single(
             "a CSV transaction file starts with a header row naming its columns (at least "
             f"{', '.join(CSV_KEY_COLUMNS)}); the first line is "
-            f"{shown(printable(text.rstrip(chr(13) + chr(10))), 80)}", file=str(path), line=1)
+            f"{shown(printable(text.rstrip(chr(13) + chr(10))), 80)}",
+            file=str(path),
+            line=1,
+        )
     lineno = 1
     for text, too_long in lines:
         lineno += 1
@@ -224,14 +233,14 @@ def _csv(first: tuple[str, bool], lines: Iterator[tuple[str, bool]],
             yield lineno, RowError(f"not valid CSV: {exc}", "bad_csv"), raw
             continue
         if len(values) != len(header):
-            yield lineno, RowError(f"expected {len(header)} columns, found {len(values)}",
-                                   "bad_csv"), raw
+            yield lineno, RowError(f"expected {len(header)} columns, found {len(values)}", "bad_csv"), raw
             continue
         row: dict[str, Any] = {k: v for k, v in zip(header, values, strict=True) if v != ""}
         if "cross_border" in row:
             flag = str(row["cross_border"]).lower()
             row["cross_border"] = {"true": True, "false": False, "1": True, "0": False}.get(
-                flag, row["cross_border"])
+                flag, row["cross_border"]
+            )
         yield lineno, row, raw
 
 
@@ -259,8 +268,12 @@ def _validated(value: dict[str, Any] | Json) -> TransactionRow:
             raise RowError(f"{where}: {err['msg']}", "missing_field", where) from None
         if err["loc"][0] == "amount":
             raise RowError(f"amount: {shown(err['input'])} is not a number", field="amount") from None
-        raise RowError(f"{where}: {err['msg']}".replace("String should match pattern", "invalid"
-                       " value, expected pattern"), field=where) from None
+        raise RowError(
+            f"{where}: {err['msg']}".replace(
+                "String should match pattern", "invalid value, expected pattern"
+            ),
+            field=where,
+        ) from None
 
 
 def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | None = None) -> Tx:
@@ -274,20 +287,24 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | 
     if not amount.is_finite() or amount <= 0:
         raise RowError(f"amount: {shown(given)} must be a positive number", field="amount")
     if amount.adjusted() >= MAX_AMOUNT_DIGITS:
-        raise RowError(f"amount: {shown(given)} is out of range (at most "
-                       f"{MAX_AMOUNT_DIGITS} digits before the decimal point)", field="amount")
+        raise RowError(
+            f"amount: {shown(given)} is out of range (at most "
+            f"{MAX_AMOUNT_DIGITS} digits before the decimal point)",
+            field="amount",
+        )
     currency = row["currency"]
     if not rates.known(currency):
-        raise RowError(f"currency: no rate for {currency} (add it to the rates file)",
-                       "unknown_currency", "currency")
+        raise RowError(
+            f"currency: no rate for {currency} (add it to the rates file)", "unknown_currency", "currency"
+        )
     try:
         epoch, micro, business_date = (clock or Clock()).read(row["timestamp"])
     except TimestampError as exc:
-        raise RowError(f"timestamp {shown(row['timestamp'])} is {exc}",
-                       field="timestamp") from None
+        raise RowError(f"timestamp {shown(row['timestamp'])} is {exc}", field="timestamp") from None
     if business_date.year >= MAX_YEAR:
-        raise RowError(f"timestamp {shown(row['timestamp'])} is out of range (after year "
-                       f"{MAX_YEAR})", field="timestamp")
+        raise RowError(
+            f"timestamp {shown(row['timestamp'])} is out of range (after year {MAX_YEAR})", field="timestamp"
+        )
     country = row.get("counterparty_country")
     cross = row.get("cross_border")
     if cross is None:
@@ -298,15 +315,34 @@ def to_tx(value: dict[str, Any] | Json, line: int, rates: Rates, clock: Clock | 
         basis, basis_amount, cny = "USD", rates.usd(amount, currency), rates.cny(amount, currency)
     channel, customer_type = row["channel"], row["customer_type"]
     # positional: keyword arguments cost as much again as the rest of this function
-    return Tx(row["tx_id"], epoch, micro, business_date, row["customer_id"], customer_type,
-              row["account_id"], row["direction"], channel, amount, currency, cny, basis,
-              basis_amount, category_of(channel, customer_type, cross), cross,
-              row.get("counterparty_id"), row.get("counterparty_name"), country, line,
-              row.get("customer_segment"))
+    return Tx(
+        row["tx_id"],
+        epoch,
+        micro,
+        business_date,
+        row["customer_id"],
+        customer_type,
+        row["account_id"],
+        row["direction"],
+        channel,
+        amount,
+        currency,
+        cny,
+        basis,
+        basis_amount,
+        category_of(channel, customer_type, cross),
+        cross,
+        row.get("counterparty_id"),
+        row.get("counterparty_name"),
+        country,
+        line,
+        row.get("customer_segment"),
+    )
 
 
-def read_rows(stream: IO[str], path: str | Path, rates: Rates,
-              skip: int = 0) -> Iterator[tuple[int, Tx | DeadRow, str]]:
+def read_rows(
+    stream: IO[str], path: str | Path, rates: Rates, skip: int = 0
+) -> Iterator[tuple[int, Tx | DeadRow, str]]:
     """(row number, Tx or DeadRow, its text); ``skip`` rows already consumed (resume) are not
     parsed. The text is kept for rows rejected later (a stream's late rows)."""
     n = 0

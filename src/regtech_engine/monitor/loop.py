@@ -46,11 +46,12 @@ def _iso(epoch: int) -> str:
 def fingerprint(tx: Tx) -> int:
     """64 bits of a transaction's values (not its line): tells a row repeated as it was from
     one repeating an id with other values. Deterministic across processes (checkpoints)."""
-    text = (f"{tx.epoch}.{tx.micro}\x1f{tx.amount}\x1f{tx.currency}\x1f{tx.customer_id}\x1f"
-            f"{tx.account_id}\x1f{tx.direction}\x1f{tx.channel}\x1f{tx.counterparty_id}\x1f"
-            f"{tx.counterparty_country}\x1f{tx.cross_border}")
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"),
-                                          digest_size=8).digest())
+    text = (
+        f"{tx.epoch}.{tx.micro}\x1f{tx.amount}\x1f{tx.currency}\x1f{tx.customer_id}\x1f"
+        f"{tx.account_id}\x1f{tx.direction}\x1f{tx.channel}\x1f{tx.counterparty_id}\x1f"
+        f"{tx.counterparty_country}\x1f{tx.cross_border}"
+    )
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest())
 
 
 def alert_id(rule_id: str, key: str, tx_ids: list[str]) -> str:
@@ -112,8 +113,13 @@ class Monitor:
                 return [], self._repeated(tx, self.seen[tx.tx_id])
             # the runner orders its input (order.py), so only a caller feeding rows itself
             # gets here; it has the row's text, the monitor does not
-            return [], DeadRow(tx.line, "late", f"late: business day {day} was already closed "
-                               "(rows must arrive in day order)", "", "timestamp")
+            return [], DeadRow(
+                tx.line,
+                "late",
+                f"late: business day {day} was already closed (rows must arrive in day order)",
+                "",
+                "timestamp",
+            )
         bucket = self.pending.get(day)
         if tx.tx_id in self.seen:
             return [], self._repeated(tx, self.seen[tx.tx_id])
@@ -130,21 +136,27 @@ class Monitor:
         self.stats.transactions += 1
         return alerts, None
 
-    def _repeated(self, tx: Tx, first: tuple[dt.date, int],
-                  first_tx: Tx | None = None) -> DeadRow | None:
+    def _repeated(self, tx: Tx, first: tuple[dt.date, int], first_tx: Tx | None = None) -> DeadRow | None:
         """A tx_id read before: the same transaction again is dropped (and counted); other
         values under the same id are a conflict, rejected so that nobody misses it (the
         first row stands: an id names one transaction)."""
         if fingerprint(tx) == first[1]:
             self.stats.duplicates += 1
             return None
-        was = (f" (line {first_tx.line}: {first_tx.amount} {first_tx.currency} at "
-               f"{_iso(first_tx.epoch)})" if first_tx is not None else
-               f" (business day {first[0]})")
-        return DeadRow(tx.line, "duplicate_conflict",
-                       f"tx_id {tx.tx_id} was already read with other values{was}; this row "
-                       f"({tx.amount} {tx.currency} at {_iso(tx.epoch)}) is rejected, the "
-                       "first one stands", "", "tx_id")
+        was = (
+            f" (line {first_tx.line}: {first_tx.amount} {first_tx.currency} at {_iso(first_tx.epoch)})"
+            if first_tx is not None
+            else f" (business day {first[0]})"
+        )
+        return DeadRow(
+            tx.line,
+            "duplicate_conflict",
+            f"tx_id {tx.tx_id} was already read with other values{was}; this row "
+            f"({tx.amount} {tx.currency} at {_iso(tx.epoch)}) is rejected, the "
+            "first one stands",
+            "",
+            "tx_id",
+        )
 
     def finish(self) -> list[Alert]:
         alerts: list[Alert] = []
@@ -162,11 +174,13 @@ class Monitor:
         watched = (self.closed_through - first).days + 1
         if needed is None or watched >= needed:
             return None
-        return (f"the stream covers {watched} days; sustained fan-in (first-time payers), "
-                "cycles and layering chains through quiet accounts are judged only after "
-                f"{needed} days of history (monitor.history.min_days; bursts and fast round "
-                "trips are judged from the start): resume from a checkpoint with history, or "
-                "start the stream earlier")
+        return (
+            f"the stream covers {watched} days; sustained fan-in (first-time payers), "
+            "cycles and layering chains through quiet accounts are judged only after "
+            f"{needed} days of history (monitor.history.min_days; bursts and fast round "
+            "trips are judged from the start): resume from a checkpoint with history, or "
+            "start the stream earlier"
+        )
 
     # ------------------------------------------------------------------------------------
     def close_day(self, day: dt.date) -> list[Alert]:
@@ -185,8 +199,7 @@ class Monitor:
         self.stats.alerts += len(alerts)
         return alerts
 
-    def _suspicious(self, txs: list[Tx], ctx: DayContext,
-                    rules: Mapping[str, MonitoringRule]) -> list[Alert]:
+    def _suspicious(self, txs: list[Tx], ctx: DayContext, rules: Mapping[str, MonitoringRule]) -> list[Alert]:
         ruleset = ctx.rulesets.get("transaction")
         zeros = ctx.zeros.get("transaction")
         docs: list[dict[str, Any]] = []
@@ -226,14 +239,19 @@ class Monitor:
         alerts: list[Alert] = []
         for i in sorted(by_doc):
             for rule_id in sorted(by_doc[i], key=order.index):
-                alert = self._suspicious_alert(rules[rule_id], txs[i], evidence_of[i], docs[i],
-                                               ctx)
+                alert = self._suspicious_alert(rules[rule_id], txs[i], evidence_of[i], docs[i], ctx)
                 if alert is not None:
                     alerts.append(alert)
         return alerts
 
-    def _suspicious_alert(self, rule: MonitoringRule, tx: Tx, ev: Mapping[str, EvidenceFn],
-                          doc: Mapping[str, Any], ctx: DayContext) -> Alert | None:
+    def _suspicious_alert(
+        self,
+        rule: MonitoringRule,
+        tx: Tx,
+        ev: Mapping[str, EvidenceFn],
+        doc: Mapping[str, Any],
+        ctx: DayContext,
+    ) -> Alert | None:
         typology = rule.typology or ""
         build = ev.get(typology)
         if build is None:  # a rule fired without the feature's evidence: nothing to show
@@ -267,12 +285,14 @@ class Monitor:
             details=found.details,
             transactions=rows,
             features=tests,
-            narrative=evidence.suspicious_narrative(rule.title, tx.customer_id, found.account_id,
-                                                    date, tests, rows),
+            narrative=evidence.suspicious_narrative(
+                rule.title, tx.customer_id, found.account_id, date, tests, rows
+            ),
         )
 
-    def _large_value(self, day: dt.date, ctx: DayContext, rules: Mapping[str, MonitoringRule],
-                     txs: Mapping[str, Tx]) -> list[Alert]:
+    def _large_value(
+        self, day: dt.date, ctx: DayContext, rules: Mapping[str, MonitoringRule], txs: Mapping[str, Tx]
+    ) -> list[Alert]:
         totals = self.features.take_totals()
         ruleset = ctx.rulesets.get("day_total")
         if ruleset is None or not totals:
@@ -281,9 +301,17 @@ class Monitor:
         docs = []
         for i, (customer, direction, category, basis) in enumerate(keys):
             total = totals[(customer, direction, category, basis)]
-            docs.append({"category": category, "direction": direction,  # "id" last: see driver
-                         "customer_type": total.customer_type, "currency_basis": basis,
-                         "total": int(total.total), "tx_count": len(total.tx_ids), "id": str(i)})
+            docs.append(
+                {
+                    "category": category,
+                    "direction": direction,  # "id" last: see driver
+                    "customer_type": total.customer_type,
+                    "currency_basis": basis,
+                    "total": int(total.total),
+                    "tx_count": len(total.tx_ids),
+                    "id": str(i),
+                }
+            )
         fired = fire(ruleset, docs, BATCH)
         due, due_error = self._due(day)
         alerts = []
@@ -297,30 +325,43 @@ class Monitor:
             tests = evidence.tests_that_held(rules[name].when, docs[int(doc_id)], ctx.params)
             accounts = sorted({txs[i].account_id for i in ids})
             amount = str(total.total.quantize(CENTS, ROUND_HALF_UP))
-            alerts.append(Alert(
-                alert_id=alert_id(name, f"{customer}|{day}|{direction}|{category}|{basis}", ids),
-                kind="large_value",
-                rule_id=name,
-                category=category,
-                citations=ctx.citations[name],
-                customer_id=customer,
-                account_id=accounts[0] if len(accounts) == 1 else None,
-                accounts=accounts,
-                direction=direction,
-                business_date=day.isoformat(),
-                currency_basis=basis,
-                total=amount,
-                tx_ids=ids,
-                report_due=due,
-                report_due_error=due_error,
-                customer_type=total.customer_type,
-                currencies=sorted({txs[i].currency for i in ids}),
-                transactions=rows,
-                features=tests,
-                narrative=evidence.large_value_narrative(
-                    rules[name].title, customer, total.customer_type, day.isoformat(), direction,
-                    category, amount, basis, tests, rows, due, due_error),
-            ))
+            alerts.append(
+                Alert(
+                    alert_id=alert_id(name, f"{customer}|{day}|{direction}|{category}|{basis}", ids),
+                    kind="large_value",
+                    rule_id=name,
+                    category=category,
+                    citations=ctx.citations[name],
+                    customer_id=customer,
+                    account_id=accounts[0] if len(accounts) == 1 else None,
+                    accounts=accounts,
+                    direction=direction,
+                    business_date=day.isoformat(),
+                    currency_basis=basis,
+                    total=amount,
+                    tx_ids=ids,
+                    report_due=due,
+                    report_due_error=due_error,
+                    customer_type=total.customer_type,
+                    currencies=sorted({txs[i].currency for i in ids}),
+                    transactions=rows,
+                    features=tests,
+                    narrative=evidence.large_value_narrative(
+                        rules[name].title,
+                        customer,
+                        total.customer_type,
+                        day.isoformat(),
+                        direction,
+                        category,
+                        amount,
+                        basis,
+                        tests,
+                        rows,
+                        due,
+                        due_error,
+                    ),
+                )
+            )
         return alerts
 
     def _due(self, day: dt.date) -> tuple[str | None, str | None]:
@@ -330,8 +371,7 @@ class Monitor:
             return None, str(exc)
 
     def _housekeeping(self, day: dt.date, params: Mapping[str, Any]) -> None:
-        end = int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(),
-                                      SHANGHAI).timestamp())
+        end = int(dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), SHANGHAI).timestamp())
         # Windows are pruned as they are read, so the sweep only frees idle accounts' state:
         # weekly is enough to keep memory bounded (by the longest window plus a week) and
         # costs a seventh of a daily sweep.
@@ -347,20 +387,26 @@ class Monitor:
                 if entry is not None and entry[0] == gone:
                     del self.seen[tx_id]
         self._forget_briefs(day, params)
-        longest = max(params.get("monitor.fan.window_days", 0),
-                      params.get("monitor.cycle.window_days", 0),
-                      params.get("monitor.structuring.window_days", 0), 7) * DAY
+        longest = (
+            max(
+                params.get("monitor.fan.window_days", 0),
+                params.get("monitor.cycle.window_days", 0),
+                params.get("monitor.structuring.window_days", 0),
+                7,
+            )
+            * DAY
+        )
         self.last_alert = {k: v for k, v in self.last_alert.items() if v[0] >= end - longest}
 
     def _forget_briefs(self, day: dt.date, params: Mapping[str, Any]) -> None:
         """Drop briefs no evidence window can name any more: rows of the windows of hours
         after those hours (rounded up to days), the others after the longest window of days."""
-        hours = max((v for n, v in params.items() if n.endswith(("window_hours", "burst_hours"))),
-                    default=0)
-        days = max((v for n, v in params.items() if n.endswith(("window_days", "burst_days"))),
-                   default=0)
-        for queue, keep in ((self.ledger_short, -(-hours // 24) + 1),
-                            (self.ledger_long, max(days, -(-hours // 24)) + 1)):
+        hours = max((v for n, v in params.items() if n.endswith(("window_hours", "burst_hours"))), default=0)
+        days = max((v for n, v in params.items() if n.endswith(("window_days", "burst_days"))), default=0)
+        for queue, keep in (
+            (self.ledger_short, -(-hours // 24) + 1),
+            (self.ledger_long, max(days, -(-hours // 24)) + 1),
+        ):
             horizon = day - dt.timedelta(days=keep)
             while queue and queue[0][0] <= horizon:
                 for tx_id in queue.popleft()[1]:

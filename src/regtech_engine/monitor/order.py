@@ -105,7 +105,7 @@ def _spill(rows: list[Tx]) -> IO[bytes]:
     rows.sort(key=EVENT_KEY)
     fh = tempfile.TemporaryFile()  # noqa: SIM115 - returned open, closed by the caller
     for start in range(0, len(rows), _CHUNK):
-        pickle.dump(rows[start:start + _CHUNK], fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(rows[start : start + _CHUNK], fh, protocol=pickle.HIGHEST_PROTOCOL)
     fh.seek(0)
     return fh
 
@@ -131,9 +131,11 @@ class ReorderBuffer:
         """The rows now due, in event-time order; or why ``tx`` is late (it is not kept)."""
         newest = self.newest
         if newest is not None and tx.epoch < newest - self.lateness:
-            return (f"late: {_iso(tx.epoch)} is {format_duration(newest - tx.epoch)} behind "
-                    f"the newest row seen ({_iso(newest)}), beyond --max-lateness "
-                    f"{format_duration(self.lateness)}")
+            return (
+                f"late: {_iso(tx.epoch)} is {format_duration(newest - tx.epoch)} behind "
+                f"the newest row seen ({_iso(newest)}), beyond --max-lateness "
+                f"{format_duration(self.lateness)}"
+            )
         heapq.heappush(self.heap, (tx.epoch, tx.micro, tx.tx_id, tx.line, tx))
         if newest is None or tx.epoch > newest:
             self.newest = newest = tx.epoch

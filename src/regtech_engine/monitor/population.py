@@ -31,7 +31,9 @@ from typing import Any
 
 # segment -> (share of customers, customer type); the rest are retail individuals
 SEGMENTS: dict[str, tuple[float, str]] = {
-    "merchant": (0.06, "entity"), "broker": (0.02, "entity"), "escrow": (0.02, "entity"),
+    "merchant": (0.06, "entity"),
+    "broker": (0.02, "entity"),
+    "escrow": (0.02, "entity"),
     "business": (0.05, "entity"),
 }
 # segment -> events a day: (what happens, mean count a day); a table, read by _ordinary
@@ -79,33 +81,53 @@ class Population:
         return f"X{kind}{self.external:07d}"
 
     def when(self, day: int) -> dt.datetime:
-        return self.start + dt.timedelta(days=day, seconds=self.rng.randrange(7 * 3600,
-                                                                              23 * 3600))
+        return self.start + dt.timedelta(days=day, seconds=self.rng.randrange(7 * 3600, 23 * 3600))
 
-    def leg(self, day: int, who: _Cust, direction: str, channel: str, amount: float,
-            counterparty: str | None, stamp: dt.datetime | None = None) -> dict[str, Any]:
+    def leg(
+        self,
+        day: int,
+        who: _Cust,
+        direction: str,
+        channel: str,
+        amount: float,
+        counterparty: str | None,
+        stamp: dt.datetime | None = None,
+    ) -> dict[str, Any]:
         row: dict[str, Any] = {
-            "tx_id": self.tx_id(), "timestamp": stamp or self.when(day),
-            "customer_id": who.cid, "customer_type": who.ctype,
-            "customer_segment": who.segment, "account_id": who.account,
-            "direction": direction, "channel": channel, "amount": f"{amount:.2f}",
-            "currency": "CNY"}
+            "tx_id": self.tx_id(),
+            "timestamp": stamp or self.when(day),
+            "customer_id": who.cid,
+            "customer_type": who.ctype,
+            "customer_segment": who.segment,
+            "account_id": who.account,
+            "direction": direction,
+            "channel": channel,
+            "amount": f"{amount:.2f}",
+            "currency": "CNY",
+        }
         if counterparty is not None:
             row["counterparty_id"] = counterparty
         self.by_day.setdefault(day, []).append(row)
         return row
 
-    def pay(self, day: int, src: _Cust | str, dst: _Cust | str, amount: float,
-            channel: str = "transfer") -> list[dict[str, Any]]:
+    def pay(
+        self, day: int, src: _Cust | str, dst: _Cust | str, amount: float, channel: str = "transfer"
+    ) -> list[dict[str, Any]]:
         """A payment: a ledger leg on each side that is the institution's customer."""
         stamp = self.when(day)
         rows = []
         if isinstance(src, _Cust):
-            rows.append(self.leg(day, src, "out", channel, amount,
-                                 dst.account if isinstance(dst, _Cust) else dst, stamp))
+            rows.append(
+                self.leg(
+                    day, src, "out", channel, amount, dst.account if isinstance(dst, _Cust) else dst, stamp
+                )
+            )
         if isinstance(dst, _Cust):
-            rows.append(self.leg(day, dst, "in", channel, amount,
-                                 src.account if isinstance(src, _Cust) else src, stamp))
+            rows.append(
+                self.leg(
+                    day, dst, "in", channel, amount, src.account if isinstance(src, _Cust) else src, stamp
+                )
+            )
         return rows
 
 
@@ -118,8 +140,7 @@ def _people(pop: Population, count: int) -> None:
                 segment, ctype = name, kind
                 break
             r -= share
-        joined = rng.randrange(pop.days) if segment == "retail" and rng.random() < JOIN_SHARE \
-            else 0
+        joined = rng.randrange(pop.days) if segment == "retail" and rng.random() < JOIN_SHARE else 0
         cid = f"R{c:05d}"
         pop.customers.append(_Cust(cid, ctype, segment, f"{cid}-A", joined))
     merchants = [c for c in pop.customers if c.segment == "merchant"]
@@ -127,8 +148,7 @@ def _people(pop: Population, count: int) -> None:
     weights = [1 / (i + 1) for i in range(len(merchants))]  # a few big merchants, many small
     for cust in pop.customers:
         if cust.segment == "retail":
-            cust.regulars = [m.account
-                             for m in rng.choices(merchants, weights, k=rng.randint(3, 6))]
+            cust.regulars = [m.account for m in rng.choices(merchants, weights, k=rng.randint(3, 6))]
             cust.friends = [f.account for f in rng.sample(retail, 3)]
         else:
             cust.regulars = [pop.outsider("S") for _ in range(rng.randint(3, 12))]
@@ -140,28 +160,39 @@ def _count(rng: random.Random, mean: float) -> int:
     return whole + (rng.random() < mean - whole)
 
 
-def _ordinary(pop: Population, day: int, by_account: dict[str, _Cust],
-              merchants: list[_Cust], weights: list[float]) -> None:
+def _ordinary(
+    pop: Population, day: int, by_account: dict[str, _Cust], merchants: list[_Cust], weights: list[float]
+) -> None:
     rng = pop.rng
     for c in pop.customers:
         if day < c.joined:
             continue
         if (day - c.joined) % 30 == 0:  # salary from its employer, or the month's revenue
-            pop.pay(day, f"XE{c.cid}" if c.segment == "retail" else pop.outsider("B"), c,
-                    rng.uniform(5_000, 20_000) if c.segment == "retail"
-                    else rng.uniform(50_000, 300_000))
+            pop.pay(
+                day,
+                f"XE{c.cid}" if c.segment == "retail" else pop.outsider("B"),
+                c,
+                rng.uniform(5_000, 20_000) if c.segment == "retail" else rng.uniform(50_000, 300_000),
+            )
         for event, mean in DAILY[c.segment]:
             for _ in range(_count(rng, mean)):
                 if event == "spend":  # mostly regular merchants, sometimes a new one
-                    shop = rng.choice(c.regulars) if rng.random() < 0.6 else \
-                        rng.choices(merchants, weights)[0].account
-                    pop.pay(day, c, by_account[shop], rng.uniform(20, 2_000),
-                            rng.choice(("card", "wallet", "transfer")))
+                    shop = (
+                        rng.choice(c.regulars)
+                        if rng.random() < 0.6
+                        else rng.choices(merchants, weights)[0].account
+                    )
+                    pop.pay(
+                        day,
+                        c,
+                        by_account[shop],
+                        rng.uniform(20, 2_000),
+                        rng.choice(("card", "wallet", "transfer")),
+                    )
                 elif event == "p2p":
                     pop.pay(day, c, by_account[rng.choice(c.friends)], rng.uniform(50, 3_000))
                 elif event == "cash":
-                    pop.leg(day, c, rng.choice(("in", "out")), "cash", rng.uniform(200, 5_000),
-                            None)
+                    pop.leg(day, c, rng.choice(("in", "out")), "cash", rng.uniform(200, 5_000), None)
                 elif event == "card_in":  # walk-in card customers from other banks
                     pop.pay(day, pop.outsider("K"), c, rng.uniform(20, 2_000), "card")
                 elif event == "supplier":  # regular suppliers, and new ones now and then
@@ -182,14 +213,12 @@ def _plant(pop: Population, typology: str, i: int, first_day: int) -> None:
     if typology == "fan_in":
         hub = rng.choice(retail)
         for _ in range(rng.randint(6, 12)):
-            rows += pop.pay(day + rng.randrange(14), pop.outsider("M"), hub,
-                            rng.uniform(3_000, 30_000))
+            rows += pop.pay(day + rng.randrange(14), pop.outsider("M"), hub, rng.uniform(3_000, 30_000))
         members = [hub]
     elif typology == "fan_out":
         hub = rng.choice(retail)
         for _ in range(rng.randint(7, 14)):
-            rows += pop.pay(day + rng.randrange(10), hub, pop.outsider("M"),
-                            rng.uniform(3_000, 30_000))
+            rows += pop.pay(day + rng.randrange(10), hub, pop.outsider("M"), rng.uniform(3_000, 30_000))
         members = [hub]
     elif typology in ("cycle", "layering"):
         ring = rng.sample(retail, rng.randint(4, 6) if typology == "cycle" else rng.randint(5, 7))
@@ -199,8 +228,9 @@ def _plant(pop: Population, typology: str, i: int, first_day: int) -> None:
             rng.shuffle(order)
         amount = rng.uniform(30_000, 90_000)
         for n, j in enumerate(order):
-            rows += pop.pay(day + n * rng.randint(1, 2), ring[j], ring[(j + 1) % len(ring)],
-                            amount * (0.98 ** n))
+            rows += pop.pay(
+                day + n * rng.randint(1, 2), ring[j], ring[(j + 1) % len(ring)], amount * (0.98**n)
+            )
         members = ring
     else:  # scatter_gather
         source, sink, *relays = rng.sample(retail, 6)
@@ -210,16 +240,25 @@ def _plant(pop: Population, typology: str, i: int, first_day: int) -> None:
             rows += pop.pay(day + rng.randint(1, 3), relay, sink, amount * 0.97)
         members = [source, sink, *relays]
     hub = members[0]
-    pop.labels.append({
-        "instance_id": f"{typology}-{i + 1}", "typology": typology, "kind": "suspicious",
-        "customer_id": hub.cid, "account_id": hub.account,
-        "business_date": min(r["timestamp"] for r in rows).date().isoformat(),
-        "direction": "", "category": "", "currency_basis": "",
-        "tx_ids": " ".join(r["tx_id"] for r in rows)})
+    pop.labels.append(
+        {
+            "instance_id": f"{typology}-{i + 1}",
+            "typology": typology,
+            "kind": "suspicious",
+            "customer_id": hub.cid,
+            "account_id": hub.account,
+            "business_date": min(r["timestamp"] for r in rows).date().isoformat(),
+            "direction": "",
+            "category": "",
+            "currency_basis": "",
+            "tx_ids": " ".join(r["tx_id"] for r in rows),
+        }
+    )
 
 
-def realistic(seed: int, start: dt.datetime, days: int, customers: int, plants: int,
-              judged_from: int) -> tuple[Iterator[list[dict[str, Any]]], list[dict[str, str]]]:
+def realistic(
+    seed: int, start: dt.datetime, days: int, customers: int, plants: int, judged_from: int
+) -> tuple[Iterator[list[dict[str, Any]]], list[dict[str, str]]]:
     """Each day's rows (unsorted) and the labels; same arguments, same output.
     Laundering is planted from day ``judged_from`` on (after the monitor's history)."""
     pop = Population(random.Random(seed), start, days)

@@ -34,8 +34,7 @@ def _decimal(value: object) -> Decimal | None:
     except InvalidOperation:
         return None
     # a rate is a few digits either side of the point: 1e400 CNY to the dollar is a typo
-    return number if number.is_finite() and number > 0 and -9 <= number.adjusted() <= 9 \
-        else None
+    return number if number.is_finite() and number > 0 and -9 <= number.adjusted() <= 9 else None
 
 
 def read_input_file(path: Path) -> Document:
@@ -50,8 +49,9 @@ def load_rates(path: Path) -> Rates:
     """Read a rates file; any problem is a TransactionError naming the file and line."""
     doc = read_input_file(path)
     if not isinstance(doc.data, dict):
-        raise TransactionError.single("a rates file maps currencies to {cny: N, usd: N}",
-                                      file=doc.file, line=1)
+        raise TransactionError.single(
+            "a rates file maps currencies to {cny: N, usd: N}", file=doc.file, line=1
+        )
     table: dict[str, tuple[Decimal, Decimal]] = {}
     problems: list[Problem] = []
     for code, body in doc.data.items():

@@ -17,7 +17,10 @@ Category = Literal[
     "cash", "entity_transfer", "individual_domestic_transfer", "individual_cross_border_transfer"
 ]
 CATEGORIES: tuple[str, ...] = (
-    "cash", "entity_transfer", "individual_domestic_transfer", "individual_cross_border_transfer"
+    "cash",
+    "entity_transfer",
+    "individual_domestic_transfer",
+    "individual_cross_border_transfer",
 )
 # what the institution declared about the customer at onboarding (KYC); optional in a row
 Segment = Literal["retail", "merchant", "broker", "escrow", "business"]
@@ -47,7 +50,8 @@ class TransactionRow(TypedDict):
     counterparty_id: NotRequired[_Text | None]
     counterparty_name: NotRequired[_Text | None]
     counterparty_country: NotRequired[
-        Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2}$")] | None]
+        Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Z]{2}$")] | None
+    ]
     cross_border: NotRequired[bool | None]
     customer_segment: NotRequired[Segment | None]
 
@@ -80,7 +84,6 @@ class Tx:
     counterparty_country: str | None
     line: int
     customer_segment: str | None = None  # declared segment (Segment), None when not declared
-
 
 
 # the processing order within a business day: time, then tx_id (attrgetter: no Python call)

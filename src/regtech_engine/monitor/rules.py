@@ -37,19 +37,30 @@ from .screening import Lists, load_lists
 from .windows import STRUCTURING_PARAMS, WINDOW_PARAMS
 
 FEATURE_PARAMS = (*STRUCTURING_PARAMS, *WINDOW_PARAMS)  # read by features.py: every pack
-TYPOLOGIES = ("structuring", "rapid_in_out", "fan_in", "fan_out", "cycle", "layering",
-              "scatter_gather", "dormant_reactivation", "high_risk_country", "sanctions_match")
+TYPOLOGIES = (
+    "structuring",
+    "rapid_in_out",
+    "fan_in",
+    "fan_out",
+    "cycle",
+    "layering",
+    "scatter_gather",
+    "dormant_reactivation",
+    "high_risk_country",
+    "sanctions_match",
+)
 # every feature of a document is always known, so present/absent would mean nothing
 _UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count, ir.Presence, ir.Sum, ir.SubsetOf)
 
 
-def fire(rules: CompiledDocumentRules, docs: list[dict[str, Any]],
-         batch: int = 2_000) -> set[tuple[str, str]]:
+def fire(
+    rules: CompiledDocumentRules, docs: list[dict[str, Any]], batch: int = 2_000
+) -> set[tuple[str, str]]:
     """(rule id, document id) of every rule that fired, over batches of documents (which
     are consumed: the engine may add its session id to each)."""
     fired: set[tuple[str, str]] = set()
     for start in range(0, len(docs), batch):
-        fired |= rules.fire(docs[start:start + batch])
+        fired |= rules.fire(docs[start : start + batch])
     return fired
 
 
@@ -89,7 +100,8 @@ class MonitoringRule:
 
     def in_force(self, day: dt.date) -> bool:
         return (self.effective_from is None or self.effective_from <= day) and (
-            self.effective_until is None or day <= self.effective_until)
+            self.effective_until is None or day <= self.effective_until
+        )
 
 
 @dataclass
@@ -120,8 +132,9 @@ def _holds(op: ir.Op, left: Any, right: Any) -> bool:
         return True
 
 
-def zero_sensitive(conditions: Iterable[ir.Condition], model: type[BaseModel],
-                   params: Mapping[str, Any]) -> dict[str, Any]:
+def zero_sensitive(
+    conditions: Iterable[ir.Condition], model: type[BaseModel], params: Mapping[str, Any]
+) -> dict[str, Any]:
     """The number and yes/no fields some test can hold on at zero (0 or false), with that zero.
 
     The feature layer leaves features at zero out of a document: most rows have few
@@ -130,8 +143,11 @@ def zero_sensitive(conditions: Iterable[ir.Condition], model: type[BaseModel],
     its zero unless a test is true at zero (``lt``, ``ne``, ``eq: 0``, or a test negated by
     ``not``): those fields are sent with their zero.
     """
-    zero_of = {name: False if f.annotation is bool else 0
-               for name, f in model.model_fields.items() if f.annotation in (bool, int)}
+    zero_of = {
+        name: False if f.annotation is bool else 0
+        for name, f in model.model_fields.items()
+        if f.annotation in (bool, int)
+    }
     needed: dict[str, Any] = {}
     for condition in conditions:
         for cmp, negated in _compares(condition):
@@ -167,8 +183,7 @@ class MonitoringPack:
             return ctx
         resolved = self.params.resolve_all(day)
         active = [r for r in self.rules if r.in_force(day)]
-        key = (tuple(sorted((n, r.since) for n, r in resolved.items())),
-               tuple(r.id for r in active))
+        key = (tuple(sorted((n, r.since) for n, r in resolved.items())), tuple(r.id for r in active))
         ctx = self._contexts.get(key)
         if ctx is None:
             ctx = self._compile(day, active, resolved)
@@ -178,8 +193,7 @@ class MonitoringPack:
         self._by_date[day] = ctx
         return ctx
 
-    def _compile(self, day: dt.date, active: list[MonitoringRule],
-                 resolved: dict[str, Any]) -> DayContext:
+    def _compile(self, day: dt.date, active: list[MonitoringRule], resolved: dict[str, Any]) -> DayContext:
         evaluation = EvaluationContext(day, resolved)
         definitions: dict[str, dict[str, ir.Condition]] = {"transaction": {}, "day_total": {}}
         citations: dict[str, list[Citation]] = {}
@@ -187,8 +201,9 @@ class MonitoringPack:
             needed = ir.params_used(rule.when) - set(resolved)
             if needed:
                 raise RuleError.single(
-                    f"rule {rule.id}: parameter `{sorted(needed)[0]}` has no value in force on"
-                    f" {day}", file=rule.file)
+                    f"rule {rule.id}: parameter `{sorted(needed)[0]}` has no value in force on {day}",
+                    file=rule.file,
+                )
             definitions[rule.on][rule.id] = rule.when
             cites = list(rule.citations)
             for name in rule.cite_params:
@@ -201,8 +216,10 @@ class MonitoringPack:
             for on, conditions in definitions.items()
         }
         values = {n: r.value for n, r in resolved.items()}
-        zeros = {on: zero_sensitive([r.when for r in active if r.on == on], model, values)
-                 for on, model in DOCUMENT_MODELS.items()}
+        zeros = {
+            on: zero_sensitive([r.when for r in active if r.on == on], model, values)
+            for on, model in DOCUMENT_MODELS.items()
+        }
         return DayContext(values, citations, rulesets, zeros)
 
 
@@ -221,16 +238,18 @@ def load_rule(path: Path, params: ParameterSet, laws: Collection[str]) -> Monito
     try:
         head = _Header.model_validate(doc.data)
     except ValidationError as exc:
-        raise RuleError([
-            Problem(e["msg"], doc.file, doc.line_of(tuple(e["loc"])),
-                    ".".join(map(str, e["loc"])))
-            for e in exc.errors(include_url=False)
-        ]) from None
+        raise RuleError(
+            [
+                Problem(e["msg"], doc.file, doc.line_of(tuple(e["loc"])), ".".join(map(str, e["loc"])))
+                for e in exc.errors(include_url=False)
+            ]
+        ) from None
     problems: list[Problem] = []
 
     def problem(message: str, *at: str | int, hint: str | None = None) -> None:
-        problems.append(Problem(message, doc.file, doc.line_of(at) or 1,
-                                ".".join(map(str, at)) or None, hint))
+        problems.append(
+            Problem(message, doc.file, doc.line_of(at) or 1, ".".join(map(str, at)) or None, hint)
+        )
 
     scope = Scope(DOCUMENT_MODELS[head.document], "")
     when: ir.Condition | None = None
@@ -241,27 +260,48 @@ def load_rule(path: Path, params: ParameterSet, laws: Collection[str]) -> Monito
     if when is not None and any(isinstance(node, _UNSUPPORTED) for node in ir.walk(when)):
         problem("monitoring conditions use comparisons and all/any/not", "when")
     if head.kind == "suspicious" and head.typology not in TYPOLOGIES:
-        problem(f"`typology` must be one of {', '.join(TYPOLOGIES)}", "typology",
-                hint=did_you_mean(str(head.typology), TYPOLOGIES))
+        problem(
+            f"`typology` must be one of {', '.join(TYPOLOGIES)}",
+            "typology",
+            hint=did_you_mean(str(head.typology), TYPOLOGIES),
+        )
     if head.kind == "large_value" and (head.document != "day_total" or not head.category):
-        problem("a large_value rule reads `document: day_total` and names its `category`",
-                "document")
+        problem("a large_value rule reads `document: day_total` and names its `category`", "document")
     if head.kind == "suspicious" and head.document != "transaction":
         problem("a suspicious rule reads `document: transaction`", "document")
     for i, cite in enumerate(head.citations):
         if cite.law not in laws:
-            problem(f"unknown law code `{cite.law}` (see rules/laws.yaml)", "citations", i,
-                    "law", hint=did_you_mean(cite.law, laws))
+            problem(
+                f"unknown law code `{cite.law}` (see rules/laws.yaml)",
+                "citations",
+                i,
+                "law",
+                hint=did_you_mean(cite.law, laws),
+            )
     for i, name in enumerate(head.cite_params):
         if name not in params.parameters:
-            problem(f"unknown parameter `{name}` in cite_params", "cite_params", i,
-                    hint=did_you_mean(name, params.parameters))
+            problem(
+                f"unknown parameter `{name}` in cite_params",
+                "cite_params",
+                i,
+                hint=did_you_mean(name, params.parameters),
+            )
     if problems or when is None:
         raise RuleError(problems)
     return MonitoringRule(
-        head.id, head.kind, head.document, head.typology, head.category, head.severity, head.title,
-        tuple(head.citations), tuple(head.cite_params), head.effective_from,
-        head.effective_until, when, doc.file,
+        head.id,
+        head.kind,
+        head.document,
+        head.typology,
+        head.category,
+        head.severity,
+        head.title,
+        tuple(head.citations),
+        tuple(head.cite_params),
+        head.effective_from,
+        head.effective_until,
+        when,
+        doc.file,
     )
 
 
@@ -289,8 +329,9 @@ def load_pack(roots: list[Path] | None = None, builtin: bool = True) -> Monitori
     laws = set(load_laws())  # an unreadable registry is an error, never "no check"
     missing = [n for n in FEATURE_PARAMS if n not in params.parameters]
     if missing:
-        raise RuleError.single(f"the feature layer needs parameter `{missing[0]}`",
-                               file=", ".join(map(str, folders)))
+        raise RuleError.single(
+            f"the feature layer needs parameter `{missing[0]}`", file=", ".join(map(str, folders))
+        )
     problems: list[Problem] = []
     rules: list[MonitoringRule] = []
     seen: dict[str, str] = {}
@@ -301,8 +342,9 @@ def load_pack(roots: list[Path] | None = None, builtin: bool = True) -> Monitori
             problems.extend(exc.problems)
             continue
         if rule.id in seen:
-            problems.append(Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}",
-                                    rule.file, 1, "id"))
+            problems.append(
+                Problem(f"rule id {rule.id} is also defined in {seen[rule.id]}", rule.file, 1, "id")
+            )
             continue
         seen[rule.id] = rule.file
         rules.append(rule)

@@ -83,14 +83,14 @@ class _Output:
             return
         size, expected = resume
         if not path.is_file():
-            raise TransactionError.single("cannot resume: the file is missing",
-                                          file=str(path))
+            raise TransactionError.single("cannot resume: the file is missing", file=str(path))
         actual = path.stat().st_size
         if actual < size:
             raise TransactionError.single(
                 f"cannot resume: the file has {actual:,} bytes, the checkpoint recorded "
                 f"{size:,} (it was truncated or replaced since); start again without --resume",
-                file=str(path))
+                file=str(path),
+            )
         self.fh = path.open("r+b")
         left = size
         while left > 0:
@@ -104,7 +104,8 @@ class _Output:
             raise TransactionError.single(
                 "cannot resume: the file's content differs from what the checkpoint recorded "
                 "(it was edited or replaced since); start again without --resume",
-                file=str(path))
+                file=str(path),
+            )
         self.fh.seek(size)
         self.fh.truncate(size)
         self.size = size
@@ -142,16 +143,20 @@ def _open_out(path: Path, resume: tuple[int, str | None] | None) -> _Output:
     try:
         return _Output(path, resume)
     except OSError as exc:
-        raise TransactionError.single(f"cannot write: {exc.strerror or exc}",
-                                      file=str(path)) from None
+        raise TransactionError.single(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
 
 
-def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None = None,
-        progress: Callable[[Stats], None] | None = None) -> RunResult:
+def run(
+    opts: RunOptions,
+    stdout: IO[str] | None = None,
+    stdin: IO[str] | None = None,
+    progress: Callable[[Stats], None] | None = None,
+) -> RunResult:
     """Monitor ``opts.source`` to the end (or to ``stop_after``); alerts to the sinks."""
     if opts.checkpoint is not None and opts.output is None:
-        raise UsageError.single("--checkpoint needs --output FILE (standard output cannot be"
-                                " rewound on resume)")
+        raise UsageError.single(
+            "--checkpoint needs --output FILE (standard output cannot be rewound on resume)"
+        )
     if opts.resume and opts.checkpoint is None:
         raise UsageError.single("--resume needs --checkpoint DIR")
     held = ckpt.lock(opts.checkpoint) if opts.checkpoint is not None else None
@@ -162,8 +167,9 @@ def run(opts: RunOptions, stdout: IO[str] | None = None, stdin: IO[str] | None =
             held.close()
 
 
-def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
-         progress: Callable[[Stats], None] | None) -> RunResult:
+def _run(
+    opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None, progress: Callable[[Stats], None] | None
+) -> RunResult:
     queued = is_queue(opts.source)  # a message queue is read like standard input
     streaming = str(opts.source) == "-" or queued
     digest = None if streaming or opts.checkpoint is None else _digest(Path(opts.source))
@@ -182,12 +188,18 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
     if streaming:
         reorder = state.reorder if state is not None and state.reorder else ReorderBuffer()
         reorder.lateness = opts.max_lateness
-    out = (_open_out(opts.output, (state.output_bytes, state.output_sha256) if state else None)
-           if opts.output else None)
+    out = (
+        _open_out(opts.output, (state.output_bytes, state.output_sha256) if state else None)
+        if opts.output
+        else None
+    )
     dead = None
     try:
-        dead = (_open_out(opts.dead_letter, (state.dead_bytes, state.dead_sha256)
-                          if state else None) if opts.dead_letter else None)
+        dead = (
+            _open_out(opts.dead_letter, (state.dead_bytes, state.dead_sha256) if state else None)
+            if opts.dead_letter
+            else None
+        )
         store = _open_store(opts.store) if opts.store else None
     except BaseException:
         for fh in (out, dead):
@@ -225,18 +237,31 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
         out.sync()  # the outputs reach the disk before the checkpoint that records them
         if dead is not None:
             dead.sync()
-        ckpt.save(opts.checkpoint, ckpt.Checkpoint(
-            monitor, rows, out.size, dead.size if dead is not None else 0,
-            str(opts.source), digest=digest, reorder=reorder,
-            output_sha256=out.sha.hexdigest(),
-            dead_sha256=dead.sha.hexdigest() if dead is not None else None,
-            rates_digest=rates_digest, watermark=watermark))
+        ckpt.save(
+            opts.checkpoint,
+            ckpt.Checkpoint(
+                monitor,
+                rows,
+                out.size,
+                dead.size if dead is not None else 0,
+                str(opts.source),
+                digest=digest,
+                reorder=reorder,
+                output_sha256=out.sha.hexdigest(),
+                dead_sha256=dead.sha.hexdigest() if dead is not None else None,
+                rates_digest=rates_digest,
+                watermark=watermark,
+            ),
+        )
         if isinstance(stream, QueueStream):  # the state holding these rows is on disk
             stream.commit(rows)
 
     damage: list[InputDamaged] = []
-    stream: Any = QueueStream(opts.source, skipped=skip) if queued and stdin is None else (
-        stdin if queued else open_text(opts.source, stdin))
+    stream: Any = (
+        QueueStream(opts.source, skipped=skip)
+        if queued and stdin is None
+        else (stdin if queued else open_text(opts.source, stdin))
+    )
     if isinstance(stream, QueueStream):
         stream.placeholders = stream.skipped = stream.committed = skip
     try:
@@ -246,8 +271,15 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
             if isinstance(item, DeadRow):
                 bury(item)
             elif watermark is not None and item.epoch > watermark + horizon:
-                bury(DeadRow(item.line, "future", _future(item.epoch, watermark, horizon),
-                             raw or _text_of(item), "timestamp"))
+                bury(
+                    DeadRow(
+                        item.line,
+                        "future",
+                        _future(item.epoch, watermark, horizon),
+                        raw or _text_of(item),
+                        "timestamp",
+                    )
+                )
             else:
                 if watermark is None or item.epoch > watermark:
                     watermark = item.epoch
@@ -300,23 +332,26 @@ def _run(opts: RunOptions, stdout: IO[str] | None, stdin: IO[str] | None,
                 store.close()
 
 
-def _check_resumable(opts: RunOptions, state: ckpt.Checkpoint, digest: str | None,
-                     rates_digest: str) -> None:
+def _check_resumable(opts: RunOptions, state: ckpt.Checkpoint, digest: str | None, rates_digest: str) -> None:
     """A checkpoint continues only the run it was saved by: same input, content and rates."""
     assert opts.checkpoint is not None
     if state.source != str(opts.source):
         raise TransactionError.single(
             f"the checkpoint is for {shown(state.source, 200)}, not {shown(opts.source, 200)}",
-            file=str(opts.checkpoint))
+            file=str(opts.checkpoint),
+        )
     if state.digest != digest:
         raise TransactionError.single(
             "the input changed since the checkpoint was saved (its digest differs): "
-            "start again without --resume", file=str(opts.source))
+            "start again without --resume",
+            file=str(opts.source),
+        )
     if state.rates_digest != rates_digest:
         raise TransactionError.single(
             "the exchange rates differ from those of the checkpointed run (--rates): resume "
             "with the same rates file, or start again without --resume",
-            file=str(opts.checkpoint))
+            file=str(opts.checkpoint),
+        )
     if opts.dead_letter is None:
         state.dead_bytes, state.dead_sha256 = 0, None
 
@@ -326,18 +361,29 @@ def _open_store(path: Path) -> AlertStore:
 
 
 def _future(epoch: int, watermark: int, horizon: int) -> str:
-    return (f"future: {_iso(epoch)} is more than {format_duration(horizon)} after the newest "
-            f"row accepted so far ({_iso(watermark)}); a row this far ahead would close every "
-            "business day before it (--max-future)")
+    return (
+        f"future: {_iso(epoch)} is more than {format_duration(horizon)} after the newest "
+        f"row accepted so far ({_iso(watermark)}); a row this far ahead would close every "
+        "business day before it (--max-future)"
+    )
 
 
 def _text_of(tx: Tx) -> str:
     """A row's fields when its text was not kept (rows of a sorted file)."""
-    return json.dumps({"tx_id": tx.tx_id, "timestamp": _iso(tx.epoch), "amount": str(tx.amount),
-                       "currency": tx.currency, "account_id": tx.account_id,
-                       "customer_id": tx.customer_id, "direction": tx.direction,
-                       "channel": tx.channel, "counterparty_id": tx.counterparty_id},
-                      ensure_ascii=False)
+    return json.dumps(
+        {
+            "tx_id": tx.tx_id,
+            "timestamp": _iso(tx.epoch),
+            "amount": str(tx.amount),
+            "currency": tx.currency,
+            "account_id": tx.account_id,
+            "customer_id": tx.customer_id,
+            "direction": tx.direction,
+            "channel": tx.channel,
+            "counterparty_id": tx.counterparty_id,
+        },
+        ensure_ascii=False,
+    )
 
 
 def _rates_digest(rates: Rates) -> str:
@@ -345,8 +391,9 @@ def _rates_digest(rates: Rates) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _ordered(opts: RunOptions, stream: IO[str], skip: int, result: RunResult,
-             damage: list[InputDamaged]) -> Iterator[tuple[int, Tx | DeadRow, str]]:
+def _ordered(
+    opts: RunOptions, stream: IO[str], skip: int, result: RunResult, damage: list[InputDamaged]
+) -> Iterator[tuple[int, Tx | DeadRow, str]]:
     """(position, row, text) in the order the monitor takes them, from ``skip`` on.
 
     Standard input and a file in day order: as read (the rows skipped are not parsed). A file
@@ -357,16 +404,19 @@ def _ordered(opts: RunOptions, stream: IO[str], skip: int, result: RunResult,
         yield from _until_damaged(read_rows(stream, opts.source, opts.rates, skip), damage)
         return
     sort = ExternalSort(opts.sort_buffer)
-    rows = sort(item for _, item, _raw in _until_damaged(
-        read_rows(stream, opts.source, opts.rates), damage))
+    rows = sort(item for _, item, _raw in _until_damaged(read_rows(stream, opts.source, opts.rates), damage))
     for n, item in enumerate(itertools.islice(rows, skip, None), skip + 1):
         yield n, item, ""
     result.sorted_runs = sort.runs
     count = f"{result.stats.transactions + result.stats.duplicates:,} rows"
-    how = (f"in {sort.runs} runs of up to {opts.sort_buffer:,} rows merged from temporary files"
-           if sort.runs else "in memory")
-    result.notes.append(f"the rows were not in time order: {count} were sorted by event time "
-                        f"{how} before monitoring")
+    how = (
+        f"in {sort.runs} runs of up to {opts.sort_buffer:,} rows merged from temporary files"
+        if sort.runs
+        else "in memory"
+    )
+    result.notes.append(
+        f"the rows were not in time order: {count} were sorted by event time {how} before monitoring"
+    )
 
 
 def _until_damaged(rows: Iterator[_T], damage: list[InputDamaged]) -> Iterator[_T]:

@@ -48,7 +48,10 @@ WHERE_TO_GET_DATA = (
 
 # AMLSim typology -> the pack's typologies whose alerts find it (the module docstring says why)
 AMLSIM_FOUND_BY: dict[str, tuple[str, ...]] = {
-    "fan_in": ("fan_in",), "fan_out": ("fan_out",), "cycle": ("cycle", "layering")}
+    "fan_in": ("fan_in",),
+    "fan_out": ("fan_out",),
+    "cycle": ("cycle", "layering"),
+}
 
 
 @dataclass
@@ -66,9 +69,12 @@ class Volume:
         return sum(months.values()) / len(months) if months else None
 
     def to_json(self) -> dict[str, Any]:
-        return {"alerted_share_per_month": _rounded(self.alerted_share),
-                "alerted_by_month": {m: _rounded(v) for m, v in self.alerted_by_month.items()},
-                "alerted_customers": self.alerted_customers, "lift": _rounded(self.lift)}
+        return {
+            "alerted_share_per_month": _rounded(self.alerted_share),
+            "alerted_by_month": {m: _rounded(v) for m, v in self.alerted_by_month.items()},
+            "alerted_customers": self.alerted_customers,
+            "lift": _rounded(self.lift),
+        }
 
 
 def _rounded(x: float | None) -> float | None:
@@ -89,9 +95,13 @@ class TypologyScore:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "planted": self.planted, "found": self.found, "recall": self.recall,
-            "alerts": self.alerts, "true_alerts": self.true_alerts,
-            "precision": self.precision}
+            "planted": self.planted,
+            "found": self.found,
+            "recall": self.recall,
+            "alerts": self.alerts,
+            "true_alerts": self.true_alerts,
+            "precision": self.precision,
+        }
         if self.volume is not None:
             out.update(self.volume.to_json())
         if self.by:
@@ -133,15 +143,18 @@ class Scores:
         def fmt(x: float | None, spec: str = ".3f") -> str:
             return "  -  " if x is None else format(x, spec)
 
-        lines = [f"{'typology':<22} {'planted':>7} {'found':>6} {'recall':>7} {'alerts':>7} "
-                 f"{'true':>6} {'precision':>9} {'alerted/month':>13} {'lift':>6}"]
+        lines = [
+            f"{'typology':<22} {'planted':>7} {'found':>6} {'recall':>7} {'alerts':>7} "
+            f"{'true':>6} {'precision':>9} {'alerted/month':>13} {'lift':>6}"
+        ]
 
         def line(name: str, s: TypologyScore) -> str:
             v = s.volume
-            volume = "" if v is None else (f" {fmt(v.alerted_share, '.2%'):>13} "
-                                           f"{fmt(v.lift, '.1f'):>6}")
-            return (f"{name:<22} {s.planted:>7} {s.found:>6} {fmt(s.recall):>7} "
-                    f"{s.alerts:>7} {s.true_alerts:>6} {fmt(s.precision):>9}{volume}")
+            volume = "" if v is None else (f" {fmt(v.alerted_share, '.2%'):>13} {fmt(v.lift, '.1f'):>6}")
+            return (
+                f"{name:<22} {s.planted:>7} {s.found:>6} {fmt(s.recall):>7} "
+                f"{s.alerts:>7} {s.true_alerts:>6} {fmt(s.precision):>9}{volume}"
+            )
 
         for t, s in sorted(self.rows.items()):
             lines.append(line(t, s))
@@ -150,10 +163,12 @@ class Scores:
                 lines.append(line("  naive rule", s.naive) + f"  ({s.naive_text})")
         if self.suspicious is not None:
             v = self.suspicious
-            lines.append(f"all suspicious alerts: {v.alerted_customers:,} customers, "
-                         f"{fmt(v.alerted_share, '.2%')} of active customers a month, lift "
-                         f"{fmt(v.lift, '.1f')} over a base rate of "
-                         f"{fmt(self.base_rate, '.2%')}")
+            lines.append(
+                f"all suspicious alerts: {v.alerted_customers:,} customers, "
+                f"{fmt(v.alerted_share, '.2%')} of active customers a month, lift "
+                f"{fmt(v.lift, '.1f')} over a base rate of "
+                f"{fmt(self.base_rate, '.2%')}"
+            )
         if self.unlabelled:
             other = ", ".join(f"{k} {v}" for k, v in sorted(self.unlabelled.items()))
             lines.append(f"alerts of typologies these labels do not cover: {other}")
@@ -177,8 +192,15 @@ def score_generated(alerts: list[dict[str, Any]], labels: Path) -> Scores:
         for row in csv.DictReader(fh):
             scores.row(row["typology"]).planted += 1
             if row["kind"] == "large_value":
-                lv_keys.add((row["customer_id"], row["business_date"], row["direction"],
-                             row["category"], row["currency_basis"]))
+                lv_keys.add(
+                    (
+                        row["customer_id"],
+                        row["business_date"],
+                        row["direction"],
+                        row["category"],
+                        row["currency_basis"],
+                    )
+                )
             else:
                 planted[row["typology"]].append(set(row["tx_ids"].split()))
     raised_lv: set[tuple[str, ...]] = set()
@@ -190,8 +212,13 @@ def score_generated(alerts: list[dict[str, Any]], labels: Path) -> Scores:
         score = scores.rows[typology]
         score.alerts += 1
         if typology == "large_value":
-            key = (alert["customer_id"], alert["business_date"], alert["direction"],
-                   alert["category"], alert["currency_basis"])
+            key = (
+                alert["customer_id"],
+                alert["business_date"],
+                alert["direction"],
+                alert["category"],
+                alert["currency_basis"],
+            )
             raised_lv.add(key)
             score.true_alerts += key in lv_keys
         else:
@@ -271,8 +298,9 @@ def _finds(alert: dict[str, Any], planted: _Planted) -> bool:
     return planted.hub in named
 
 
-def score_amlsim(alerts: list[dict[str, Any]], folder: Path,
-                 found_by: dict[str, tuple[str, ...]] | None = None) -> Scores:
+def score_amlsim(
+    alerts: list[dict[str, Any]], folder: Path, found_by: dict[str, tuple[str, ...]] | None = None
+) -> Scores:
     """Scores of ``alerts``; ``found_by`` maps a label to the alert typologies that find it
     (default ``AMLSIM_FOUND_BY``; the naive rules find each label with their own)."""
     found_by = AMLSIM_FOUND_BY if found_by is None else found_by
@@ -280,8 +308,7 @@ def score_amlsim(alerts: list[dict[str, Any]], folder: Path,
     planted = _amlsim_planted(folder)
     for p in planted:
         scores.row(p.typology).planted += 1
-    finding = {mine for label, ours in found_by.items() if label in scores.rows
-               for mine in ours}
+    finding = {mine for label, ours in found_by.items() if label in scores.rows for mine in ours}
     by_typology: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for alert in alerts:
         typology = _typology(alert)
@@ -295,8 +322,11 @@ def score_amlsim(alerts: list[dict[str, Any]], folder: Path,
         _score(score, mine, [a for t in finders for a in by_typology[t]])
         if len(finders) > 1:
             for typology in finders:
-                _score(score.by.setdefault(typology, TypologyScore(typology, len(mine))),
-                       mine, by_typology[typology])
+                _score(
+                    score.by.setdefault(typology, TypologyScore(typology, len(mine))),
+                    mine,
+                    by_typology[typology],
+                )
     return scores
 
 
@@ -307,13 +337,17 @@ def _score(score: TypologyScore, planted: list[_Planted], raised: list[dict[str,
 
 
 def _is_amlsim(path: Path) -> bool:
-    return path.is_dir() and (path / "alerts.csv").is_file() and (
-        path / "transactions.csv.gz").is_file()
+    return path.is_dir() and (path / "alerts.csv").is_file() and (path / "transactions.csv.gz").is_file()
 
 
-def evaluate_path(path: Path, labels: Path | None = None, alerts_file: Path | None = None,
-                  rates: Path | None = None, rules: list[Path] | None = None,
-                  save_alerts: Path | None = None) -> Scores:
+def evaluate_path(
+    path: Path,
+    labels: Path | None = None,
+    alerts_file: Path | None = None,
+    rates: Path | None = None,
+    rules: list[Path] | None = None,
+    save_alerts: Path | None = None,
+) -> Scores:
     """Run the monitor on ``path`` (unless ``alerts_file`` is given) and score its alerts."""
     amlsim = _is_amlsim(path)
     if amlsim:
@@ -323,8 +357,9 @@ def evaluate_path(path: Path, labels: Path | None = None, alerts_file: Path | No
         if path.is_dir():
             candidates = sorted(path.glob("transactions.*"))
             if not candidates:
-                raise TransactionError.single(f"no transactions file in {path}. "
-                                              f"{WHERE_TO_GET_DATA}", file=str(path))
+                raise TransactionError.single(
+                    f"no transactions file in {path}. {WHERE_TO_GET_DATA}", file=str(path)
+                )
             source = candidates[0]
         else:
             source = path
@@ -337,8 +372,15 @@ def evaluate_path(path: Path, labels: Path | None = None, alerts_file: Path | No
     if alerts_file is None:
         with tempfile.TemporaryDirectory() as tmp:
             out = save_alerts or Path(tmp) / "alerts.jsonl"
-            run(RunOptions(str(source), load_pack(rules), rate_table, output=out,
-                           dead_letter=Path(tmp) / "dead.jsonl"))
+            run(
+                RunOptions(
+                    str(source),
+                    load_pack(rules),
+                    rate_table,
+                    output=out,
+                    dead_letter=Path(tmp) / "dead.jsonl",
+                )
+            )
             alerts = load_alerts(out)
     else:
         alerts = load_alerts(alerts_file)
@@ -407,8 +449,7 @@ def _involved(labels: Path, customer_of_tx: dict[str, str]) -> set[str]:
     with labels.open(encoding="utf-8", newline="") as fh:
         for row in csv.DictReader(fh):
             if row["kind"] == "suspicious":
-                out.update(customer_of_tx[t] for t in row["tx_ids"].split()
-                           if t in customer_of_tx)
+                out.update(customer_of_tx[t] for t in row["tx_ids"].split() if t in customer_of_tx)
     return out
 
 
@@ -421,8 +462,7 @@ def volume(alerts: list[dict[str, Any]], people: _Population) -> Volume:
     everyone = people.customers
     base = len(people.involved & everyone) / len(everyone) if everyone else 0
     lift = (len(alerted & people.involved) / len(alerted) / base) if alerted and base else None
-    shares = {m: len(by_month.get(m, set()) & c) / len(c)
-              for m, c in sorted(people.active.items()) if c}
+    shares = {m: len(by_month.get(m, set()) & c) / len(c) for m, c in sorted(people.active.items()) if c}
     return Volume(shares, len(alerted), lift)
 
 

@@ -66,8 +66,7 @@ class Lists:
         if not country:
             return False
         return any(
-            j.since <= on and (j.until is None or on <= j.until)
-            for j in self.jurisdictions.get(country, ())
+            j.since <= on and (j.until is None or on <= j.until) for j in self.jurisdictions.get(country, ())
         )
 
     def screen(self, name: str | None) -> tuple[int, SanctionsEntry | None]:
@@ -87,8 +86,9 @@ class Lists:
         else:
             from rapidfuzz import fuzz, process
 
-            best = process.extractOne(key, [e.normalised for e in self.sanctions],
-                                      scorer=fuzz.ratio, score_cutoff=MIN_RESEMBLANCE)
+            best = process.extractOne(
+                key, [e.normalised for e in self.sanctions], scorer=fuzz.ratio, score_cutoff=MIN_RESEMBLANCE
+            )
             result = (int(best[1]), self.sanctions[best[2]]) if best else (0, None)
         if len(self._cache) > 100_000:
             self._cache.clear()
@@ -124,14 +124,18 @@ def load_lists(folder: Path) -> Lists:
                 raise _fail(f"`{code}` is not an ISO 3166-1 alpha-2 code", doc.file, line)
             until = item.get("until")
             lists.jurisdictions.setdefault(code, []).append(
-                Jurisdiction(code, str(item.get("name", "")), item["since"],
-                             until if isinstance(until, dt.date) else None))
+                Jurisdiction(
+                    code,
+                    str(item.get("name", "")),
+                    item["since"],
+                    until if isinstance(until, dt.date) else None,
+                )
+            )
         for i, item in enumerate(data.get("sanctions") or []):
             line = doc.line_of(("sanctions", i))
             if not isinstance(item, dict) or not item.get("name") or not item.get("ref"):
                 raise _fail("a sanctions entry needs `ref` and `name`", doc.file, line)
             names = [str(item["name"]), *[str(a) for a in item.get("aliases") or []]]
             for name in names:
-                lists.sanctions.append(SanctionsEntry(str(item["ref"]), name,
-                                                      normalise_name(name)))
+                lists.sanctions.append(SanctionsEntry(str(item["ref"]), name, normalise_name(name)))
     return lists

@@ -36,8 +36,7 @@ class AlertStore:
         try:
             self.db = sqlite3.connect(path)
         except sqlite3.Error as exc:
-            raise TransactionError.single(f"cannot open the alert store: {exc}",
-                                          file=str(path)) from None
+            raise TransactionError.single(f"cannot open the alert store: {exc}", file=str(path)) from None
         try:
             self.db.execute(
                 "CREATE TABLE IF NOT EXISTS alerts (alert_id TEXT PRIMARY KEY, kind TEXT, "
@@ -47,16 +46,28 @@ class AlertStore:
             self.db.execute("SELECT alert_id, body, status, note FROM alerts LIMIT 1")
         except sqlite3.Error as exc:
             self.db.close()
-            raise TransactionError.single(f"not a usable alert store (SQLite): {exc}",
-                                          file=str(path)) from None
+            raise TransactionError.single(
+                f"not a usable alert store (SQLite): {exc}", file=str(path)
+            ) from None
 
     def add(self, alerts: Iterable[Alert]) -> None:
-        rows = [(a.alert_id, a.kind, a.typology or a.category, a.customer_id, a.business_date,
-                 json.dumps(a.to_json_dict(), ensure_ascii=False)) for a in alerts]
+        rows = [
+            (
+                a.alert_id,
+                a.kind,
+                a.typology or a.category,
+                a.customer_id,
+                a.business_date,
+                json.dumps(a.to_json_dict(), ensure_ascii=False),
+            )
+            for a in alerts
+        ]
         with self.db:
             self.db.executemany(
                 "INSERT OR IGNORE INTO alerts (alert_id, kind, typology, customer_id, "
-                "business_date, body) VALUES (?, ?, ?, ?, ?, ?)", rows)
+                "business_date, body) VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
 
     def list(self, status: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
         query = "SELECT body, status, note FROM alerts WHERE 1=1"
@@ -81,8 +92,10 @@ class AlertStore:
         if status not in STATUSES:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
         with self.db:
-            cur = self.db.execute("UPDATE alerts SET status = ?, note = COALESCE(?, note) "
-                                  "WHERE alert_id = ?", (status, note, alert_id))
+            cur = self.db.execute(
+                "UPDATE alerts SET status = ?, note = COALESCE(?, note) WHERE alert_id = ?",
+                (status, note, alert_id),
+            )
         return cur.rowcount > 0
 
     def close(self) -> None:

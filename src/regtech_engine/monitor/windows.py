@@ -35,8 +35,11 @@ _WINDOW_TABLE: dict[str, tuple[str, int]] = {
     "memory": ("monitor.history.party_memory_days", DAY),
 }
 WINDOW_PARAMS = tuple(name for name, _ in _WINDOW_TABLE.values())
-STRUCTURING_PARAMS = ("monitor.structuring.band_floor_cny",
-                      "monitor.structuring.band_ceiling_cny", "monitor.structuring.window_days")
+STRUCTURING_PARAMS = (
+    "monitor.structuring.band_floor_cny",
+    "monitor.structuring.band_ceiling_cny",
+    "monitor.structuring.window_days",
+)
 
 
 @dataclass
@@ -55,8 +58,14 @@ class Evidence:
 EvidenceFn = Callable[[], Evidence]  # built only when a rule fires: most rows never need it
 
 
-def ev_rows(rows: tuple[tuple[Any, ...], ...], id_at: int, start: int, end: int,
-            account: str | None = None, cp_at: int | None = None) -> Evidence:
+def ev_rows(
+    rows: tuple[tuple[Any, ...], ...],
+    id_at: int,
+    start: int,
+    end: int,
+    account: str | None = None,
+    cp_at: int | None = None,
+) -> Evidence:
     accounts = sorted({r[cp_at] for r in rows}) if cp_at is not None else None
     return Evidence([r[id_at] for r in rows], start, end, account, accounts)
 

@@ -38,9 +38,7 @@ class WorkdayCalendar:
         if known is not None:
             return known
         if self.extra is not None and day.year in self.extra.years:
-            result = day in self.extra.workdays or (
-                day.weekday() < 5 and day not in self.extra.holidays
-            )
+            result = day in self.extra.workdays or (day.weekday() < 5 and day not in self.extra.holidays)
         else:
             import chinese_calendar
 
@@ -79,7 +77,8 @@ def load_holidays(path: Path) -> HolidayFile:
     if not isinstance(data, dict) or not isinstance(data.get("years"), list):
         raise TransactionError.single(
             "a holiday file needs `years: [YYYY]`, `holidays` and `workdays` lists",
-            file=doc.file, line=1,
+            file=doc.file,
+            line=1,
         )
     years = data["years"]
     if not all(isinstance(y, int) for y in years):

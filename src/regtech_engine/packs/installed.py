@@ -53,12 +53,17 @@ def installed_packs() -> list[InstalledPack]:
         label = f"{dist.metadata['Name']} {dist.version}" if dist is not None else ep.value
         folder = _folder(ep)
         if folder is None:
-            problems.append(Problem(
-                f"installed pack `{ep.name}` ({label}): entry point value `{ep.value}` names"
-                " no package folder", hint="the value is the package holding pack.yaml"))
+            problems.append(
+                Problem(
+                    f"installed pack `{ep.name}` ({label}): entry point value `{ep.value}` names"
+                    " no package folder",
+                    hint="the value is the package holding pack.yaml",
+                )
+            )
             continue
-        found.setdefault((ep.name, str(folder.resolve())),
-                         InstalledPack(ep.name, folder, f"installed ({label})"))
+        found.setdefault(
+            (ep.name, str(folder.resolve())), InstalledPack(ep.name, folder, f"installed ({label})")
+        )
     if problems:
         raise RuleError(problems)
     return list(found.values())

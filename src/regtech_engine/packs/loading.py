@@ -40,9 +40,17 @@ def _with_laws(pack: Pack) -> Pack:
         declared = laws_from(pack.document, pack.manifest.laws, pack.folder, ("laws",))
         both = sorted(set(declared) & set(laws))
         if both:
-            raise RuleError([Problem(f"law `{code}` is declared both here and in {file}",
-                                     pack.file, pack.line_of("laws", code), f"laws.{code}")
-                             for code in both])
+            raise RuleError(
+                [
+                    Problem(
+                        f"law `{code}` is declared both here and in {file}",
+                        pack.file,
+                        pack.line_of("laws", code),
+                        f"laws.{code}",
+                    )
+                    for code in both
+                ]
+            )
         laws.update(declared)
     return replace(pack, laws=laws)
 
@@ -102,9 +110,14 @@ def gather(
     def claim(kind: str, key: str, pack: Pack, *at: str | int) -> bool:
         other = declared[kind].get(key)
         if other is not None:
-            problems.append(Problem(
-                f"{kind} `{key}` is declared by pack `{pack.name}` ({pack.file}) and by pack"
-                f" `{other.name}` ({other.file})", pack.file, pack.line_of(*at) if at else None))
+            problems.append(
+                Problem(
+                    f"{kind} `{key}` is declared by pack `{pack.name}` ({pack.file}) and by pack"
+                    f" `{other.name}` ({other.file})",
+                    pack.file,
+                    pack.line_of(*at) if at else None,
+                )
+            )
             return False
         declared[kind][key] = pack
         return True
@@ -121,8 +134,14 @@ def gather(
             if pack.source == BUILTIN_SOURCE and theme in builtin_themes:
                 continue
             if theme in builtin_themes:
-                problems.append(Problem(f"theme `{theme}` is a built-in theme", pack.file,
-                                        pack.line_of("themes", theme), f"themes.{theme}"))
+                problems.append(
+                    Problem(
+                        f"theme `{theme}` is a built-in theme",
+                        pack.file,
+                        pack.line_of("themes", theme),
+                        f"themes.{theme}",
+                    )
+                )
             elif claim("theme", theme, pack, "themes", theme):
                 themes[theme] = label
         for code, law in pack.laws.items():

@@ -181,8 +181,11 @@ def _problems(exc: ValidationError, doc: Document) -> list[Problem]:
             hint = did_you_mean(str(err.get("input")), typing.get_args(FieldKind))
         else:
             message = err["msg"].removeprefix("Value error, ")
-        out.append(Problem(message, doc.file, doc.line_of(loc) or doc.line_of(loc[:-1]),
-                           format_path(loc) or None, hint))
+        out.append(
+            Problem(
+                message, doc.file, doc.line_of(loc) or doc.line_of(loc[:-1]), format_path(loc) or None, hint
+            )
+        )
     return out
 
 
@@ -203,8 +206,9 @@ def read_manifest(folder: Path, source: str) -> Pack:
         return Pack(manifest, folder, source, str(folder))
     doc = read_document(file)
     if not isinstance(doc.data, dict):
-        raise RuleError.single("pack.yaml holds a mapping: name, version, themes, laws, fields",
-                               file=doc.file, line=1)
+        raise RuleError.single(
+            "pack.yaml holds a mapping: name, version, themes, laws, fields", file=doc.file, line=1
+        )
     try:
         manifest = Manifest.model_validate(doc.data)
     except ValidationError as exc:
@@ -224,6 +228,10 @@ def engine_problem(pack: Pack, version: str) -> Problem | None:
     requires = pack.manifest.requires
     if requires is None or SpecifierSet(requires).contains(version, prereleases=True):
         return None
-    return Problem(f"pack `{pack.name}` requires regtech-engine {requires}; this is {version}",
-                   pack.file, pack.line_of("requires"), "requires",
-                   "upgrade regtech-engine, or use a version of the pack made for this one")
+    return Problem(
+        f"pack `{pack.name}` requires regtech-engine {requires}; this is {version}",
+        pack.file,
+        pack.line_of("requires"),
+        "requires",
+        "upgrade regtech-engine, or use a version of the pack made for this one",
+    )

@@ -40,11 +40,15 @@ def citations(f: Finding, lang: Lang) -> str:
 def quoted(c: Citation, lang: Lang) -> str:
     """A citation with the words it rests on, or a note that the text is not bundled."""
     if c.quote:
-        return f"{citation(c, lang)}：“{c.quote}”" if lang is Lang.ZH else (
-            f"{citation(c, lang)}: “{c.quote}”")
+        return (
+            f"{citation(c, lang)}：“{c.quote}”" if lang is Lang.ZH else (f"{citation(c, lang)}: “{c.quote}”")
+        )
     if c.text_bundled is False:
-        return f"{citation(c, lang)}（未随附条文文本）" if lang is Lang.ZH else (
-            f"{citation(c, lang)} (text not bundled)")
+        return (
+            f"{citation(c, lang)}（未随附条文文本）"
+            if lang is Lang.ZH
+            else (f"{citation(c, lang)} (text not bundled)")
+        )
     return citation(c, lang)
 
 
@@ -70,17 +74,26 @@ def verdict(report: GatedReport, lang: Lang) -> str:
     policy = report.gate.policy
     zh = lang is Lang.ZH
     parts = [
-        (f"阻断 {t.blocking}（--fail-on {policy.fail_on}）：发现 {t.blocking_findings}，"
-         f"证据不足 {t.blocking_undetermined}") if zh else
-        (f"blocking: {t.blocking} at --fail-on {policy.fail_on} ({t.blocking_findings}"
-         f" findings, {t.blocking_undetermined} undetermined)"),
+        (
+            f"阻断 {t.blocking}（--fail-on {policy.fail_on}）：发现 {t.blocking_findings}，"
+            f"证据不足 {t.blocking_undetermined}"
+        )
+        if zh
+        else (
+            f"blocking: {t.blocking} at --fail-on {policy.fail_on} ({t.blocking_findings}"
+            f" findings, {t.blocking_undetermined} undetermined)"
+        ),
     ]
-    for count, en, cn in ((t.open, "open", "未结"), (t.waived, "waived", "豁免"),
-                          (t.baselined, "baselined", "基线"),
-                          (t.undetermined, "undetermined", "证据不足共")):
+    for count, en, cn in (
+        (t.open, "open", "未结"),
+        (t.waived, "waived", "豁免"),
+        (t.baselined, "baselined", "基线"),
+        (t.undetermined, "undetermined", "证据不足共"),
+    ):
         if count:
             parts.append(f"{cn} {count}" if zh else f"{en} {count}")
     if policy.allow_undetermined:
-        parts.append("已允许证据不足（--allow-undetermined）" if zh
-                     else "undetermined allowed (--allow-undetermined)")
+        parts.append(
+            "已允许证据不足（--allow-undetermined）" if zh else "undetermined allowed (--allow-undetermined)"
+        )
     return ("；" if zh else "; ").join(parts)

@@ -40,9 +40,7 @@ _SCRIPT = (
 )
 _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "script-src 'sha256-"
-    + base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode()
-    + "'"
+    "script-src 'sha256-" + base64.b64encode(hashlib.sha256(_SCRIPT.encode()).digest()).decode() + "'"
 )
 _STYLE = """
 html[data-lang=en] .zh, html[data-lang=zh] .en { display: none; }
@@ -74,8 +72,15 @@ def _chart(report: Report) -> dict[str, Any]:
     totals = {t: sum(counts[(t, s)] for s in SEVERITIES) for t in themes}
     most = max([*totals.values(), 1])
     label_w, bar_w, row_h, top = 190, 420, 28, 34
-    legend = [{"x": float(label_w + 80 * i), "colour": SEVERITY_COLOURS[s], "en": s.value,
-               "zh": severity_label(s.value, Lang.ZH)} for i, s in enumerate(SEVERITIES)]
+    legend = [
+        {
+            "x": float(label_w + 80 * i),
+            "colour": SEVERITY_COLOURS[s],
+            "en": s.value,
+            "zh": severity_label(s.value, Lang.ZH),
+        }
+        for i, s in enumerate(SEVERITIES)
+    ]
     rows = []
     for row, theme in enumerate(themes):
         x = float(label_w)
@@ -84,14 +89,28 @@ def _chart(report: Report) -> dict[str, Any]:
             n = counts[(theme, s)]
             if n:
                 w = round(bar_w * n / most, 1)
-                bars.append({"severity": s.value, "count": n, "x": x, "width": w,
-                             "colour": SEVERITY_COLOURS[s]})
+                bars.append(
+                    {"severity": s.value, "count": n, "x": x, "width": w, "colour": SEVERITY_COLOURS[s]}
+                )
                 x += w
-        rows.append({"theme": theme, "y": top + row * row_h, "en": theme_label(theme, Lang.EN),
-                     "zh": theme_label(theme, Lang.ZH), "bars": bars, "end": x,
-                     "total": totals[theme]})
-    return {"width": label_w + bar_w + 60, "height": top + row_h * len(themes) + 10,
-            "bar_height": row_h - 8, "legend": legend, "rows": rows}
+        rows.append(
+            {
+                "theme": theme,
+                "y": top + row * row_h,
+                "en": theme_label(theme, Lang.EN),
+                "zh": theme_label(theme, Lang.ZH),
+                "bars": bars,
+                "end": x,
+                "total": totals[theme],
+            }
+        )
+    return {
+        "width": label_w + bar_w + 60,
+        "height": top + row_h * len(themes) + 10,
+        "bar_height": row_h - 8,
+        "legend": legend,
+        "rows": rows,
+    }
 
 
 _STATUS_TEXT = {
@@ -106,28 +125,48 @@ def _finding(report: GatedReport, f: Finding, path: str) -> dict[str, Any]:
     status = gate.status(f)
     line = primary_line(f)
     return {
-        "rule_id": f.rule_id, "severity": str(f.severity),
+        "rule_id": f.rule_id,
+        "severity": str(f.severity),
         "severity_zh": severity_label(str(f.severity), Lang.ZH),
-        "status": status.value, "status_en": _STATUS_TEXT[status][0],
-        "status_zh": _STATUS_TEXT[status][1], "blocking": gate.blocks(f),
-        "title": f.title, "message": f.message, "remediation": f.remediation,
-        "citations": [{"law": c.law, "en": citation(c, Lang.EN), "zh": citation(c, Lang.ZH),
-                       "quote": c.quote.splitlines() if c.quote else None}
-                      for c in f.citations],
-        "evidence": [{"path": e.path, "value": show(e.value),
-                      "where": f"{path}:{e.line}" if e.line else path} for e in f.evidence],
-        "waiver": gate.waiver_of(f), "line": line,
+        "status": status.value,
+        "status_en": _STATUS_TEXT[status][0],
+        "status_zh": _STATUS_TEXT[status][1],
+        "blocking": gate.blocks(f),
+        "title": f.title,
+        "message": f.message,
+        "remediation": f.remediation,
+        "citations": [
+            {
+                "law": c.law,
+                "en": citation(c, Lang.EN),
+                "zh": citation(c, Lang.ZH),
+                "quote": c.quote.splitlines() if c.quote else None,
+            }
+            for c in f.citations
+        ],
+        "evidence": [
+            {"path": e.path, "value": show(e.value), "where": f"{path}:{e.line}" if e.line else path}
+            for e in f.evidence
+        ],
+        "waiver": gate.waiver_of(f),
+        "line": line,
     }
 
 
 def _spec(report: GatedReport, result: SpecResult) -> dict[str, Any]:
     return {
-        "id": result.spec.id, "path": result.spec.path,
+        "id": result.spec.id,
+        "path": result.spec.path,
         "rules_evaluated": result.summary.rules_evaluated,
         "findings": [_finding(report, f, result.spec.path) for f in result.findings],
-        "undetermined": [{"rule_id": u.rule_id, "missing": ", ".join(u.missing),
-                          "blocking": report.gate.blocks_undetermined(u)}
-                         for u in result.undetermined],
+        "undetermined": [
+            {
+                "rule_id": u.rule_id,
+                "missing": ", ".join(u.missing),
+                "blocking": report.gate.blocks_undetermined(u),
+            }
+            for u in result.undetermined
+        ],
     }
 
 
@@ -140,7 +179,9 @@ def _shown(value: Any) -> Any:
 def _template() -> Template:
     environment = Environment(
         loader=PackageLoader("regtech_engine.reporters", "templates"),
-        autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True,
+        autoescape=True,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
         finalize=_shown,
     )
     return environment.get_template("report.html")
@@ -153,19 +194,26 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
         counts[Severity(f.severity)] += 1
     gate = report.gate
     return _template().render(
-        html_lang="zh-CN" if lang is Lang.ZH else "en", lang=lang.value, csp=Markup(_CSP),
-        style=Markup(_STYLE), script=Markup(_SCRIPT),  # our own constants, not data
-        version=report.tool.version, as_of=report.as_of, digest=report.tool.rules_digest,
-        severities=[{"en": s.value, "zh": severity_label(s.value, Lang.ZH), "count": counts[s]}
-                    for s in SEVERITIES],
-        total=sum(counts.values()), chart=_chart(report), tally=report.tally(),
-        verdict_en=verdict(report, Lang.EN), verdict_zh=verdict(report, Lang.ZH),
+        html_lang="zh-CN" if lang is Lang.ZH else "en",
+        lang=lang.value,
+        csp=Markup(_CSP),
+        style=Markup(_STYLE),
+        script=Markup(_SCRIPT),  # our own constants, not data
+        version=report.tool.version,
+        as_of=report.as_of,
+        digest=report.tool.rules_digest,
+        severities=[
+            {"en": s.value, "zh": severity_label(s.value, Lang.ZH), "count": counts[s]} for s in SEVERITIES
+        ],
+        total=sum(counts.values()),
+        chart=_chart(report),
+        tally=report.tally(),
+        verdict_en=verdict(report, Lang.EN),
+        verdict_zh=verdict(report, Lang.ZH),
         baseline=gate.baseline,
         waiver_groups=[
-            {"key": "expired", "en": "Expired waivers", "zh": "已过期的豁免",
-             "waivers": gate.expired},
-            {"key": "stale", "en": "Stale waivers", "zh": "未匹配任何发现的豁免",
-             "waivers": gate.stale},
+            {"key": "expired", "en": "Expired waivers", "zh": "已过期的豁免", "waivers": gate.expired},
+            {"key": "stale", "en": "Stale waivers", "zh": "未匹配任何发现的豁免", "waivers": gate.stale},
         ],
         specs=[_spec(report, r) for r in report.results],
     )

@@ -11,8 +11,11 @@ from .markdown import md_code, md_text
 
 IMPACT_FORMATS = ("text", "markdown", "json")
 _VERB = {
-    Lang.EN: {Change.APPEARS: "appears", Change.DISAPPEARS: "disappears",
-              Change.SEVERITY: "severity changes"},
+    Lang.EN: {
+        Change.APPEARS: "appears",
+        Change.DISAPPEARS: "disappears",
+        Change.SEVERITY: "severity changes",
+    },
     Lang.ZH: {Change.APPEARS: "新增", Change.DISAPPEARS: "消失", Change.SEVERITY: "严重程度变化"},
 }
 _ICON = {Change.APPEARS: "➕", Change.DISAPPEARS: "➖", Change.SEVERITY: "🔁"}
@@ -32,17 +35,21 @@ def _totals(impact: Impact, lang: Lang) -> str:
 
 def render_text(impact: Impact, lang: Lang = Lang.EN) -> str:
     r = impact.rules
-    lines = [f"rule change impact as of {impact.as_of}: {_totals(impact, lang)}",
-             f"rules: {len(r.added)} added, {len(r.removed)} removed, {len(r.modified)} modified",
-             ""]
+    lines = [
+        f"rule change impact as of {impact.as_of}: {_totals(impact, lang)}",
+        f"rules: {len(r.added)} added, {len(r.removed)} removed, {len(r.modified)} modified",
+        "",
+    ]
     for spec in impact.specs:
         if not spec.changes:
             continue
         lines.append(f"{spec.spec.path} ({spec.spec.id})")
         for c in spec.changes:
             where = f"{spec.spec.path}:{c.line}" if c.line else spec.spec.path
-            lines.append(f"  {_VERB[lang][c.change]:<16} [{_severity(c, lang)}] {c.rule_id}:"
-                         f" {c.title.get(lang)}  ({where})")
+            lines.append(
+                f"  {_VERB[lang][c.change]:<16} [{_severity(c, lang)}] {c.rule_id}:"
+                f" {c.title.get(lang)}  ({where})"
+            )
         lines.append("")
     unchanged = sum(1 for s in impact.specs if not s.changes)
     lines.append(f"{unchanged} of {len(impact.specs)} specs unchanged")
@@ -51,9 +58,13 @@ def render_text(impact: Impact, lang: Lang = Lang.EN) -> str:
 
 def render_markdown(impact: Impact, lang: Lang = Lang.EN) -> str:
     r = impact.rules
-    out = [f"## Rule change impact: {_totals(impact, lang)}", "",
-           f"As of {impact.as_of}. Rules: {len(r.added)} added, {len(r.removed)} removed,"
-           f" {len(r.modified)} modified.", ""]
+    out = [
+        f"## Rule change impact: {_totals(impact, lang)}",
+        "",
+        f"As of {impact.as_of}. Rules: {len(r.added)} added, {len(r.removed)} removed,"
+        f" {len(r.modified)} modified.",
+        "",
+    ]
     for label, ids in (("Added", r.added), ("Removed", r.removed), ("Modified", r.modified)):
         if ids:
             out.append(f"- **{label}**: " + ", ".join(md_code(i) for i in ids))
@@ -62,8 +73,14 @@ def render_markdown(impact: Impact, lang: Lang = Lang.EN) -> str:
     for spec in impact.specs:
         if not spec.changes:
             continue
-        out.extend([f"### {md_code(spec.spec.path)} ({md_text(spec.spec.id)})", "",
-                    "| Change | Severity | Rule | Finding | Line |", "|---|---|---|---|---:|"])
+        out.extend(
+            [
+                f"### {md_code(spec.spec.path)} ({md_text(spec.spec.id)})",
+                "",
+                "| Change | Severity | Rule | Finding | Line |",
+                "|---|---|---|---|---:|",
+            ]
+        )
         out.extend(
             f"| {_ICON[c.change]} {_VERB[lang][c.change]} | {_severity(c, lang)} |"
             f" {md_code(c.rule_id)} | {md_text(c.title.get(lang))} | {c.line or ''} |"

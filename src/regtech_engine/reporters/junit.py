@@ -41,11 +41,15 @@ def _suite(result: SpecResult, lang: Lang, gate: Gate) -> ET.Element:
     suite = ET.Element("testsuite")
     counts = {"failures": 0, "skipped": 0}
     for outcome in result.outcomes:
-        case = ET.SubElement(suite, "testcase", {
-            "classname": xml_text(result.spec.id),
-            "name": outcome.rule_id,
-            "file": xml_text(result.spec.path),
-        })
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            {
+                "classname": xml_text(result.spec.id),
+                "name": outcome.rule_id,
+                "file": xml_text(result.spec.path),
+            },
+        )
         verdict = Outcome(outcome.outcome)
         finding = findings.get(outcome.rule_id)
         if verdict is Outcome.FAIL and finding is not None:
@@ -53,10 +57,14 @@ def _suite(result: SpecResult, lang: Lang, gate: Gate) -> ET.Element:
             status = gate.status(finding)
             if status is FindingStatus.OPEN and gate.blocks(finding):
                 counts["failures"] += 1
-                fail = ET.SubElement(case, "failure", {
-                    "message": xml_text(f"[{finding.severity}] {finding.title.get(lang)}"),
-                    "type": str(finding.severity),
-                })
+                fail = ET.SubElement(
+                    case,
+                    "failure",
+                    {
+                        "message": xml_text(f"[{finding.severity}] {finding.title.get(lang)}"),
+                        "type": str(finding.severity),
+                    },
+                )
                 fail.text = xml_text(_failure_text(finding, result.spec.path, lang))
             else:
                 counts["skipped"] += 1
@@ -76,8 +84,7 @@ def _suite(result: SpecResult, lang: Lang, gate: Gate) -> ET.Element:
             text = xml_text(f"insufficient evidence: missing {gaps}")
             if item is not None and gate.blocks_undetermined(item):
                 counts["failures"] += 1
-                fail = ET.SubElement(case, "failure", {"message": text,
-                                                       "type": "insufficient_evidence"})
+                fail = ET.SubElement(case, "failure", {"message": text, "type": "insufficient_evidence"})
                 fail.text = text
             else:
                 counts["skipped"] += 1

@@ -37,24 +37,58 @@ def md_code(value: object) -> str:
 
 
 _L = {
-    Lang.EN: {"title": "Compliance check", "as_of": "as of", "spec": "Spec",
-              "sev": "Severity", "rule": "Rule", "finding": "Finding", "where": "Where",
-              "cite": "Citation", "fix": "Remediation", "status": "Status",
-              "none": "No findings.", "total": "Total", "findings": "findings",
-              "open": "blocking", "expired": "Expired waivers", "stale": "Stale waivers",
-              "undetermined": "Undetermined (missing fields)", "baseline": "Baseline"},
-    Lang.ZH: {"title": "合规检查", "as_of": "基准日", "spec": "产品规格", "sev": "严重程度",
-              "rule": "规则", "finding": "发现", "where": "位置", "cite": "依据",
-              "fix": "整改", "status": "状态", "none": "无发现。", "total": "合计",
-              "findings": "项发现", "open": "阻断", "expired": "已过期的豁免",
-              "stale": "未匹配任何发现的豁免", "undetermined": "证据不足（缺少字段）",
-              "baseline": "基线"},
+    Lang.EN: {
+        "title": "Compliance check",
+        "as_of": "as of",
+        "spec": "Spec",
+        "sev": "Severity",
+        "rule": "Rule",
+        "finding": "Finding",
+        "where": "Where",
+        "cite": "Citation",
+        "fix": "Remediation",
+        "status": "Status",
+        "none": "No findings.",
+        "total": "Total",
+        "findings": "findings",
+        "open": "blocking",
+        "expired": "Expired waivers",
+        "stale": "Stale waivers",
+        "undetermined": "Undetermined (missing fields)",
+        "baseline": "Baseline",
+    },
+    Lang.ZH: {
+        "title": "合规检查",
+        "as_of": "基准日",
+        "spec": "产品规格",
+        "sev": "严重程度",
+        "rule": "规则",
+        "finding": "发现",
+        "where": "位置",
+        "cite": "依据",
+        "fix": "整改",
+        "status": "状态",
+        "none": "无发现。",
+        "total": "合计",
+        "findings": "项发现",
+        "open": "阻断",
+        "expired": "已过期的豁免",
+        "stale": "未匹配任何发现的豁免",
+        "undetermined": "证据不足（缺少字段）",
+        "baseline": "基线",
+    },
 }
 _STATUS = {
-    Lang.EN: {FindingStatus.OPEN: "open", FindingStatus.WAIVED: "waived",
-              FindingStatus.BASELINED: "baselined"},
-    Lang.ZH: {FindingStatus.OPEN: "待处理", FindingStatus.WAIVED: "已豁免",
-              FindingStatus.BASELINED: "基线已知"},
+    Lang.EN: {
+        FindingStatus.OPEN: "open",
+        FindingStatus.WAIVED: "waived",
+        FindingStatus.BASELINED: "baselined",
+    },
+    Lang.ZH: {
+        FindingStatus.OPEN: "待处理",
+        FindingStatus.WAIVED: "已豁免",
+        FindingStatus.BASELINED: "基线已知",
+    },
 }
 
 
@@ -82,8 +116,9 @@ def _gate_lines(gate: Gate, lang: Lang) -> list[str]:
     labels = _L[lang]
     if gate.baseline is not None:
         b = gate.baseline
-        out.append(f"**{labels['baseline']}** {md_code(b.file)}: {b.known} known, "
-                   f"{b.new} new, {b.fixed} fixed")
+        out.append(
+            f"**{labels['baseline']}** {md_code(b.file)}: {b.known} known, {b.new} new, {b.fixed} fixed"
+        )
     for key, waivers in (("expired", gate.expired), ("stale", gate.stale)):
         if waivers:
             out.append(f"**{labels[key]}**")
@@ -104,15 +139,15 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
         counts[Severity(f.severity)] += 1
     tally = report.tally()
     out = [
-        f"## {labels['title']}: {len(findings)} {labels['findings']}"
-        f" ({tally.blocking} {labels['open']})",
+        f"## {labels['title']}: {len(findings)} {labels['findings']} ({tally.blocking} {labels['open']})",
         "",
         f"regtech-engine {md_text(report.tool.version)}, {labels['as_of']} {report.as_of}",
         "",
         f"**{md_text(verdict(report, lang))}**",
         "",
-        "| " + " | ".join(f"{_ICONS[s.value]} {severity_label(s.value, lang)}"
-                         for s in SEVERITIES) + f" | {labels['total']} |",
+        "| "
+        + " | ".join(f"{_ICONS[s.value]} {severity_label(s.value, lang)}" for s in SEVERITIES)
+        + f" | {labels['total']} |",
         "|" + "---:|" * (len(SEVERITIES) + 1),
         "| " + " | ".join(str(counts[s]) for s in SEVERITIES) + f" | {len(findings)} |",
         "",
@@ -130,12 +165,13 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
             out.extend(_row(report, f, result.spec.path, lang) for f in result.findings)
             out.append("")
         if result.undetermined:
-            out.append(f"<details><summary>{labels['undetermined']}: "
-                       f"{len(result.undetermined)}</summary>")
+            out.append(f"<details><summary>{labels['undetermined']}: {len(result.undetermined)}</summary>")
             out.append("")
-            out.extend(f"- {md_code(u.rule_id)}"
-                       + (f" ({labels['open']})" if report.gate.blocks_undetermined(u) else "")
-                       + f": {', '.join(md_code(m) for m in u.missing)}"
-                       for u in result.undetermined)
+            out.extend(
+                f"- {md_code(u.rule_id)}"
+                + (f" ({labels['open']})" if report.gate.blocks_undetermined(u) else "")
+                + f": {', '.join(md_code(m) for m in u.missing)}"
+                for u in result.undetermined
+            )
             out.extend(["", "</details>", ""])
     return "\n".join(out).rstrip("\n") + "\n"

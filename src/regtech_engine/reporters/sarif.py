@@ -125,8 +125,12 @@ def _open_result(u: Undetermined, path: str, index: int, gate: Gate) -> dict[str
         "level": "none",
         "message": {"text": f"insufficient evidence: missing {missing}"},
         "locations": [_location(path, 1)],
-        "properties": {"outcome": "insufficient_evidence", "missing": list(u.missing),
-                       "severity": str(u.severity), "blocking": gate.blocks_undetermined(u)},
+        "properties": {
+            "outcome": "insufficient_evidence",
+            "missing": list(u.missing),
+            "severity": str(u.severity),
+            "blocking": gate.blocks_undetermined(u),
+        },
     }
 
 
@@ -144,8 +148,7 @@ def _result(f: Finding, path: str, index: int, lang: Lang, gate: Gate) -> dict[s
         "level": LEVELS[sev],
         "message": {"text": f.message.get(lang)},
         "locations": [
-            _location(path, primary_line(f),
-                      f"{first.path} = {show(first.value)}" if first else None)
+            _location(path, primary_line(f), f"{first.path} = {show(first.value)}" if first else None)
         ],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": {
@@ -179,12 +182,14 @@ def _notifications(gate: Gate) -> list[dict[str, Any]]:
                 if kind == "expired"
                 else f"waiver for {w.rule_id} on {w.spec} matches no finding (stale)"
             )
-            notes.append({
-                "level": "warning",
-                "message": {"text": text},
-                "descriptor": {"id": f"waiver-{kind}"},
-                "locations": [_location(w.file, w.line)],
-            })
+            notes.append(
+                {
+                    "level": "warning",
+                    "message": {"text": text},
+                    "descriptor": {"id": f"waiver-{kind}"},
+                    "locations": [_location(w.file, w.line)],
+                }
+            )
     return notes
 
 
@@ -194,19 +199,12 @@ def to_data(report: Report, lang: Lang = Lang.EN) -> dict[str, Any]:
     rules: dict[str, dict[str, Any]] = {}
     for f in sorted(report.all_findings(), key=lambda f: f.rule_id):
         rules.setdefault(f.rule_id, _rule(f, lang))
-    for u in sorted((u for r in report.results for u in r.undetermined),
-                    key=lambda u: u.rule_id):
+    for u in sorted((u for r in report.results for u in r.undetermined), key=lambda u: u.rule_id):
         rules.setdefault(u.rule_id, _undetermined_rule(u, lang))
     index = {rule_id: i for i, rule_id in enumerate(rules)}
     results = [
-        _result(f, r.spec.path, index[f.rule_id], lang, gate)
-        for r in report.results
-        for f in r.findings
-    ] + [
-        _open_result(u, r.spec.path, index[u.rule_id], gate)
-        for r in report.results
-        for u in r.undetermined
-    ]
+        _result(f, r.spec.path, index[f.rule_id], lang, gate) for r in report.results for f in r.findings
+    ] + [_open_result(u, r.spec.path, index[u.rule_id], gate) for r in report.results for u in r.undetermined]
     tally = report.tally()
     run: dict[str, Any] = {
         "tool": {
@@ -219,23 +217,28 @@ def to_data(report: Report, lang: Lang = Lang.EN) -> dict[str, Any]:
         },
         "automationDetails": {"id": "regtech/"},
         "columnKind": "unicodeCodePoints",
-        "invocations": [{
-            "executionSuccessful": True,
-            "toolExecutionNotifications": _notifications(gate),
-        }],
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "toolExecutionNotifications": _notifications(gate),
+            }
+        ],
         "results": results,
         "properties": {
             "as_of": report.as_of,
             "rules_digest": report.tool.rules_digest,
-            "gate": {"fail_on": gate.policy.fail_on,
-                     "allow_undetermined": gate.policy.allow_undetermined,
-                     "counts": {**tally.model_dump(), "blocking": tally.blocking},
-                     "verdict": "fail" if tally.blocking else "pass"},
+            "gate": {
+                "fail_on": gate.policy.fail_on,
+                "allow_undetermined": gate.policy.allow_undetermined,
+                "counts": {**tally.model_dump(), "blocking": tally.blocking},
+                "verdict": "fail" if tally.blocking else "pass",
+            },
         },
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
 def render(report: Report, lang: Lang = Lang.EN) -> str:
-    return orjson.dumps(to_data(report, lang),
-                        option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    return (
+        orjson.dumps(to_data(report, lang), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
+    )

@@ -12,12 +12,28 @@ from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity
 from ._common import citations, verdict
 
 _LABELS = {
-    Lang.EN: {"findings": "findings", "none": "no findings", "undetermined": "undetermined",
-              "missing": "missing", "fix": "fix", "rules": "rules evaluated",
-              "total": "total", "line": "line", "blocking": "blocking"},
-    Lang.ZH: {"findings": "项发现", "none": "无发现", "undetermined": "证据不足",
-              "missing": "缺少", "fix": "整改", "rules": "条规则已评估",
-              "total": "合计", "line": "行", "blocking": "阻断"},
+    Lang.EN: {
+        "findings": "findings",
+        "none": "no findings",
+        "undetermined": "undetermined",
+        "missing": "missing",
+        "fix": "fix",
+        "rules": "rules evaluated",
+        "total": "total",
+        "line": "line",
+        "blocking": "blocking",
+    },
+    Lang.ZH: {
+        "findings": "项发现",
+        "none": "无发现",
+        "undetermined": "证据不足",
+        "missing": "缺少",
+        "fix": "整改",
+        "rules": "条规则已评估",
+        "total": "合计",
+        "line": "行",
+        "blocking": "阻断",
+    },
 }
 _SEVERITY_ZH = {"critical": "严重", "high": "高", "medium": "中", "low": "低", "info": "提示"}
 
@@ -31,27 +47,35 @@ def _finding(f: Finding, path: str, lang: Lang, gate: Gate) -> list[str]:
     mark = "" if status is FindingStatus.OPEN else f" ({status.value})"
     if gate.blocks(f):
         mark += f" ({_LABELS[lang]['blocking']})"
-    cites = ("；".join(format_citation(c.law, c.article, lang) for c in f.citations)
-             if lang is Lang.ZH else citations(f, lang))
-    out = [f"  [{_severity(f.severity, lang)}]{mark} {f.rule_id}: {f.title.get(lang)}",
-           f"      {f.message.get(lang)}",
-           f"      {cites}"]
+    cites = (
+        "；".join(format_citation(c.law, c.article, lang) for c in f.citations)
+        if lang is Lang.ZH
+        else citations(f, lang)
+    )
+    out = [
+        f"  [{_severity(f.severity, lang)}]{mark} {f.rule_id}: {f.title.get(lang)}",
+        f"      {f.message.get(lang)}",
+        f"      {cites}",
+    ]
     for e in f.evidence:
         where = f"{path}:{e.line}" if e.line else path
         out.append(f"      {where}  {e.path} = {_show(e.value)}")
     out.append(f"      {_LABELS[lang]['fix']}: {f.remediation.get(lang)}")
     waiver = gate.waiver_of(f)
     if waiver is not None:
-        out.append(f"      waived until {waiver.expires} ({waiver.file}:{waiver.line}):"
-                   f" {waiver.justification}")
+        out.append(
+            f"      waived until {waiver.expires} ({waiver.file}:{waiver.line}): {waiver.justification}"
+        )
     return out
 
 
 def _gate_lines(gate: Gate) -> list[str]:
-    out = [f"waiver expired on {w.expires}: {w.rule_id} on {w.spec} ({w.file}:{w.line})"
-           for w in gate.expired]
-    out += [f"stale waiver (matches no finding): {w.rule_id} on {w.spec} ({w.file}:{w.line})"
-            for w in gate.stale]
+    out = [
+        f"waiver expired on {w.expires}: {w.rule_id} on {w.spec} ({w.file}:{w.line})" for w in gate.expired
+    ]
+    out += [
+        f"stale waiver (matches no finding): {w.rule_id} on {w.spec} ({w.file}:{w.line})" for w in gate.stale
+    ]
     if gate.baseline is not None:
         b = gate.baseline
         out.append(f"baseline {b.file}: {b.known} known, {b.new} new, {b.fixed} fixed")
@@ -87,16 +111,14 @@ def render(report: Report, lang: Lang = Lang.EN) -> str:
             for u in result.undetermined:
                 mark = f" ({labels['blocking']})" if gate.blocks_undetermined(u) else ""
                 sev = f"[{_severity(u.severity, lang)}] " if u.severity else ""
-                lines.append(f"    {sev}{u.rule_id}{mark}: {labels['missing']}"
-                             f" {', '.join(u.missing)}")
+                lines.append(f"    {sev}{u.rule_id}{mark}: {labels['missing']} {', '.join(u.missing)}")
         lines.append("")
     counts = {s: 0 for s in SEVERITIES_DESCENDING}
     for f in report.all_findings():
         counts[Severity(f.severity)] += 1
     summary = ", ".join(f"{_severity(s.value, lang)} {n}" for s, n in counts.items() if n)
     lines.extend(_gate_lines(gate))
-    lines.append(f"{labels['total']}: {total} {labels['findings']}"
-                 + (f" ({summary})" if summary else ""))
+    lines.append(f"{labels['total']}: {total} {labels['findings']}" + (f" ({summary})" if summary else ""))
     lines.append(verdict(report, lang))
     # a value from a spec is shown as text: escape sequences and newlines never reach the
     # terminal raw (our own lines hold no control characters)

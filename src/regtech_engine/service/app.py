@@ -50,19 +50,24 @@ class ExplainRequest(BaseModel):
 
 
 def _problems(exc: InputError) -> list[dict[str, Any]]:
-    return [{"file": p.file, "line": p.line, "path": p.path, "message": p.message,
-             "hint": p.hint} for p in exc.problems]
+    return [
+        {"file": p.file, "line": p.line, "path": p.path, "message": p.message, "hint": p.hint}
+        for p in exc.problems
+    ]
 
 
 def _json(data: Any, status: int = 200) -> Response:
-    return Response(orjson.dumps(data, option=orjson.OPT_INDENT_2), status_code=status,
-                    media_type="application/json")
+    return Response(
+        orjson.dumps(data, option=orjson.OPT_INDENT_2), status_code=status, media_type="application/json"
+    )
 
 
 def create_app(engine: Engine, max_body: int = MAX_BODY_BYTES) -> FastAPI:
-    app = FastAPI(title="regtech-engine", version=__version__,
-                  description="Compliance checks of fintech product specs under mainland "
-                              "China's rules.")
+    app = FastAPI(
+        title="regtech-engine",
+        version=__version__,
+        description="Compliance checks of fintech product specs under mainland China's rules.",
+    )
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next: Any) -> Response:
@@ -98,29 +103,50 @@ def create_app(engine: Engine, max_body: int = MAX_BODY_BYTES) -> FastAPI:
                 return CheckRequest(
                     spec=raw.decode("utf-8"),
                     as_of=params.get("as_of") or None,
-                    themes=params.getlist("theme"), select=params.getlist("select"),
-                    skip=params.getlist("skip"), fail_on=params.get("fail_on", "high"),
-                    allow_undetermined=params.get("allow_undetermined") in ("1", "true"))
+                    themes=params.getlist("theme"),
+                    select=params.getlist("select"),
+                    skip=params.getlist("skip"),
+                    fail_on=params.get("fail_on", "high"),
+                    allow_undetermined=params.get("allow_undetermined") in ("1", "true"),
+                )
             except (UnicodeDecodeError, ValueError) as exc:
                 raise HTTPException(400, f"bad request: {exc}") from None
         try:
             return CheckRequest.model_validate_json(raw)
         except ValidationError as exc:
-            raise HTTPException(400, [
-                {"path": ".".join(str(x) for x in e["loc"]), "message": e["msg"]}
-                for e in exc.errors(include_url=False)]) from None
+            raise HTTPException(
+                400,
+                [
+                    {"path": ".".join(str(x) for x in e["loc"]), "message": e["msg"]}
+                    for e in exc.errors(include_url=False)
+                ],
+            ) from None
 
-    @app.post("/v1/check", summary="Check a product spec",
-              openapi_extra={"requestBody": {"content": {
-                  "application/json": {"schema": CheckRequest.model_json_schema()},
-                  "application/yaml": {"schema": {"type": "string"}}}}})
+    @app.post(
+        "/v1/check",
+        summary="Check a product spec",
+        openapi_extra={
+            "requestBody": {
+                "content": {
+                    "application/json": {"schema": CheckRequest.model_json_schema()},
+                    "application/yaml": {"schema": {"type": "string"}},
+                }
+            }
+        },
+    )
     async def check(request: Request) -> Response:
         ask = await _spec_and_options(request)
         spec = ask.spec if isinstance(ask.spec, dict) else _as_text(ask.spec)
         report = await run_in_threadpool(
-            engine.check, spec, as_of=ask.as_of, themes=ask.themes or None,
-            fail_on=ask.fail_on, allow_undetermined=ask.allow_undetermined,
-            select=ask.select, skip=ask.skip)
+            engine.check,
+            spec,
+            as_of=ask.as_of,
+            themes=ask.themes or None,
+            fail_on=ask.fail_on,
+            allow_undetermined=ask.allow_undetermined,
+            select=ask.select,
+            skip=ask.skip,
+        )
         return _json(to_data(report))
 
     @app.post("/v1/explain", summary="Explain one rule on a product spec")
@@ -135,8 +161,7 @@ def create_app(engine: Engine, max_body: int = MAX_BODY_BYTES) -> FastAPI:
 
     @app.get("/v1/rules", summary="The rules loaded")
     async def rules(theme: Annotated[str | None, Query()] = None) -> Response:
-        return _json([_rule_summary(r) for r in engine.rules
-                      if theme is None or str(r.body.theme) == theme])
+        return _json([_rule_summary(r) for r in engine.rules if theme is None or str(r.body.theme) == theme])
 
     @app.get("/v1/rules/{rule_id}", summary="One rule, with its citations and notes")
     async def rule(rule_id: str) -> Response:
@@ -149,9 +174,14 @@ def create_app(engine: Engine, max_body: int = MAX_BODY_BYTES) -> FastAPI:
 
     @app.get("/healthz", summary="The engine is loaded")
     async def healthz() -> JSONResponse:
-        return JSONResponse({"status": "ok", "version": __version__,
-                             "rules": len(engine.pack.rules),
-                             "rules_digest": engine.pack.digest})
+        return JSONResponse(
+            {
+                "status": "ok",
+                "version": __version__,
+                "rules": len(engine.pack.rules),
+                "rules_digest": engine.pack.digest,
+            }
+        )
 
     return app
 
@@ -171,6 +201,10 @@ def _as_text(spec: str) -> str:
 
 def _rule_summary(rule: Any) -> dict[str, Any]:
     body = rule.body
-    return {"id": body.id, "theme": str(body.theme), "severity": str(body.severity),
-            "title": body.title.model_dump(),
-            "citations": [c.model_dump(mode="json", exclude_none=True) for c in body.citations]}
+    return {
+        "id": body.id,
+        "theme": str(body.theme),
+        "severity": str(body.severity),
+        "title": body.title.model_dump(),
+        "citations": [c.model_dump(mode="json", exclude_none=True) for c in body.citations],
+    }

@@ -52,14 +52,14 @@ def _field(decl: FieldDecl, name: str) -> tuple[Any, Any]:
     description = decl.description
     if decl.unit and description:
         description = f"{description} ({decl.unit})"
-    return (_annotation(decl, name) | None,
-            Field(default=None, description=description, json_schema_extra=extra))
+    return (
+        _annotation(decl, name) | None,
+        Field(default=None, description=description, json_schema_extra=extra),
+    )
 
 
 def _object_model(name: str, fields: Mapping[str, FieldDecl], doc: str | None) -> type[BaseModel]:
-    definitions: dict[str, Any] = {
-        key: _field(decl, f"{name}_{key}") for key, decl in sorted(fields.items())
-    }
+    definitions: dict[str, Any] = {key: _field(decl, f"{name}_{key}") for key, decl in sorted(fields.items())}
     model = create_model(name, __base__=_Model, **definitions)
     model.__doc__ = doc or f"`{name}`"
     return model
@@ -70,18 +70,25 @@ def spec_model(declarations: Declarations) -> type[ProductSpec]:
     itself when none is declared). The same declarations give the same class."""
     if not declarations:
         return ProductSpec
-    key = json.dumps({ns: [pack, {k: d.model_dump(mode="json") for k, d in fields.items()}]
-                      for ns, (pack, fields) in declarations.items()}, sort_keys=True)
+    key = json.dumps(
+        {
+            ns: [pack, {k: d.model_dump(mode="json") for k, d in fields.items()}]
+            for ns, (pack, fields) in declarations.items()
+        },
+        sort_keys=True,
+    )
     if key not in _MODELS:
         namespaces: dict[str, Any] = {}
         for ns, (pack, fields) in sorted(declarations.items()):
-            model = _object_model(f"Extension_{ns}", fields,
-                                  f"Fields of the `{pack}` pack (pack.yaml `fields`).")
+            model = _object_model(
+                f"Extension_{ns}", fields, f"Fields of the `{pack}` pack (pack.yaml `fields`)."
+            )
             namespaces[ns] = (model | None, Field(default=None, description=model.__doc__))
         ext = create_model("Extensions", __base__=Extensions, **namespaces)
         ext.__doc__ = Extensions.__doc__
         _MODELS[key] = create_model(
-            "ProductSpec", __base__=ProductSpec,
+            "ProductSpec",
+            __base__=ProductSpec,
             extensions=(ext | None, Field(default=None, description=ext.__doc__)),
         )
         _MODELS[key].__doc__ = ProductSpec.__doc__

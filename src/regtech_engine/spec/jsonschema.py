@@ -46,8 +46,10 @@ def spec_json_schema(root: type[BaseModel]) -> dict[str, Any]:
             if prop is None:
                 continue
             role = "control" if _is_control(model, key) else "fact"
-            what = (f"a {role} ({'what the operator does' if role == 'control' else 'about the product'}):"
-                    f" {ftype.describe()}")
+            what = (
+                f"a {role} ({'what the operator does' if role == 'control' else 'about the product'}):"
+                f" {ftype.describe()}"
+            )
             prop["description"] = f"{prop['description']} — {what}" if "description" in prop else what
     schema["$schema"] = SCHEMA_DIALECT
     schema["title"] = "regtech-engine product spec"

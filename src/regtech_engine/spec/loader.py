@@ -69,11 +69,15 @@ def _problem(err: dict[str, Any], document: Document, root: type[ProductSpec]) -
     value = err.get("input")
     hint: str | None = None
     if kind == "extra_forbidden" and len(loc) == 2 and loc[0] == "extensions":
-        return Problem(f"no loaded pack declares the extension namespace `{loc[1]}`",
-                       document.file, line, path,
-                       did_you_mean(str(loc[1]), _expected_keys(loc, root)) or
-                       "load the pack that declares it: --rules FOLDER, `rules:` in"
-                       " regtech.yaml, or install its package")
+        return Problem(
+            f"no loaded pack declares the extension namespace `{loc[1]}`",
+            document.file,
+            line,
+            path,
+            did_you_mean(str(loc[1]), _expected_keys(loc, root))
+            or "load the pack that declares it: --rules FOLDER, `rules:` in"
+            " regtech.yaml, or install its package",
+        )
     if kind == "extra_forbidden":
         key = str(loc[-1])
         hint = did_you_mean(key, _expected_keys(loc, root))
@@ -84,8 +88,7 @@ def _problem(err: dict[str, Any], document: Document, root: type[ProductSpec]) -
         if isinstance(value, str) and allowed:
             hint = did_you_mean(value, allowed)
         allowed_text = f"; expected one of: {', '.join(allowed)}" if allowed else ""
-        return Problem(f"invalid value {shown(value)}{allowed_text}", document.file, line, path,
-                       hint)
+        return Problem(f"invalid value {shown(value)}{allowed_text}", document.file, line, path, hint)
     if kind == "missing":
         return Problem("required field is missing", document.file, line, path)
     message = err["msg"]
@@ -135,9 +138,7 @@ def load_spec(
     return spec_from_document(read_document(path, display), model)
 
 
-def load_spec_text(
-    text: str, name: str = "<inline>", model: type[ProductSpec] = ProductSpec
-) -> LoadedSpec:
+def load_spec_text(text: str, name: str = "<inline>", model: type[ProductSpec] = ProductSpec) -> LoadedSpec:
     return spec_from_document(parse_text(text, name), model)
 
 
@@ -167,11 +168,13 @@ def _in_folder(child: Path, root: Path) -> Path:
     except RuntimeError:
         return _refused(child, "symlink loop; not followed")
     except OSError as exc:
-        return _refused(child, f"symlink to a missing file ({exc.strerror or exc}); "
-                               "not followed")
+        return _refused(child, f"symlink to a missing file ({exc.strerror or exc}); not followed")
     if not target.is_relative_to(root.resolve()):
-        return _refused(child, f"symlink to a file outside {root}; not followed (copy the "
-                               "spec into the folder, or name the file itself)")
+        return _refused(
+            child,
+            f"symlink to a file outside {root}; not followed (copy the "
+            "spec into the folder, or name the file itself)",
+        )
     return child
 
 

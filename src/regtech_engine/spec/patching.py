@@ -14,7 +14,7 @@ def parse_path(path: str) -> list[str | int]:
     parts: list[str | int] = []
     pos = 0
     for m in _TOKEN.finditer(path):
-        if m.start() > pos and path[pos:m.start()] not in (".", ""):
+        if m.start() > pos and path[pos : m.start()] not in (".", ""):
             raise ValueError(f"bad path `{path}`")
         parts.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
         pos = m.end()

@@ -23,8 +23,7 @@ def in_scope_sections(pack: RulePack, category: str, as_of: dt.date) -> list[str
 
     checker = Checker(pack, as_of, backend="reference")
     data = {"spec_version": 1, "product": {"id": "x", "name": "x", "category": category}}
-    states = pack.scope.states(data, checker.evaluator.truth, as_of,
-                               checker.context.params.keys())
+    states = pack.scope.states(data, checker.evaluator.truth, as_of, checker.context.params.keys())
     return sorted(path for path, state in states.items() if state.in_scope)
 
 
@@ -47,8 +46,7 @@ def _describe(ftype: FieldType) -> str:
     return ftype.describe()
 
 
-def starting_spec(root: type[BaseModel], category: str, sections: list[str],
-                  product_id: str) -> str:
+def starting_spec(root: type[BaseModel], category: str, sections: list[str], product_id: str) -> str:
     """The text of a starting spec: valid as written, every in-scope section present."""
     top = fields_of(root)
     wanted = sorted({s.split(".", 1)[0] for s in sections})
@@ -67,8 +65,11 @@ def starting_spec(root: type[BaseModel], category: str, sections: list[str],
     ]
     product = top["product"].model
     assert product is not None
-    lines += [line for line in _comment_fields(product, "  ")
-              if not line.lstrip("# ").startswith(("id:", "name:", "category:"))]
+    lines += [
+        line
+        for line in _comment_fields(product, "  ")
+        if not line.lstrip("# ").startswith(("id:", "name:", "category:"))
+    ]
     for section in wanted:
         ftype = top[section]
         assert ftype.model is not None
@@ -78,8 +79,7 @@ def starting_spec(root: type[BaseModel], category: str, sections: list[str],
         present = [n for n in nested if "." not in n and inner[n].kind == "model"]
         lists = [n for n in nested if n not in present]
         value = "{" + ", ".join(f"{n}: {{}}" for n in present) + "}"
-        note = "  # in scope" + (f"; add the items of {', '.join(lists)} (in scope too)"
-                                 if lists else "")
+        note = "  # in scope" + (f"; add the items of {', '.join(lists)} (in scope too)" if lists else "")
         lines += ["", f"{section}: {value}{note}"]
         lines += _comment_fields(ftype.model, "  ")
     return "\n".join(lines) + "\n"

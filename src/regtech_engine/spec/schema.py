@@ -176,7 +176,10 @@ def role_of(path: str, root: type[BaseModel] = ProductSpec) -> Role:
         if info is None:
             return "fact"
         ftype = fields_of(model)[key]
-        model = ftype.model if ftype.kind == "model" else (
-            ftype.item.model if ftype.kind == "list" and ftype.item is not None else None)
+        model = (
+            ftype.model
+            if ftype.kind == "model"
+            else (ftype.item.model if ftype.kind == "list" and ftype.item is not None else None)
+        )
     extra = info.json_schema_extra if info is not None else None
     return "control" if isinstance(extra, dict) and extra.get("role") == "control" else "fact"

@@ -82,8 +82,7 @@ class Compiler:
             plan.lengths.add(cond.path)
             if (op is ir.Op.CONTAINS) == positive:
                 return {"$iany": {cond.path: {"$i": value}}}
-            return {"$or": [{f"{cond.path}__len": 0},
-                            {"$iall": {cond.path: {"$neq": {"$i": value}}}}]}
+            return {"$or": [{f"{cond.path}__len": 0}, {"$iall": {cond.path: {"$neq": {"$i": value}}}}]}
         if cond.derived is ir.Derived.LENGTH:
             plan.lengths.add(cond.path)
             return _cmp(op if positive else ir.NEGATED[op], f"{cond.path}__len", value)
@@ -106,9 +105,7 @@ class Compiler:
         flipped = ir.NEGATED[op] if mode == "CT" else op
         return {"$or": [absent, _cmp(flipped, name, value)]}
 
-    def condition(
-        self, cond: ir.Condition, mode: Mode, plan: Plan, scope: str = ""
-    ) -> dict[str, Any]:
+    def condition(self, cond: ir.Condition, mode: Mode, plan: Plan, scope: str = "") -> dict[str, Any]:
         if isinstance(cond, ir.Compare):
             return self.compare(cond, mode, plan)
         if isinstance(cond, ir.Presence):
@@ -198,7 +195,12 @@ class Compiler:
         return list(unique.values())
 
     def item_check(
-        self, parent: str, parent_plan: Plan, path: str, where: ir.Condition, fold: Any,
+        self,
+        parent: str,
+        parent_plan: Plan,
+        path: str,
+        where: ir.Condition,
+        fold: Any,
         of: str = "",
     ) -> int:
         k = self.plan.number()
@@ -209,7 +211,11 @@ class Compiler:
         item_plan = self.plan.item_plan(scope)
         tag = {LIST_TAG: scope}
         pairs: dict[str, tuple[Mode, Mode | None]] = {
-            "any": ("T", "F"), "all": ("F", "T"), "count": ("T", None), "sum": ("T", "F")}
+            "any": ("T", "F"),
+            "all": ("F", "T"),
+            "count": ("T", None),
+            "sum": ("T", "F"),
+        }
         decisive, other = pairs[fold]
         self.item_rules.update(
             _rules(f"{k}|{decisive}", [tag, self.condition(where, decisive, item_plan, scope)])
@@ -218,9 +224,9 @@ class Compiler:
         if other is not None and gaps:
             gap = gaps[0] if len(gaps) == 1 else {"$or": gaps}
             self.item_rules.update(_rules(f"{k}|gap", [tag, gap]))
-            self.item_rules.update(_rules(
-                f"{k}|{other}", [tag, gap, self.condition(where, other, item_plan, scope)]
-            ))
+            self.item_rules.update(
+                _rules(f"{k}|{other}", [tag, gap, self.condition(where, other, item_plan, scope)])
+            )
         return k
 
     def rule(self, rule: Rule) -> dict[str, dict[str, Any]]:
@@ -289,9 +295,7 @@ def _rules(name: str, parts: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def _chunks(definitions: dict[str, Any], size: int) -> list[dict[str, Any]]:
     names = list(definitions)
-    return [
-        {n: definitions[n] for n in names[i : i + size]} for i in range(0, len(names), size)
-    ]
+    return [{n: definitions[n] for n in names[i : i + size]} for i in range(0, len(names), size)]
 
 
 def check_unit_size(plan: FactPlan, rule_ids: list[str]) -> None:
@@ -328,11 +332,13 @@ def compile_rules(
             for r in batch:
                 root.update(compiler.rule(r))
             check_unit_size(compiler.plan, [r.id for r in batch])
-            units.append(Compiled(
-                root=_chunks(root, len(root)),
-                items=_chunks(compiler.item_rules, max(len(compiler.item_rules), 1)),
-                plan=compiler.plan,
-                rule_ids=[r.id for r in batch],
-            ))
+            units.append(
+                Compiled(
+                    root=_chunks(root, len(root)),
+                    items=_chunks(compiler.item_rules, max(len(compiler.item_rules), 1)),
+                    plan=compiler.plan,
+                    rule_ids=[r.id for r in batch],
+                )
+            )
             batch = []
     return units

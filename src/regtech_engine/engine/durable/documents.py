@@ -27,8 +27,10 @@ class DurableDocumentRules:
 
     def __init__(self, conditions: Mapping[str, ir.Condition], context: EvaluationContext) -> None:
         compiler = Compiler(context)
-        definition = {rule_id: {"all": [{"m": compiler.condition(cond, "T", Plan())}]}
-                      for rule_id, cond in conditions.items()}
+        definition = {
+            rule_id: {"all": [{"m": compiler.condition(cond, "T", Plan())}]}
+            for rule_id, cond in conditions.items()
+        }
         check_collisions([definition])
         self._ruleset = Ruleset(copy.deepcopy(definition))
 
@@ -37,7 +39,7 @@ class DurableDocumentRules:
         adds its session id to each rather than copying them)."""
         fired: set[tuple[str, str]] = set()
         for start in range(0, len(documents), batch):
-            fired |= self._ruleset.fired(documents[start:start + batch], consume=True)
+            fired |= self._ruleset.fired(documents[start : start + batch], consume=True)
         return fired
 
     def close(self) -> None:

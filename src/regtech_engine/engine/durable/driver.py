@@ -44,9 +44,7 @@ class Ruleset:
             rule.pop("run", None)
         definition = {**definition, SEEN: {"all": [{"m": {MARKER: 1}}]}}
         try:
-            self.handle = self._engine.create_ruleset(
-                self.name, json.dumps(definition, ensure_ascii=False)
-            )
+            self.handle = self._engine.create_ruleset(self.name, json.dumps(definition, ensure_ascii=False))
         except Exception as exc:  # the C engine raises bare Exceptions with a code
             raise DurableError(f"durable_rules rejected a compiled ruleset: {exc}") from exc
         self._sids = itertools.count(1)
@@ -58,8 +56,7 @@ class Ruleset:
             with contextlib.suppress(Exception):
                 self._engine.delete_ruleset(handle)
 
-    def fired(self, documents: list[dict[str, Any]],
-              consume: bool = False) -> set[tuple[str, str]]:
+    def fired(self, documents: list[dict[str, Any]], consume: bool = False) -> set[tuple[str, str]]:
         """Assert documents as facts in a fresh session; (rule name, fact id) of each firing.
 
         Documents must carry an ``id`` (unique in the batch) and stay within the engine's
@@ -81,9 +78,12 @@ class Ruleset:
                 d["sid"] = sid
             payload = [*documents, marker]
         else:
-            payload = [{**d, "id": d["id"], "sid": sid} if next(reversed(d)) == "id"
-                       else {**{k: v for k, v in d.items() if k != "id"}, "id": d["id"],
-                             "sid": sid} for d in documents]
+            payload = [
+                {**d, "id": d["id"], "sid": sid}
+                if next(reversed(d)) == "id"
+                else {**{k: v for k, v in d.items() if k != "id"}, "id": d["id"], "sid": sid}
+                for d in documents
+            ]
             payload.append(marker)
         engine = self._engine
         try:
@@ -129,5 +129,5 @@ def _name_and_id(message: str) -> tuple[str, str]:
         start += len(_ID)
         return message[2:name_end].split("#", 1)[0], message[start : message.index('"', start)]
     parsed = json.loads(message)  # pragma: no cover - the engine's format changed
-    (name, match), = parsed.items()
+    ((name, match),) = parsed.items()
     return name.split("#", 1)[0], next(iter(match.values()))["id"]

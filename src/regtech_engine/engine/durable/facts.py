@@ -36,9 +36,7 @@ class Normaliser:
     def __init__(self, plan: FactPlan) -> None:
         self.plan = plan
 
-    def project(
-        self, data: Any, plan: Plan, as_of: dt.date, root: Any = None
-    ) -> dict[str, Any]:
+    def project(self, data: Any, plan: Plan, as_of: dt.date, root: Any = None) -> dict[str, Any]:
         """The fields of ``data`` the plan reads; ``root`` (the whole spec) for joins."""
         out: dict[str, Any] = {}
         for path in plan.copy:
@@ -60,8 +58,7 @@ class Normaliser:
             if value is not MISSING:
                 _put(out, f"{path}__re{k}", _pattern(pattern).fullmatch(str(value)) is not None)
         for (path, values_of), k in plan.joins.items():
-            holds, _ = subset(get(data, path), values_through(data if root is None else root,
-                                                              values_of))
+            holds, _ = subset(get(data, path), values_through(data if root is None else root, values_of))
             _put(out, f"{path}__in{k}", "U" if holds is None else "T" if holds else "F")
         return out
 
@@ -79,7 +76,11 @@ class Normaliser:
         return found
 
     def fold(
-        self, out: dict[str, Any], value: Any, own_id: str, parent_scope: str,
+        self,
+        out: dict[str, Any],
+        value: Any,
+        own_id: str,
+        parent_scope: str,
         fired: set[tuple[str, str]],
     ) -> None:
         """Write the verdicts of the item checks whose parent is this scope into ``out``."""
@@ -101,16 +102,16 @@ class Normaliser:
             decisive, other = ("T", "F") if check.fold == "any" else ("F", "T")
             if any((f"{check.k}|{decisive}", i) in fired for i in ids):
                 verdict = decisive
-            elif all((f"{check.k}|gap", i) not in fired or (f"{check.k}|{other}", i) in fired
-                     for i in ids):
+            elif all((f"{check.k}|gap", i) not in fired or (f"{check.k}|{other}", i) in fired for i in ids):
                 verdict = other
             else:
                 verdict = "U"
             out[f"__q{check.k}"] = verdict
 
     @staticmethod
-    def _sum(out: dict[str, Any], check: ItemCheck, items: list[Any], ids: list[str],
-             fired: set[tuple[str, str]]) -> None:
+    def _sum(
+        out: dict[str, Any], check: ItemCheck, items: list[Any], ids: list[str], fired: set[tuple[str, str]]
+    ) -> None:
         """``__sum<k>``: the counted items' values added up (floats in millionths); left out
         when an item that may count (``where`` true or undecided) does not state its value."""
         total = 0
@@ -145,9 +146,7 @@ class Normaliser:
     def max_depth(self) -> int:
         return max((depth(s) for s in self.plan.items), default=0)
 
-    def root_fact(
-        self, data: dict[str, Any], fired: set[tuple[str, str]], as_of: dt.date
-    ) -> dict[str, Any]:
+    def root_fact(self, data: dict[str, Any], fired: set[tuple[str, str]], as_of: dt.date) -> dict[str, Any]:
         out = self.project(data, self.plan.root, as_of)
         out[GUARD] = 1
         self.fold(out, data, "", "", fired)

@@ -10,8 +10,26 @@ from typing import Any
 
 from .driver import DurableError
 
-_OPERATORS = {"$and", "$or", "$iany", "$iall", "$ex", "$nex", "$neq", "$lt", "$lte", "$gt",
-              "$gte", "$mt", "$imt", "$i", "$m", "m", "all", "any"}
+_OPERATORS = {
+    "$and",
+    "$or",
+    "$iany",
+    "$iall",
+    "$ex",
+    "$nex",
+    "$neq",
+    "$lt",
+    "$lte",
+    "$gt",
+    "$gte",
+    "$mt",
+    "$imt",
+    "$i",
+    "$m",
+    "m",
+    "all",
+    "any",
+}
 
 
 def fnv1a_32(text: str) -> int:

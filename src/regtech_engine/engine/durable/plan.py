@@ -45,8 +45,14 @@ class Plan:
 
     def bound(self) -> int:
         """An upper bound on the properties of a document projected by this plan."""
-        paths = [*self.copy, *self.present, *self.lengths, *self.ages,
-                 *(p for p, _ in self.regexes), *(p for p, _ in self.joins)]
+        paths = [
+            *self.copy,
+            *self.present,
+            *self.lengths,
+            *self.ages,
+            *(p for p, _ in self.regexes),
+            *(p for p, _ in self.joins),
+        ]
         prefixes = {".".join(p.split(".")[:i]) for p in paths for i in range(1, p.count(".") + 1)}
         return len(paths) + len(prefixes)
 

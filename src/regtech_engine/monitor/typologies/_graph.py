@@ -78,8 +78,7 @@ def farthest(parents: Parents, depth: int) -> str:
     return far
 
 
-def ev_edges(edges: tuple[Any, ...], start: int, end: int, account: str,
-             accounts: list[str]) -> Evidence:
+def ev_edges(edges: tuple[Any, ...], start: int, end: int, account: str, accounts: list[str]) -> Evidence:
     """Evidence from transfers, read when the alert is made: by then the day is complete and
     each transfer lists both of its ledger legs."""
     flat: list[Any] = []
@@ -96,8 +95,7 @@ class Graph:
     out_edges: dict[str, deque[Edge]] = field(default_factory=dict)
     in_edges: dict[str, deque[tuple[int, str, Edge]]] = field(default_factory=dict)  # time, payer
     # (payer, payee) -> time and amount of the last transfer, and its edge if it was new
-    pair_last: dict[tuple[str, str], tuple[int, Decimal, Edge | None]] = field(
-        default_factory=dict)
+    pair_last: dict[tuple[str, str], tuple[int, Decimal, Edge | None]] = field(default_factory=dict)
     customer_of: dict[str, str] = field(default_factory=dict)
     # account -> [transfers it took part in (as remembered), time of the last one]
     transfers_seen: dict[str, list[int]] = field(default_factory=dict)
@@ -151,9 +149,11 @@ class Graph:
             return None, False
         quiet: tuple[str, ...] = ()
         if tx.epoch >= self.history_start + w.history:
-            quiet = tuple(a for a, made, odd in ((src, made_src, unusual[0]),
-                                                 (dst, made_dst, unusual[1]))
-                          if made < w.quiet_below or odd)
+            quiet = tuple(
+                a
+                for a, made, odd in ((src, made_src, unusual[0]), (dst, made_dst, unusual[1]))
+                if made < w.quiet_below or odd
+            )
         edge = Edge(tx.epoch, dst, tx.amount, [tx.tx_id], quiet)
         self.pair_last[key] = (tx.epoch, tx.amount, edge)
         outs = self.out_edges.get(src)

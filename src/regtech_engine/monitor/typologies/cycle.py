@@ -21,8 +21,17 @@ from ._graph import Edge, Graph, Parents, ev_edges, path
 
 @dataclass
 class Cycle:
-    def observe(self, tx: Tx, graph: Graph, closing: Edge, dst: str, ahead: Parents,
-                back: Parents, doc: dict[str, Any], ev: dict[str, EvidenceFn]) -> None:
+    def observe(
+        self,
+        tx: Tx,
+        graph: Graph,
+        closing: Edge,
+        dst: str,
+        ahead: Parents,
+        back: Parents,
+        doc: dict[str, Any],
+        ev: dict[str, EvidenceFn],
+    ) -> None:
         cycle = self._find(graph, closing, ahead, back)
         if cycle is None:
             return

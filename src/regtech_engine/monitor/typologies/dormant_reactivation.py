@@ -17,8 +17,9 @@ from ..windows import Evidence, EvidenceFn
 
 def _ev_dormant(tx_id: str, epoch: int, account: str, last: int) -> Evidence:
     """Built only on a firing: most rows follow activity of the day before."""
-    return Evidence([tx_id], epoch, epoch, account,
-                    details={"previous_activity": dt.date.fromordinal(last).isoformat()})
+    return Evidence(
+        [tx_id], epoch, epoch, account, details={"previous_activity": dt.date.fromordinal(last).isoformat()}
+    )
 
 
 @dataclass
@@ -32,6 +33,5 @@ class DormantReactivation:
         self.last_day[tx.account_id] = day
         if last is None or last >= day:
             return 0
-        ev["dormant_reactivation"] = partial(_ev_dormant, tx.tx_id, tx.epoch, tx.account_id,
-                                             last)
+        ev["dormant_reactivation"] = partial(_ev_dormant, tx.tx_id, tx.epoch, tx.account_id, last)
         return day - last

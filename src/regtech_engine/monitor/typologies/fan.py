@@ -35,8 +35,9 @@ class Fan:
     # payer -> [time of its first payment remembered, time of its last payment]
     first_paid: dict[str, list[int]] = field(default_factory=dict)
 
-    def observe(self, tx: Tx, w: Windows, graph: Graph, doc: dict[str, Any],
-                ev: dict[str, EvidenceFn]) -> None:
+    def observe(
+        self, tx: Tx, w: Windows, graph: Graph, doc: dict[str, Any], ev: dict[str, EvidenceFn]
+    ) -> None:
         """Fan-in counts first-time payers, over a long window (sustained) and a short one (a
         burst, which needs no history: many new parties at once stand out even on the first
         day of a stream); fan-out counts the distinct payees in the window, and those of them
@@ -70,8 +71,9 @@ class Fan:
             doc["fan_in_new_payers"] = len({r[1] for r in rows if r[0] >= sustained})
         ev["fan_in"] = partial(ev_rows, rows, 2, rows[0][0], tx.epoch, tx.account_id, 1)
 
-    def _fan_out(self, tx: Tx, payee: str, w: Windows, graph: Graph, doc: dict[str, Any],
-                 ev: dict[str, EvidenceFn]) -> None:
+    def _fan_out(
+        self, tx: Tx, payee: str, w: Windows, graph: Graph, doc: dict[str, Any], ev: dict[str, EvidenceFn]
+    ) -> None:
         """Distinct payees in the window, and how many of them are not hubs (a payee that
         became one since it was paid no longer counts as such)."""
         q = self.fan_out.get(tx.account_id)
@@ -82,8 +84,9 @@ class Fan:
         payees = {r[1] for r in q}
         doc["fan_out_payees"] = len(payees)
         payers_of = graph.payers_of
-        doc["fan_out_non_hub_payees"] = sum(1 for a in payees if (seen := payers_of.get(a))
-                                            is None or seen[1] is not None)
+        doc["fan_out_non_hub_payees"] = sum(
+            1 for a in payees if (seen := payers_of.get(a)) is None or seen[1] is not None
+        )
         rows = tuple(q)
         ev["fan_out"] = partial(ev_rows, rows, 2, rows[0][0], tx.epoch, tx.account_id, 1)
 

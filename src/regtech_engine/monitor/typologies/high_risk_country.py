@@ -16,7 +16,12 @@ class HighRiskCountry:
     def observe(self, tx: Tx, lists: Lists | None, ev: dict[str, EvidenceFn]) -> bool:
         if lists is None or not lists.high_risk(tx.counterparty_country, tx.business_date):
             return False
-        ev["high_risk_country"] = partial(Evidence, [tx.tx_id], tx.epoch, tx.epoch,
-                                          tx.account_id,
-                                          details={"country": tx.counterparty_country})
+        ev["high_risk_country"] = partial(
+            Evidence,
+            [tx.tx_id],
+            tx.epoch,
+            tx.epoch,
+            tx.account_id,
+            details={"country": tx.counterparty_country},
+        )
         return True

@@ -20,9 +20,19 @@ from ._graph import Edge, Graph, Parents, ev_edges, farthest, path
 
 @dataclass
 class Layering:
-    def observe(self, tx: Tx, graph: Graph, src: str, dst: str, new: Edge, depth: int,
-                ahead: Parents, back: Parents, doc: dict[str, Any],
-                ev: dict[str, EvidenceFn]) -> None:
+    def observe(
+        self,
+        tx: Tx,
+        graph: Graph,
+        src: str,
+        dst: str,
+        new: Edge,
+        depth: int,
+        ahead: Parents,
+        back: Parents,
+        doc: dict[str, Any],
+        ev: dict[str, EvidenceFn],
+    ) -> None:
         """The chain of new relationships through ``src -> dst`` that reaches farthest both
         ways in the window, in any time order, and the longer of its two sides."""
         origin = farthest(back, depth)
@@ -39,7 +49,7 @@ class Layering:
             origin, before = payers[cut], before[cut:]
         room = depth - len(before)
         passed = {origin, *(e.other for e in before)}
-        after = after[:next((i for i, e in enumerate(after[:room]) if e.other in passed), room)]
+        after = after[: next((i for i, e in enumerate(after[:room]) if e.other in passed), room)]
         chain = [*before, new, *after]
         accounts = [origin, *(e.other for e in chain)]
         if not graph.across_customers(accounts):

@@ -19,8 +19,7 @@ class RapidInOut:
     ins: dict[str, Flow] = field(default_factory=dict)  # account -> money in, in the window
     outs: dict[str, Flow] = field(default_factory=dict)  # account -> money out
 
-    def observe(self, tx: Tx, cny: int, w: Windows, doc: dict[str, Any],
-                ev: dict[str, EvidenceFn]) -> None:
+    def observe(self, tx: Tx, cny: int, w: Windows, doc: dict[str, Any], ev: dict[str, EvidenceFn]) -> None:
         cutoff = tx.epoch - w.rapid
         account = tx.account_id
         if tx.direction == "in":
@@ -45,8 +44,7 @@ class RapidInOut:
         first = ins.rows[0][0]
         outs.prune(first)
         received = ins.total
-        ev["rapid_in_out"] = partial(ev_rows, (*ins.rows, *outs.rows), 1, first, tx.epoch,
-                                     account)
+        ev["rapid_in_out"] = partial(ev_rows, (*ins.rows, *outs.rows), 1, first, tx.epoch, account)
         doc["rapid_in_cny"] = received
         doc["rapid_out_pct"] = outs.total * 100 // received
 

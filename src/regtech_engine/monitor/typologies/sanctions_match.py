@@ -19,7 +19,12 @@ class SanctionsMatch:
         score, entry = lists.screen(tx.counterparty_name)
         if entry is not None:
             ev["sanctions_match"] = partial(
-                Evidence, [tx.tx_id], tx.epoch, tx.epoch, tx.account_id, score=score,
-                details={"name": tx.counterparty_name, "list_ref": entry.ref,
-                         "list_name": entry.name})
+                Evidence,
+                [tx.tx_id],
+                tx.epoch,
+                tx.epoch,
+                tx.account_id,
+                score=score,
+                details={"name": tx.counterparty_name, "list_ref": entry.ref, "list_name": entry.name},
+            )
         return score

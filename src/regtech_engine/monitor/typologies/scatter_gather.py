@@ -21,8 +21,13 @@ Relays = dict[str, tuple[int, tuple[Edge, Edge]]]  # relay -> time, (source -> r
 
 def _ev_gather(source: str, relays: Relays, end: int, dst: str) -> Evidence:
     start = min(ts for ts, _ in relays.values())
-    return ev_edges(tuple(edges for _, (_, edges) in sorted(relays.items())), start, end, dst,
-                    [source, *sorted(relays), dst])
+    return ev_edges(
+        tuple(edges for _, (_, edges) in sorted(relays.items())),
+        start,
+        end,
+        dst,
+        [source, *sorted(relays), dst],
+    )
 
 
 @dataclass
@@ -30,8 +35,17 @@ class ScatterGather:
     # (destination, source) -> the relays money went through
     gather: dict[tuple[str, str], Relays] = field(default_factory=dict)
 
-    def observe(self, tx: Tx, graph: Graph, src: str, dst: str, closing: Edge, w: Windows,
-                doc: dict[str, Any], ev: dict[str, EvidenceFn]) -> None:
+    def observe(
+        self,
+        tx: Tx,
+        graph: Graph,
+        src: str,
+        dst: str,
+        closing: Edge,
+        w: Windows,
+        doc: dict[str, Any],
+        ev: dict[str, EvidenceFn],
+    ) -> None:
         best = self._gather(graph, src, dst, closing, tx, w)
         if best is not None:
             source, relays = best
@@ -39,8 +53,9 @@ class ScatterGather:
             # a copy now (later rows change the relays); the evidence is built only on a firing
             ev["scatter_gather"] = partial(_ev_gather, source, dict(relays), tx.epoch, dst)
 
-    def _gather(self, graph: Graph, src: str, dst: str, closing: Edge, tx: Tx,
-                w: Windows) -> tuple[str, Relays] | None:
+    def _gather(
+        self, graph: Graph, src: str, dst: str, closing: Edge, tx: Tx, w: Windows
+    ) -> tuple[str, Relays] | None:
         """Sources whose money reached ``dst`` through several intermediaries, ``src`` one."""
         ins = graph.in_edges.get(src)
         if not ins:

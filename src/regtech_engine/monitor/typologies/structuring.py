@@ -21,8 +21,9 @@ class Structuring:
     # (customer, direction) -> (time, tx_id, CNY) of its near-threshold cash rows
     rows: dict[tuple[str, str], deque[tuple[int, str, int]]] = field(default_factory=dict)
 
-    def observe(self, tx: Tx, cny: int, band: tuple[int, int, int], doc: dict[str, Any],
-                ev: dict[str, EvidenceFn]) -> None:
+    def observe(
+        self, tx: Tx, cny: int, band: tuple[int, int, int], doc: dict[str, Any], ev: dict[str, EvidenceFn]
+    ) -> None:
         floor, ceiling, window = band
         if not floor <= cny < ceiling:
             return
