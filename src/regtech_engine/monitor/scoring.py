@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TransactionError
-from .baseline import NAIVE_RULES, naive_alerts, read_txs
+from .naive_rules import NAIVE_RULES, naive_alerts, read_txs
 from .rates import Rates, load_rates
 from .records import Tx
 from .rules import load_pack
