@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from regtech_engine.monitor.naive_rules import NAIVE_RULES, naive_alerts
 from regtech_engine.monitor.ingest import to_tx
+from regtech_engine.monitor.naive_rules import NAIVE_RULES, naive_alerts
 from regtech_engine.monitor.rates import Rates
 from regtech_engine.monitor.records import Tx
 
