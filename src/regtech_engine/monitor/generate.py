@@ -22,6 +22,7 @@ from typing import Any
 
 from ..timezone import SHANGHAI
 from .population import realistic
+from .typologies import TYPOLOGIES
 
 LV_THRESHOLDS = {  # (CNY, USD), as in rules/parameters/aml_monitoring.yaml
     "cash": (50_000, 10_000),
@@ -30,18 +31,7 @@ LV_THRESHOLDS = {  # (CNY, USD), as in rules/parameters/aml_monitoring.yaml
     "individual_cross_border_transfer": (200_000, 10_000),
 }
 USD_CNY = 7.10
-SUSPICIOUS = (
-    "structuring",
-    "rapid_in_out",
-    "fan_in",
-    "fan_out",
-    "cycle",
-    "layering",
-    "scatter_gather",
-    "dormant_reactivation",
-    "high_risk_country",
-    "sanctions_match",
-)
+SUSPICIOUS = TYPOLOGIES  # every typology is planted
 SANCTIONED_VARIANTS = (
     "TANCHON COMMERCIAL BANK",
     "tanchon-commercial  bank",

@@ -34,21 +34,10 @@ from ..suggest import did_you_mean
 from ..vocabulary import Severity
 from .documents import DOCUMENT_MODELS
 from .screening import Lists, load_lists
+from .typologies import TYPOLOGIES
 from .windows import STRUCTURING_PARAMS, WINDOW_PARAMS
 
 FEATURE_PARAMS = (*STRUCTURING_PARAMS, *WINDOW_PARAMS)  # read by features.py: every pack
-TYPOLOGIES = (
-    "structuring",
-    "rapid_in_out",
-    "fan_in",
-    "fan_out",
-    "cycle",
-    "layering",
-    "scatter_gather",
-    "dormant_reactivation",
-    "high_risk_country",
-    "sanctions_match",
-)
 # every feature of a document is always known, so present/absent would mean nothing
 _UNSUPPORTED = (ir.Matches, ir.Quantified, ir.Count, ir.Presence, ir.Sum, ir.SubsetOf)
 

@@ -14,4 +14,18 @@ the classes listed there), with ``checkpoint.VERSION`` bumped.
 
 from __future__ import annotations
 
-__all__: list[str] = []
+# the typologies a monitoring rule may name (`typology:`), in the feature layer's order
+TYPOLOGIES = (
+    "structuring",
+    "rapid_in_out",
+    "fan_in",
+    "fan_out",
+    "cycle",
+    "layering",
+    "scatter_gather",
+    "dormant_reactivation",
+    "high_risk_country",
+    "sanctions_match",
+)
+
+__all__ = ["TYPOLOGIES"]
