@@ -103,7 +103,7 @@ def open_text(path: str | Path, stdin: IO[str] | None = None) -> IO[str]:
     return p.open(encoding="utf-8", errors="surrogateescape", newline="")
 
 
-def printable(text: str) -> str:
+def escaped_bytes(text: str) -> str:
     """``text`` with undecodable bytes shown as ``\\xNN`` (dead letters are UTF-8 JSON)."""
     if text.isascii():
         return text
@@ -194,11 +194,11 @@ def _jsonl(first: tuple[str, bool], lines: Iterator[tuple[str, bool]]) -> Iterat
     for lineno, (text, too_long) in enumerate(itertools.chain((first,), lines), 1):
         raw = text.rstrip("\r\n")
         if too_long:
-            yield lineno, _too_long(), printable(raw)
+            yield lineno, _too_long(), escaped_bytes(raw)
         elif raw and not raw.isspace():
             bad = _not_utf8(raw)
             if bad is not None:
-                yield lineno, bad, printable(raw)
+                yield lineno, bad, escaped_bytes(raw)
             else:
                 yield lineno, Json(raw), raw
 
@@ -210,7 +210,7 @@ def _csv(first: tuple[str, bool], lines: Iterator[tuple[str, bool]], path: str |
         raise TransactionError.single(
             "a CSV transaction file starts with a header row naming its columns (at least "
             f"{', '.join(CSV_KEY_COLUMNS)}); the first line is "
-            f"{shown(printable(text.rstrip(chr(13) + chr(10))), 80)}",
+            f"{shown(escaped_bytes(text.rstrip(chr(13) + chr(10))), 80)}",
             file=str(path),
             line=1,
         )
@@ -219,13 +219,13 @@ def _csv(first: tuple[str, bool], lines: Iterator[tuple[str, bool]], path: str |
         lineno += 1
         raw = text.rstrip("\r\n")
         if too_long:
-            yield lineno, _too_long(), printable(raw)
+            yield lineno, _too_long(), escaped_bytes(raw)
             continue
         if not raw.strip():
             continue
         bad = _not_utf8(raw)
         if bad is not None:
-            yield lineno, bad, printable(raw)
+            yield lineno, bad, escaped_bytes(raw)
             continue
         try:
             values = next(csv.reader([raw]))
