@@ -13,6 +13,7 @@ from ..authoring.explain import explain as explain_rule
 from ..check import Checker
 from ..errors import UsageError, printable
 from ..law.cite import format_citation
+from ..reporters._common import show
 from ..spec.loader import load_spec
 from ..suggest import did_you_mean
 from ..vocabulary import Lang
@@ -70,14 +71,6 @@ _WORDS = {
 }
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
-
-
 def _lines(lines: list[ConditionLine], words: dict[Any, str]) -> list[str]:
     out = []
     for line in lines:
@@ -90,7 +83,7 @@ def _lines(lines: list[ConditionLine], words: dict[Any, str]) -> list[str]:
             elif isinstance(value, dict | list):
                 shown = words["present"]
             else:
-                shown = _show(value)
+                shown = show(value)
             out.append(f"{pad}    {path} = {shown}{where}")
     return out
 
@@ -113,7 +106,7 @@ def render(result: Explanation, lang: Lang) -> str:
         out.append(f"{w['params']}:")
         for p in result.parameters:
             out.append(
-                f"  {p.name} = {_show(p.value)}  ({w['since']} {p.since}, "
+                f"  {p.name} = {show(p.value)}  ({w['since']} {p.since}, "
                 f"{p.citation.law} {p.citation.article})"
             )
     if result.missing:
@@ -122,8 +115,8 @@ def render(result: Explanation, lang: Lang) -> str:
         out.append(f"{w['fix']}:")
         if result.fix:
             for change in result.fix:
-                new = w["absent"] if change.new is None else _show(change.new)
-                out.append(f"  {change.path}: {_show(change.old)} -> {new}")
+                new = w["absent"] if change.new is None else show(change.new)
+                out.append(f"  {change.path}: {show(change.old)} -> {new}")
         else:
             out.append(f"  {w['nofix']}")
         out.append(f"{w['remediation']}: {rule.body.remediation.get(lang)}")

@@ -9,7 +9,7 @@ from ..findings import Finding, Report
 from ..gate.decision import FindingStatus, Gate, gated
 from ..law.cite import format_citation
 from ..vocabulary import SEVERITIES_DESCENDING, Lang, Severity
-from ._common import citations, verdict
+from ._common import citations, show, verdict
 
 _LABELS = {
     Lang.EN: {
@@ -59,7 +59,7 @@ def _finding(f: Finding, path: str, lang: Lang, gate: Gate) -> list[str]:
     ]
     for e in f.evidence:
         where = f"{path}:{e.line}" if e.line else path
-        out.append(f"      {where}  {e.path} = {_show(e.value)}")
+        out.append(f"      {where}  {e.path} = {show(e.value)}")
     out.append(f"      {_LABELS[lang]['fix']}: {f.remediation.get(lang)}")
     waiver = gate.waiver_of(f)
     if waiver is not None:
@@ -82,12 +82,6 @@ def _gate_lines(gate: Gate) -> list[str]:
     if gate.baseline_refused:
         out.append(f"baseline entries refused (rule not waivable): {len(gate.baseline_refused)}")
     return out
-
-
-def _show(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)
 
 
 def render(report: Report, lang: Lang = Lang.EN) -> str:
