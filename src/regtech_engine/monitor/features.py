@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .day_totals import DayTotal, DayTotals, TotalKey
+from .limits import CapHits, Limits
 from .records import Tx
 from .screening import Lists
 from .typologies._graph import Graph
@@ -63,6 +64,8 @@ class Features:
     """The typologies' state and the shared graph; picklable, so a checkpoint holds it."""
 
     lists: Lists | None = None
+    limits: Limits = field(default_factory=Limits)  # configuration, reattached on resume
+    caps: CapHits = field(default_factory=CapHits)  # where caps were hit (state)
     totals: DayTotals = field(default_factory=DayTotals)
     graph: Graph = field(default_factory=Graph)
     structuring: Structuring = field(default_factory=Structuring)
@@ -79,6 +82,7 @@ class Features:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["lists"] = None  # data from the rule pack, reattached on resume
+        state["limits"] = None  # configuration: a resumed run takes the caps it is given
         state["_window_cache"] = None
         return state
 

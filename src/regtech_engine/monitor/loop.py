@@ -22,6 +22,7 @@ from . import evidence
 from .evidence import Brief
 from .features import Features
 from .ingest import DeadRow
+from .limits import Limits
 from .records import SORT_KEY, Alert, Tx
 from .rules import DayContext, MonitoringPack, MonitoringRule, fire
 from .windows import DAY, EvidenceFn
@@ -93,10 +94,13 @@ class Monitor:
     def __post_init__(self) -> None:
         self.attach(self.pack, self.calendar)
 
-    def attach(self, pack: MonitoringPack | None, calendar: WorkdayCalendar) -> None:
-        """(Re)connect the parts that are not state: rules, lists, calendar."""
+    def attach(
+        self, pack: MonitoringPack | None, calendar: WorkdayCalendar, limits: Limits | None = None
+    ) -> None:
+        """(Re)connect the parts that are not state: rules, lists, calendar, caps."""
         self.pack, self.calendar = pack, calendar
         self.features.lists = pack.lists if pack is not None else None
+        self.features.limits = limits if limits is not None else Limits()
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -288,6 +292,7 @@ class Monitor:
             narrative=evidence.suspicious_narrative(
                 rule.title, tx.customer_id, found.account_id, date, tests, rows
             ),
+            limits=list(found.limits) or None,
         )
 
     def _large_value(

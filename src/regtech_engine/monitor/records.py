@@ -149,6 +149,8 @@ class Alert(BaseModel):
     transactions: list[AlertTransaction] = []
     features: list[FeatureTest] = []
     narrative: Text | None = None
+    # caps of monitor/limits.py that touched this alert's evidence (None: none did)
+    limits: list[str] | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=True)

@@ -53,6 +53,7 @@ class Evidence:
     accounts: list[str] | None = None
     score: int | None = None
     details: dict[str, Any] | None = None
+    limits: tuple[str, ...] = ()  # why it may be incomplete: caps hit (monitor/limits.py)
 
 
 EvidenceFn = Callable[[], Evidence]  # built only when a rule fires: most rows never need it
