@@ -40,7 +40,7 @@ from pydantic import BaseModel
 
 from ..errors import TransactionError
 from ..files.safeio import write_bytes_atomic
-from . import day_totals, evidence, features, ingest, limits, loop, order, records, windows
+from . import day_buffer, day_totals, evidence, features, ingest, limits, loop, order, records, windows
 from .loop import Monitor
 from .order import ReorderBuffer
 from .typologies import (
@@ -59,11 +59,13 @@ from .typologies import (
 FILE = "monitor.ckpt"
 LOCK = "monitor.lock"
 FORMAT = "regtech-monitor-checkpoint"
-VERSION = 8  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond;
+VERSION = 9  # 2: weekly sweep and day-ordered dedup state; 3: Tx keeps epoch + microsecond;
 # 4: input digest and reorder buffer, evidence ledger; 5: JSON with a checksum (no pickle),
 # outputs' sha256, rates digest, watermark; 6: state classes named by the renamed
 # modules (loop.Monitor, records.Tx: were engine., models.); 7: one state class per typology
-# (typologies.*), named by module path in the monitor package; 8: caps hit (limits.CapHits)
+# (typologies.*), named by module path in the monitor package; 8: caps hit (limits.CapHits);
+# 9: open days as day_buffer.DayBuffer, day totals with count/accounts/currencies, the day
+# whose ids were forgotten early (Monitor.dedup_forgotten)
 MAX_BYTES = 4 * 1024**3  # a checkpoint is read whole: refuse anything absurd before reading
 
 
@@ -90,6 +92,7 @@ STATE_MODULES = (
     loop,
     features,
     limits,
+    day_buffer,
     day_totals,
     windows,
     records,

@@ -154,9 +154,10 @@ def _totals(txs: Sequence[AlertTransaction]) -> str:
     return " + ".join(f"{_money(v)} {k}" for k, v in sorted(sums.items())) or "-"
 
 
-def _ids(txs: Sequence[AlertTransaction]) -> tuple[str, int]:
-    shown = ", ".join(tx.tx_id for tx in txs[:_SHOWN_IDS])
-    return shown, max(0, len(txs) - _SHOWN_IDS)
+def _ids(txs: Sequence[AlertTransaction], count: int) -> tuple[str, int]:
+    """The first ids, and how many of ``count`` transactions they leave out."""
+    shown = txs[:_SHOWN_IDS]
+    return ", ".join(tx.tx_id for tx in shown), count - len(shown)
 
 
 def _tests(tests: Sequence[FeatureTest]) -> tuple[str, str]:
@@ -183,7 +184,7 @@ def suspicious_narrative(
     times = sorted(tx.time for tx in txs if tx.time)
     span_en = f" between {times[0]} and {times[-1]}" if times else ""
     span_zh = f"{times[0]} 至 {times[-1]} 期间" if times else ""
-    shown, more = _ids(txs)
+    shown, more = _ids(txs, len(txs))
     more_en = f" and {more} more" if more else ""
     more_zh = f" 等（另 {more} 笔）" if more else ""
     where_en = f", account {account}" if account else ""
@@ -210,23 +211,26 @@ def large_value_narrative(
     txs: Sequence[AlertTransaction],
     report_due: str | None,
     due_error: str | None,
+    count: int | None = None,
 ) -> Text:
-    """One paragraph with what the institution files: who, what, how much, when it is due."""
+    """One paragraph with what the institution files: who, what, how much, when it is due.
+    ``count``: the transactions in the total, when ``txs`` lists only the first ones."""
+    count = len(txs) if count is None else count
     tests_en, tests_zh = _tests(tests)
     who_en, who_zh = _CUSTOMER.get(customer_type, (customer_type, customer_type))
     did_en, did_zh = _DIRECTION.get(direction, (direction, direction))
     accounts = ", ".join(sorted({tx.account_id for tx in txs if tx.account_id}))
-    shown, more = _ids(txs)
+    shown, more = _ids(txs, count)
     more_en = f" and {more} more" if more else ""
     more_zh = f" 等（另 {more} 笔）" if more else ""
     amount = f"{_money(Decimal(total))} {basis}"
     due_en = f"report due {report_due}" if report_due else f"report due date unknown ({due_error})"
     due_zh = f"应于 {report_due} 前报告" if report_due else f"报告期限未知（{due_error}）"
     return Text(
-        en=f"{title.en}. Customer {customer} ({who_en}) {did_en} {amount} in {len(txs)} "
+        en=f"{title.en}. Customer {customer} ({who_en}) {did_en} {amount} in {count} "
         f"{category} transaction(s) on business date {date} through account(s) {accounts} "
         f"({tests_en}): {shown}{more_en}; {due_en}.",
         zh=f"{title.zh}。客户 {customer}（{who_zh}）于业务日期 {date} 经账户 {accounts} "
-        f"{did_zh} {category} 交易 {len(txs)} 笔，累计 {amount}（{tests_zh}）："
+        f"{did_zh} {category} 交易 {count} 笔，累计 {amount}（{tests_zh}）："
         f"{shown}{more_zh}；{due_zh}。",
     )

@@ -10,6 +10,8 @@ it touched says so in ``Alert.limits``: a truncation is never silent.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 EXAMPLES = 5  # subjects (accounts, days) named per cap in the summary
@@ -30,6 +32,25 @@ class Limits:
     graph_visited: int = 4_000  # accounts one graph search may reach
     graph_edges_scanned: int = 50_000  # edges one graph search may examine
 
+    def with_values(self, pairs: Iterable[str]) -> Limits:
+        """These caps with ``NAME=VALUE`` pairs applied (the command line's ``--limit``);
+        ValueError naming the pair for an unknown name or a value that is no count >= 1."""
+        names = [f.name for f in dataclasses.fields(self)]
+        changes: dict[str, int] = {}
+        for pair in pairs:
+            name, eq, text = pair.partition("=")
+            name = name.strip()
+            if not eq or name not in names:
+                raise ValueError(f"{pair!r}: expected NAME=VALUE with NAME one of {', '.join(names)}")
+            try:
+                value = int(text.strip().replace(",", ""))
+            except ValueError:
+                value = 0
+            if value < 1:
+                raise ValueError(f"{pair!r}: {name} takes a whole number of at least 1")
+            changes[name] = value
+        return dataclasses.replace(self, **changes)
+
 
 @dataclass
 class CapHits:
@@ -39,8 +60,9 @@ class CapHits:
     counts: dict[str, int] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
 
-    def hit(self, cap: str, subject: str) -> None:
-        self.counts[cap] = self.counts.get(cap, 0) + 1
+    def hit(self, cap: str, subject: str, n: int = 1) -> None:
+        """``cap`` was hit ``n`` times (or for ``n`` rows, ids, briefs: MEANINGS says which)."""
+        self.counts[cap] = self.counts.get(cap, 0) + n
         seen = self.examples.setdefault(cap, [])
         if len(seen) < EXAMPLES and subject not in seen:
             seen.append(subject)
@@ -49,4 +71,56 @@ class CapHits:
         return bool(self.counts)
 
 
-__all__ = ["EXAMPLES", "CapHits", "Limits"]
+# cap -> (what its count counts, what a hit means for the results); the run summary's
+# "limits" section reads it (a cap missing here is reported with the count alone)
+MEANINGS: dict[str, tuple[str, str]] = {
+    "day_rows_in_memory": (
+        "rows spilled to temporary files",
+        "exact: the rows were merged back in order when their day closed",
+    ),
+    "ledger_briefs": (
+        "transaction records evicted from the evidence ledger",
+        "alerts naming an evicted transaction list it by tx_id only and say so in 'limits'",
+    ),
+    "dedup_ids": (
+        "tx_ids forgotten early",
+        "a repeat of a forgotten row is not recognised: it is monitored again",
+    ),
+    "day_total_tx_ids": (
+        "large-value totals with more transactions than listed",
+        "the total and count are exact; tx_ids and transactions list the first ones and "
+        "the alert says so in 'limits'",
+    ),
+    "window_rows": (
+        "times",
+        "the oldest rows of a window were dropped: affected alerts say so in 'limits'",
+    ),
+    "parties": (
+        "times",
+        "parties were forgotten early: a payer may count as new again; affected alerts say so",
+    ),
+    "graph_visited": (
+        "times",
+        "a graph search stopped short: a longer cycle or chain may be missed; affected alerts say so",
+    ),
+    "graph_edges_scanned": (
+        "times",
+        "a graph search stopped short: a longer cycle or chain may be missed; affected alerts say so",
+    ),
+}
+
+
+def describe(caps: CapHits, limits: Limits) -> list[str]:
+    """One line per cap hit: the cap and its value, how often, examples, what it means."""
+    lines = []
+    for cap in sorted(caps.counts):
+        unit, meaning = MEANINGS.get(cap, ("times", "see docs/monitoring.md"))
+        value = getattr(limits, cap, None)
+        at = f" = {value:,}" if isinstance(value, int) else ""
+        examples = ", ".join(caps.examples.get(cap, []))
+        more = f" (e.g. {examples})" if examples else ""
+        lines.append(f"{cap}{at}: {caps.counts[cap]:,} {unit}{more}; {meaning}")
+    return lines
+
+
+__all__ = ["EXAMPLES", "MEANINGS", "CapHits", "Limits", "describe"]

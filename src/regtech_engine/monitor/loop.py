@@ -12,18 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..timezone import SHANGHAI
 from . import evidence
+from .day_buffer import DayBuffer
+from .day_buffer import fingerprint as fingerprint
+from .day_totals import DayTotal
 from .evidence import Brief
 from .features import Features
 from .ingest import DeadRow
 from .limits import Limits
-from .records import SORT_KEY, Alert, Tx
+from .records import Alert, AlertTransaction, Tx, iso_time
 from .rules import DayContext, MonitoringPack, MonitoringRule, fire
 from .windows import DAY, EvidenceFn
 from .workdays import CalendarGap, WorkdayCalendar
@@ -40,19 +43,9 @@ CENTS = Decimal("0.01")
 LONG_FEATURES = frozenset({"structuring_count", "fan_in_burst_payers", "fan_out_payees"})
 
 
-def _iso(epoch: int) -> str:
-    return dt.datetime.fromtimestamp(epoch, SHANGHAI).isoformat()
-
-
-def fingerprint(tx: Tx) -> int:
-    """64 bits of a transaction's values (not its line): tells a row repeated as it was from
-    one repeating an id with other values. Deterministic across processes (checkpoints)."""
-    text = (
-        f"{tx.epoch}.{tx.micro}\x1f{tx.amount}\x1f{tx.currency}\x1f{tx.customer_id}\x1f"
-        f"{tx.account_id}\x1f{tx.direction}\x1f{tx.channel}\x1f{tx.counterparty_id}\x1f"
-        f"{tx.counterparty_country}\x1f{tx.cross_border}"
-    )
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest())
+_iso = iso_time  # the engine's alert times (runner, naive_rules): one definition
+# a rule that fired on a document: (its rules, the row, the row's evidence, the document)
+Fired = tuple[list[str], Tx, dict[str, EvidenceFn], dict[str, Any]]
 
 
 def alert_id(rule_id: str, key: str, tx_ids: list[str]) -> str:
@@ -78,7 +71,9 @@ class Monitor:
     pack: MonitoringPack | None = None
     calendar: WorkdayCalendar = field(default_factory=WorkdayCalendar)
     features: Features = field(default_factory=Features)
-    pending: dict[dt.date, dict[str, Tx]] = field(default_factory=dict)
+    # an open day's rows; a caller may open a day with a plain dict (the distributed actors
+    # close days they hold no rows of), which becomes a DayBuffer when used
+    pending: dict[dt.date, DayBuffer | dict[str, Tx]] = field(default_factory=dict)
     closed_through: dt.date | None = None
     # tx_id -> (business day, fingerprint of its values) while repeats are looked for
     seen: dict[str, tuple[dt.date, int]] = field(default_factory=dict)
@@ -90,6 +85,8 @@ class Monitor:
     ledger: dict[str, Brief] = field(default_factory=dict)
     ledger_short: deque[tuple[dt.date, list[str]]] = field(default_factory=deque)
     ledger_long: deque[tuple[dt.date, list[str]]] = field(default_factory=deque)
+    # the last business day whose tx_ids were forgotten before DEDUP_DAYS (Limits.dedup_ids)
+    dedup_forgotten: dt.date | None = None
 
     def __post_init__(self) -> None:
         self.attach(self.pack, self.calendar)
@@ -100,7 +97,8 @@ class Monitor:
         """(Re)connect the parts that are not state: rules, lists, calendar, caps."""
         self.pack, self.calendar = pack, calendar
         self.features.lists = pack.lists if pack is not None else None
-        self.features.limits = limits if limits is not None else Limits()
+        self.features.limits = limits = limits if limits is not None else Limits()
+        self.features.totals.cap = limits.day_total_tx_ids
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -124,29 +122,43 @@ class Monitor:
                 "",
                 "timestamp",
             )
-        bucket = self.pending.get(day)
+        bucket = _buffer(self.pending.get(day))
         if tx.tx_id in self.seen:
             return [], self._repeated(tx, self.seen[tx.tx_id])
-        if bucket is not None and tx.tx_id in bucket:
-            first = bucket[tx.tx_id]
-            return [], self._repeated(tx, (first.business_date, fingerprint(first)), first)
+        if bucket is not None:
+            first = bucket.fingerprint_of(tx.tx_id)
+            if first is not None:
+                return [], self._repeated(tx, (day, first), bucket)
         alerts: list[Alert] = []
         if bucket is None or len(self.pending) > 1:  # the days before this one are complete
             for open_day in sorted(d for d in self.pending if d < day):
                 alerts.extend(self.close_day(open_day))
-            if bucket is None:
-                bucket = self.pending[day] = {}
-        bucket[tx.tx_id] = tx
+        if bucket is None or self.pending.get(day) is not bucket:
+            bucket = self.pending[day] = bucket if bucket is not None else DayBuffer()
+        spilled = bucket.add(tx, self.features.limits.day_rows_in_memory)
+        if spilled:
+            self.features.caps.hit("day_rows_in_memory", day.isoformat(), spilled)
         self.stats.transactions += 1
         return alerts, None
 
-    def _repeated(self, tx: Tx, first: tuple[dt.date, int], first_tx: Tx | None = None) -> DeadRow | None:
+    def spilled(self) -> tuple[dt.date, int] | None:
+        """An open business day with rows on disk, and how many (None: all in memory)."""
+        for day, bucket in self.pending.items():
+            if isinstance(bucket, DayBuffer) and bucket.runs:
+                return day, len(bucket.spilled)
+        return None
+
+    def _repeated(
+        self, tx: Tx, first: tuple[dt.date, int], bucket: DayBuffer | None = None
+    ) -> DeadRow | None:
         """A tx_id read before: the same transaction again is dropped (and counted); other
         values under the same id are a conflict, rejected so that nobody misses it (the
-        first row stands: an id names one transaction)."""
+        first row stands: an id names one transaction). A first row of the open day is
+        quoted (``bucket``: read back from disk if it was spilled)."""
         if fingerprint(tx) == first[1]:
             self.stats.duplicates += 1
             return None
+        first_tx = bucket[tx.tx_id] if bucket is not None else None
         was = (
             f" (line {first_tx.line}: {first_tx.amount} {first_tx.currency} at {_iso(first_tx.epoch)})"
             if first_tx is not None
@@ -189,28 +201,47 @@ class Monitor:
     # ------------------------------------------------------------------------------------
     def close_day(self, day: dt.date) -> list[Alert]:
         assert self.pack is not None, "attach a rule pack first"
-        bucket = self.pending.pop(day)
-        txs = sorted(bucket.values(), key=SORT_KEY)
+        bucket = _buffer(self.pending.pop(day))
+        assert bucket is not None
         ctx = self.pack.context(day)
         rules = self.pack.by_id()
-        alerts = self._suspicious(txs, ctx, rules)
-        alerts.extend(self._large_value(day, ctx, rules, bucket))
-        ids = [tx.tx_id for tx in txs]
-        self.seen.update((tx.tx_id, (day, fingerprint(tx))) for tx in txs)
+        ids: list[str] = []
+        try:
+            alerts = self._suspicious(day, self._remember(day, bucket.values(), ids), ctx, rules)
+        finally:
+            bucket.close()
+        alerts.extend(self._large_value(day, ctx, rules))
         self.seen_by_day.append((day, ids))
         self.closed_through = day
         self._housekeeping(day, ctx.params)
         self.stats.alerts += len(alerts)
         return alerts
 
-    def _suspicious(self, txs: list[Tx], ctx: DayContext, rules: Mapping[str, MonitoringRule]) -> list[Alert]:
+    def _remember(self, day: dt.date, rows: Iterable[Tx], ids: list[str]) -> Iterator[Tx]:
+        """``rows``, each remembered for de-duplication (``seen``) as it passes."""
+        seen = self.seen
+        for tx in rows:
+            ids.append(tx.tx_id)
+            seen[tx.tx_id] = (day, fingerprint(tx))
+            yield tx
+
+    def _suspicious(
+        self, day: dt.date, txs: Iterable[Tx], ctx: DayContext, rules: Mapping[str, MonitoringRule]
+    ) -> list[Alert]:
+        """Features and rules over the day's rows in order, ``close_chunk`` documents at a
+        time; only the documents a rule fired on are kept until the alerts are built (in
+        the order of the rows, then of the rules: the same as in one go)."""
         ruleset = ctx.rulesets.get("transaction")
         zeros = ctx.zeros.get("transaction")
+        limits = self.features.limits
+        fired: dict[int, Fired] = {}
         docs: list[dict[str, Any]] = []
-        evidence_of: list[dict[str, EvidenceFn]] = []
+        evidence_of: list[tuple[Tx, dict[str, EvidenceFn]]] = []
         ledger = self.ledger
         short: list[str] = []
         long: list[str] = []
+        self.ledger_short.append((day, short))
+        self.ledger_long.append((day, long))
         pair_last = self.features.graph.pair_last
         for i, tx in enumerate(txs):
             doc, ev = self.features.observe(tx, ctx.params)
@@ -229,21 +260,22 @@ class Monitor:
                 doc = {**zeros, **doc}
             doc["id"] = str(i)
             docs.append(doc)
-            evidence_of.append(ev)
-        if txs:
-            self.ledger_short.append((txs[0].business_date, short))
-            self.ledger_long.append((txs[0].business_date, long))
-        if ruleset is None:
-            return []
-        fired = fire(ruleset, docs, BATCH)
-        by_doc: dict[int, list[str]] = {}
-        for name, doc_id in fired:
-            by_doc.setdefault(int(doc_id), []).append(name)
+            evidence_of.append((tx, ev))
+            if len(docs) >= limits.close_chunk:
+                _fire_chunk(ruleset, i + 1 - len(docs), docs, evidence_of, fired)
+                docs, evidence_of = [], []
+                if len(ledger) > limits.ledger_briefs:
+                    self._evict_briefs(day)
+        if docs:
+            _fire_chunk(ruleset, int(docs[0]["id"]), docs, evidence_of, fired)
+        if len(ledger) > limits.ledger_briefs:
+            self._evict_briefs(day)
         order = list(rules)
         alerts: list[Alert] = []
-        for i in sorted(by_doc):
-            for rule_id in sorted(by_doc[i], key=order.index):
-                alert = self._suspicious_alert(rules[rule_id], txs[i], evidence_of[i], docs[i], ctx)
+        for i in sorted(fired):
+            names, tx, ev, doc = fired[i]
+            for rule_id in sorted(names, key=order.index):
+                alert = self._suspicious_alert(rules[rule_id], tx, ev, doc, ctx)
                 if alert is not None:
                     alerts.append(alert)
         return alerts
@@ -292,44 +324,57 @@ class Monitor:
             narrative=evidence.suspicious_narrative(
                 rule.title, tx.customer_id, found.account_id, date, tests, rows
             ),
-            limits=list(found.limits) or None,
+            limits=[*found.limits, *self._evicted(rows)] or None,
         )
 
-    def _large_value(
-        self, day: dt.date, ctx: DayContext, rules: Mapping[str, MonitoringRule], txs: Mapping[str, Tx]
-    ) -> list[Alert]:
+    def _evicted(self, rows: list[AlertTransaction]) -> list[str]:
+        """Why some of ``rows`` show only their tx_id: the ledger cap evicted their records."""
+        if "ledger_briefs" not in self.features.caps.counts:
+            return []
+        missing = sum(1 for row in rows if row.time is None)
+        if not missing:
+            return []
+        return [
+            f"transactions shows {missing:,} of these {len(rows):,} transactions by tx_id "
+            "only: their records were evicted from the evidence ledger (limit ledger_briefs "
+            f"= {self.features.limits.ledger_briefs:,})"
+        ]
+
+    def _large_value(self, day: dt.date, ctx: DayContext, rules: Mapping[str, MonitoringRule]) -> list[Alert]:
         totals = self.features.take_totals()
         ruleset = ctx.rulesets.get("day_total")
         if ruleset is None or not totals:
             return []
         keys = sorted(totals)
-        docs = []
-        for i, (customer, direction, category, basis) in enumerate(keys):
-            total = totals[(customer, direction, category, basis)]
-            docs.append(
-                {
-                    "category": category,
-                    "direction": direction,  # "id" last: see driver
-                    "customer_type": total.customer_type,
-                    "currency_basis": basis,
-                    "total": int(total.total),
-                    "tx_count": len(total.tx_ids),
-                    "id": str(i),
-                }
-            )
-        fired = fire(ruleset, docs, BATCH)
+        chunk = self.features.limits.close_chunk
+        fired: list[tuple[int, str, dict[str, Any]]] = []
+        for start in range(0, len(keys), chunk):
+            docs = [
+                _total_doc(i, keys[i], totals[keys[i]]) for i in range(start, min(start + chunk, len(keys)))
+            ]
+            for name, doc_id in fire(ruleset, docs, BATCH):
+                fired.append((int(doc_id), name, docs[int(doc_id) - start]))
         due, due_error = self._due(day)
         alerts = []
-        for name, doc_id in sorted(fired, key=lambda f: (int(f[1]), f[0])):
-            customer, direction, category, basis = keys[int(doc_id)]
-            total = totals[keys[int(doc_id)]]
+        for i, name, doc in sorted(fired, key=lambda f: (f[0], f[1])):
+            customer, direction, category, basis = keys[i]
+            total = totals[keys[i]]
             ids = sorted(total.tx_ids)
             if due_error:
                 self.stats.due_errors += 1
             rows = evidence.transactions(ids, self.ledger)
-            tests = evidence.tests_that_held(rules[name].when, docs[int(doc_id)], ctx.params)
-            accounts = sorted({txs[i].account_id for i in ids})
+            tests = evidence.tests_that_held(rules[name].when, doc, ctx.params)
+            accounts = total.accounts
             amount = str(total.total.quantize(CENTS, ROUND_HALF_UP))
+            notes = self._evicted(rows)
+            if total.count > len(ids):
+                self.features.caps.hit("day_total_tx_ids", f"{customer} {day}")
+                notes.insert(
+                    0,
+                    f"tx_ids lists the first {len(ids):,} (by time) of the {total.count:,} "
+                    f"transactions in this total (limit day_total_tx_ids = {self.features.totals.cap:,}); "
+                    "the total counts them all",
+                )
             alerts.append(
                 Alert(
                     alert_id=alert_id(name, f"{customer}|{day}|{direction}|{category}|{basis}", ids),
@@ -348,7 +393,7 @@ class Monitor:
                     report_due=due,
                     report_due_error=due_error,
                     customer_type=total.customer_type,
-                    currencies=sorted({txs[i].currency for i in ids}),
+                    currencies=total.currencies,
                     transactions=rows,
                     features=tests,
                     narrative=evidence.large_value_narrative(
@@ -364,7 +409,9 @@ class Monitor:
                         rows,
                         due,
                         due_error,
+                        total.count,
                     ),
+                    limits=notes or None,
                 )
             )
         return alerts
@@ -391,6 +438,8 @@ class Monitor:
                 entry = self.seen.get(tx_id)
                 if entry is not None and entry[0] == gone:
                     del self.seen[tx_id]
+        if len(self.seen) > self.features.limits.dedup_ids:
+            self._forget_ids_early()
         self._forget_briefs(day, params)
         longest = (
             max(
@@ -416,3 +465,100 @@ class Monitor:
             while queue and queue[0][0] <= horizon:
                 for tx_id in queue.popleft()[1]:
                     self.ledger.pop(tx_id, None)
+
+    def _forget_ids_early(self) -> None:
+        """Over ``Limits.dedup_ids``: forget the ids of the oldest days first (within a day,
+        its earliest rows): a repeat of one of them is no longer recognised."""
+        seen, cap = self.seen, self.features.limits.dedup_ids
+        while len(seen) > cap and self.seen_by_day:
+            gone, ids = self.seen_by_day[0]
+            n = min(len(seen) - cap, len(ids))
+            forgotten = 0
+            for tx_id in ids[:n]:
+                entry = seen.get(tx_id)
+                if entry is not None and entry[0] == gone:
+                    del seen[tx_id]
+                    forgotten += 1
+            del ids[:n]
+            if not ids:
+                self.seen_by_day.popleft()
+            if forgotten:
+                self.features.caps.hit("dedup_ids", gone.isoformat(), forgotten)
+                self.dedup_forgotten = max(gone, self.dedup_forgotten or gone)
+
+    def dedup_note(self) -> str | None:
+        """From which business day on repeats may have gone unrecognised (Limits.dedup_ids)."""
+        if self.dedup_forgotten is None:
+            return None
+        return (
+            f"repeated tx_ids are recognised only among the last "
+            f"{self.features.limits.dedup_ids:,} ids remembered (limit dedup_ids): ids of "
+            f"business days up to {self.dedup_forgotten} were forgotten before their "
+            f"{DEDUP_DAYS} days, and a repeat of one of those rows was monitored again"
+        )
+
+    def _evict_briefs(self, day: dt.date) -> None:
+        """Over ``Limits.ledger_briefs``: evict the oldest briefs (by business day; within a
+        day, those of the hour windows first, then in time order)."""
+        ledger, cap = self.ledger, self.features.limits.ledger_briefs
+        queues = (self.ledger_short, self.ledger_long)
+        evicted = 0
+        while len(ledger) > cap:
+            for queue in queues:  # emptied days before this one
+                while queue and not queue[0][1] and queue[0][0] != day:
+                    queue.popleft()
+            live = [queue for queue in queues if queue and queue[0][1]]
+            if not live:
+                break
+            oldest = min(live, key=lambda queue: queue[0][0])  # the short queue on a tie
+            ids = oldest[0][1]
+            n = min(len(ledger) - cap, len(ids))
+            for tx_id in ids[:n]:
+                if ledger.pop(tx_id, None) is not None:
+                    evicted += 1
+            del ids[:n]
+        if evicted:
+            self.features.caps.hit("ledger_briefs", day.isoformat(), evicted)
+
+
+def _buffer(bucket: DayBuffer | dict[str, Tx] | None) -> DayBuffer | None:
+    """``bucket`` as a DayBuffer (a day opened with a plain dict of rows is converted)."""
+    if bucket is None or isinstance(bucket, DayBuffer):
+        return bucket
+    buffer = DayBuffer()
+    buffer.rows = dict(bucket)
+    return buffer
+
+
+def _fire_chunk(
+    ruleset: Any,
+    start: int,
+    docs: list[dict[str, Any]],
+    evidence_of: list[tuple[Tx, dict[str, EvidenceFn]]],
+    fired: dict[int, Fired],
+) -> None:
+    """Fire the rules on one chunk of documents (the first is the day's ``start``-th); keep
+    the documents a rule fired on, with their row and evidence."""
+    if ruleset is None:
+        return
+    for name, doc_id in fire(ruleset, docs, BATCH):
+        i = int(doc_id)
+        entry = fired.get(i)
+        if entry is None:
+            tx, ev = evidence_of[i - start]
+            entry = fired[i] = ([], tx, ev, docs[i - start])
+        entry[0].append(name)
+
+
+def _total_doc(i: int, key: tuple[str, str, str, str], total: DayTotal) -> dict[str, Any]:
+    """The day_total document of one large-value total (``id``: its index)."""
+    _customer, direction, category, basis = key
+    return {
+        "category": category,
+        "direction": direction,  # "id" last: see driver
+        "customer_type": total.customer_type,
+        "currency_basis": basis,
+        "total": int(total.total),
+        "tx_count": total.count,
+        "id": str(i),
+    }

@@ -19,17 +19,16 @@ import heapq
 import operator
 import pickle
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from pydantic import TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from .clock import Clock, TimestampError, format_duration
 from .ingest import DeadRow, Json, RowError, raw_rows
-from .loop import _iso  # the engine's alert times: one definition
-from .records import Tx
+from .records import Tx, iso_time
 
 SORT_BUFFER = 200_000  # rows sorted in memory before a run is spilled (~150 MB of rows)
 MAX_LATENESS = 3_600  # seconds a standard-input row may trail the newest one seen
@@ -87,36 +86,51 @@ class ExternalSort:
                     continue
                 buffer.append(item)
                 if len(buffer) >= self.buffer_rows:
-                    files.append(_spill(buffer))
+                    files.append(spill(buffer)[0])
                     buffer = []
             buffer.sort(key=EVENT_KEY)
             self.runs = len(files)
             if not files:
                 yield from buffer
                 return
-            yield from heapq.merge(*(_read_run(f) for f in files), buffer, key=EVENT_KEY)
+            yield from heapq.merge(*(read_run(f) for f in files), buffer, key=EVENT_KEY)
         finally:
             for fh in files:
                 fh.close()
 
 
-def _spill(rows: list[Tx]) -> IO[bytes]:
-    """One sorted run in an anonymous temporary file (deleted when closed)."""
-    rows.sort(key=EVENT_KEY)
+def spill(
+    rows: list[Tx], key: Callable[[Tx], Any] = EVENT_KEY, chunk: int = _CHUNK
+) -> tuple[IO[bytes], list[int]]:
+    """One run, ``rows`` sorted by ``key``, in an anonymous temporary file (deleted when
+    closed) pickled in chunks of ``chunk`` rows; with the byte offset of each chunk, so one
+    row can be read back without reading the run (``read_chunk``)."""
+    rows.sort(key=key)
     fh = tempfile.TemporaryFile()  # noqa: SIM115 - returned open, closed by the caller
-    for start in range(0, len(rows), _CHUNK):
-        pickle.dump(rows[start : start + _CHUNK], fh, protocol=pickle.HIGHEST_PROTOCOL)
+    offsets = []
+    for start in range(0, len(rows), chunk):
+        offsets.append(fh.tell())
+        pickle.dump(rows[start : start + chunk], fh, protocol=pickle.HIGHEST_PROTOCOL)
     fh.seek(0)
-    return fh
+    return fh, offsets
 
 
-def _read_run(fh: IO[bytes]) -> Iterator[Tx]:
+def read_run(fh: IO[bytes]) -> Iterator[Tx]:
+    """The rows of a run, from its start."""
+    fh.seek(0)
     while True:
         try:
             chunk: list[Tx] = pickle.load(fh)
         except EOFError:
             return
         yield from chunk
+
+
+def read_chunk(fh: IO[bytes], offset: int) -> list[Tx]:
+    """The chunk of a run that starts at byte ``offset`` (``spill`` gives the offsets)."""
+    fh.seek(offset)
+    rows: list[Tx] = pickle.load(fh)
+    return rows
 
 
 class ReorderBuffer:
@@ -132,8 +146,8 @@ class ReorderBuffer:
         newest = self.newest
         if newest is not None and tx.epoch < newest - self.lateness:
             return (
-                f"late: {_iso(tx.epoch)} is {format_duration(newest - tx.epoch)} behind "
-                f"the newest row seen ({_iso(newest)}), beyond --max-lateness "
+                f"late: {iso_time(tx.epoch)} is {format_duration(newest - tx.epoch)} behind "
+                f"the newest row seen ({iso_time(newest)}), beyond --max-lateness "
                 f"{format_duration(self.lateness)}"
             )
         heapq.heappush(self.heap, (tx.epoch, tx.micro, tx.tx_id, tx.line, tx))

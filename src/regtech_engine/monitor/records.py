@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, S
 from typing_extensions import TypedDict
 
 from ..findings import Citation, Text
+from ..timezone import SHANGHAI
 
 Category = Literal[
     "cash", "entity_transfer", "individual_domestic_transfer", "individual_cross_border_transfer"
@@ -88,6 +89,11 @@ class Tx:
 
 # the processing order within a business day: time, then tx_id (attrgetter: no Python call)
 SORT_KEY = operator.attrgetter("epoch", "micro", "tx_id")
+
+
+def iso_time(epoch: int) -> str:
+    """An event time as alerts and messages show it (ISO 8601, Asia/Shanghai)."""
+    return dt.datetime.fromtimestamp(epoch, SHANGHAI).isoformat()
 
 
 class AlertTransaction(BaseModel):

@@ -20,6 +20,7 @@ from ..errors import OutputError, TransactionError, UsageError, shown
 from . import checkpoint as ckpt
 from .clock import format_duration
 from .ingest import DeadRow, InputDamaged, open_text, read_rows
+from .limits import CapHits, Limits
 from .loop import Monitor, Stats, _iso
 from .order import MAX_LATENESS, SORT_BUFFER, ExternalSort, ReorderBuffer, in_day_order
 from .queue import QueueStream, is_queue
@@ -53,6 +54,7 @@ class RunOptions:
     sort_buffer: int = SORT_BUFFER  # rows of a file sorted in memory; beyond, runs on disk
     max_future: int = MAX_FUTURE  # seconds ahead of the newest row before a row is rejected
     monitor: Monitor | None = None  # a prepared monitor (the distributed one), else a new one
+    limits: Limits = field(default_factory=Limits)  # the monitor's caps (--limit NAME=VALUE)
 
 
 @dataclass
@@ -63,6 +65,8 @@ class RunResult:
     completed: bool = True
     notes: list[str] = field(default_factory=list)
     sorted_runs: int | None = None  # the file was sorted: in memory (0) or from N runs
+    caps: CapHits = field(default_factory=CapHits)  # where the monitor's caps were hit
+    limits: Limits = field(default_factory=Limits)  # the caps in force
 
     @property
     def rejected(self) -> dict[str, int]:
@@ -181,7 +185,7 @@ def _run(
         if state is not None:
             _check_resumable(opts, state, digest, rates_digest)
     monitor = state.monitor if state else (opts.monitor or Monitor())
-    monitor.attach(opts.pack, opts.calendar)
+    monitor.attach(opts.pack, opts.calendar, opts.limits)
     skip = state.rows_consumed if state else 0
     watermark = state.watermark if state else None
     reorder = None
@@ -207,7 +211,8 @@ def _run(
                 fh.close()
         raise
     sink = JsonlSink(out if out is not None else (stdout or _stdout()))  # type: ignore[arg-type]
-    result = RunResult(monitor.stats, [], resumed_from=skip)
+    result = RunResult(monitor.stats, [], resumed_from=skip, caps=monitor.features.caps, limits=opts.limits)
+    deferred: dict[str, int] = {}  # business day -> rows on disk when a checkpoint was due
     stats = monitor.stats
     horizon = opts.max_future
 
@@ -231,9 +236,16 @@ def _run(
         if rejected is not None:
             bury(dataclasses.replace(rejected, raw=raw or _text_of(tx)))
 
-    def save(rows: int) -> None:
+    def save(rows: int) -> bool:
+        """Checkpoint; False when deferred (an open day has rows on disk: a checkpoint holds
+        state, not temporary files, and reading the day back would defeat the cap)."""
         if opts.checkpoint is None or out is None:
-            return
+            return True
+        spilled = monitor.spilled()
+        if spilled is not None:
+            day, held = spilled
+            deferred[day.isoformat()] = held
+            return False
         out.sync()  # the outputs reach the disk before the checkpoint that records them
         if dead is not None:
             dead.sync()
@@ -255,6 +267,7 @@ def _run(
         )
         if isinstance(stream, QueueStream):  # the state holding these rows is on disk
             stream.commit(rows)
+        return True
 
     damage: list[InputDamaged] = []
     stream: Any = (
@@ -264,6 +277,7 @@ def _run(
     )
     if isinstance(stream, QueueStream):
         stream.placeholders = stream.skipped = stream.committed = skip
+    owed = False  # a checkpoint was deferred: taken as soon as no day is on disk
     try:
         rows = skip
         for rows, item, raw in _ordered(opts, stream, skip, result, damage):
@@ -291,8 +305,8 @@ def _run(
                         bury(DeadRow(item.line, "late", due, raw, "timestamp"))
                     for tx in () if isinstance(due, str) else due:
                         feed(tx, "")
-            if rows % opts.checkpoint_every == 0:
-                save(rows)
+            if rows % opts.checkpoint_every == 0 or (owed and monitor.spilled() is None):
+                owed = not save(rows)
                 if progress is not None:
                     progress(stats)
             elif progress is not None and rows % PROGRESS_EVERY == 0:
@@ -303,9 +317,15 @@ def _run(
         for tx in reorder.drain() if reorder is not None else ():
             feed(tx, "")
         emit(monitor.finish())
-        note = monitor.history_note()
-        if note is not None:
-            result.notes.append(note)
+        for day, held in deferred.items():
+            result.notes.append(
+                f"checkpoint deferred: business day {day} held {held:,} rows beyond the "
+                f"in-memory cap (limit day_rows_in_memory = {opts.limits.day_rows_in_memory:,}) "
+                "when a checkpoint was due; it was saved once the day had closed"
+            )
+        for note in (monitor.history_note(), monitor.dedup_note()):
+            if note is not None:
+                result.notes.append(note)
         if damage:  # the rows read are monitored; no checkpoint claims the file was read
             for fh in (out, dead):
                 if fh is not None:
