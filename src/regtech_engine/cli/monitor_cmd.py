@@ -39,12 +39,22 @@ def monitor() -> None:
 
     regtech monitor PATH|- [--rates FILE] [--output FILE] [--dead-letter FILE]
     [--checkpoint DIR] [--resume] [--rules DIR]... [--holidays FILE] [--store FILE]
-    [--max-rejected N] [--max-lateness 1h] [--sort-buffer ROWS]
+    [--max-rejected N] [--max-lateness 1h] [--sort-buffer ROWS] [--limit NAME=VALUE]...
 
     Exit status: 0 the run completed with at most --max-rejected rows rejected; 1 more rows
     were rejected (the summary on standard error says how many, by reason); 2 the run could
     not be done (bad arguments, unreadable rules, rates, holidays or checkpoint).
     """
+
+
+def _limits(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> Any:
+    """--limit NAME=VALUE pairs over the default caps (monitor/limits.py)."""
+    from ..monitor.limits import Limits
+
+    try:
+        return Limits().with_values(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def _duration(ctx: click.Context, param: click.Parameter, value: str) -> int:
@@ -158,6 +168,16 @@ class _Progress:
     "business day before it.",
 )
 @click.option(
+    "--limit",
+    "limits",
+    multiple=True,
+    metavar="NAME=VALUE",
+    callback=_limits,
+    help="Set one of the monitor's memory caps (repeatable; names and defaults in "
+    "docs/monitoring.md, e.g. day_rows_in_memory=200000). A cap that drops data is "
+    "reported in the summary and in the alerts it touched.",
+)
+@click.option(
     "--engine",
     type=click.Choice(["local", "ray"]),
     default="local",
@@ -196,6 +216,7 @@ def run_command(
     max_lateness: int,
     sort_buffer: int,
     max_future: int,
+    limits: Any,
     engine: str,
     address: str | None,
     workers: int,
@@ -235,6 +256,7 @@ def run_command(
         max_lateness=max_lateness,
         sort_buffer=sort_buffer,
         max_future=max_future,
+        limits=limits,
     )
     progress = _Progress()
     if engine == "ray":
@@ -258,6 +280,7 @@ def run_command(
     )
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+    _report_limits(result)
     if stats.due_errors:
         click.echo(
             f"{stats.due_errors:,} large-value alerts have no report_due: their year is "
@@ -272,6 +295,17 @@ def run_command(
         )
         return EXIT_REJECTED
     return EXIT_OK
+
+
+def _report_limits(result: Any) -> None:
+    """The summary's "limits" section: each cap hit, how often, examples, what it means."""
+    from ..monitor.limits import describe
+
+    lines = describe(result.caps, result.limits)
+    if lines:
+        click.echo("limits (caps hit; docs/monitoring.md, --limit NAME=VALUE):", err=True)
+        for line in lines:
+            click.echo(f"  {line}", err=True)
 
 
 def _on_ray(options: Any, address: str | None, workers: int, folder: Path | None, progress: Any) -> Any:

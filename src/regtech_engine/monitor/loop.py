@@ -141,6 +141,13 @@ class Monitor:
         self.stats.transactions += 1
         return alerts, None
 
+    def close(self) -> None:
+        """Delete the temporary files of open days: for a monitor given up before its days
+        closed (a run stopped early); a monitor that finished has none."""
+        for bucket in self.pending.values():
+            if isinstance(bucket, DayBuffer):
+                bucket.close()
+
     def spilled(self) -> tuple[dt.date, int] | None:
         """An open business day with rows on disk, and how many (None: all in memory)."""
         for day, bucket in self.pending.items():
@@ -205,24 +212,27 @@ class Monitor:
         assert bucket is not None
         ctx = self.pack.context(day)
         rules = self.pack.by_id()
-        ids: list[str] = []
         try:
-            alerts = self._suspicious(day, self._remember(day, bucket.values(), ids), ctx, rules)
+            alerts = self._suspicious(day, self._remember(day, bucket.values()), ctx, rules)
         finally:
             bucket.close()
         alerts.extend(self._large_value(day, ctx, rules))
-        self.seen_by_day.append((day, ids))
         self.closed_through = day
         self._housekeeping(day, ctx.params)
         self.stats.alerts += len(alerts)
         return alerts
 
-    def _remember(self, day: dt.date, rows: Iterable[Tx], ids: list[str]) -> Iterator[Tx]:
-        """``rows``, each remembered for de-duplication (``seen``) as it passes."""
-        seen = self.seen
+    def _remember(self, day: dt.date, rows: Iterable[Tx]) -> Iterator[Tx]:
+        """``rows``, each remembered for de-duplication (``seen``) as it passes; beyond
+        ``Limits.dedup_ids`` the oldest are forgotten as the day goes (not at its end)."""
+        seen, cap = self.seen, self.features.limits.dedup_ids
+        ids: list[str] = []
+        self.seen_by_day.append((day, ids))
         for tx in rows:
             ids.append(tx.tx_id)
             seen[tx.tx_id] = (day, fingerprint(tx))
+            if len(seen) > cap:
+                self._forget_ids_early()
             yield tx
 
     def _suspicious(
@@ -468,11 +478,13 @@ class Monitor:
 
     def _forget_ids_early(self) -> None:
         """Over ``Limits.dedup_ids``: forget the ids of the oldest days first (within a day,
-        its earliest rows): a repeat of one of them is no longer recognised."""
+        its earliest rows), an eighth of the cap at once (so that forgetting is not paid
+        row by row): a repeat of one of them is no longer recognised."""
         seen, cap = self.seen, self.features.limits.dedup_ids
-        while len(seen) > cap and self.seen_by_day:
+        keep = cap - cap // 8
+        while len(seen) > keep and self.seen_by_day:
             gone, ids = self.seen_by_day[0]
-            n = min(len(seen) - cap, len(ids))
+            n = min(len(seen) - keep, len(ids))
             forgotten = 0
             for tx_id in ids[:n]:
                 entry = seen.get(tx_id)
@@ -494,7 +506,8 @@ class Monitor:
             f"repeated tx_ids are recognised only among the last "
             f"{self.features.limits.dedup_ids:,} ids remembered (limit dedup_ids): ids of "
             f"business days up to {self.dedup_forgotten} were forgotten before their "
-            f"{DEDUP_DAYS} days, and a repeat of one of those rows was monitored again"
+            f"{DEDUP_DAYS} days had passed, so a repeat of one of their rows arriving later "
+            "was not recognised as one"
         )
 
     def _evict_briefs(self, day: dt.date) -> None:

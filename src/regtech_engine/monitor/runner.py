@@ -341,6 +341,7 @@ def _run(
             progress(stats)
         return result
     finally:
+        monitor.close()
         if stream is not stdin and str(opts.source) != "-":
             stream.close()
         try:
