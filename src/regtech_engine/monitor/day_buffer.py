@@ -19,7 +19,8 @@ import heapq
 from collections.abc import Iterator
 from typing import IO, Any
 
-from .order import read_chunk, read_run, spill
+from .order import read_chunk, read_run
+from .order import spill as spill_run
 from .records import SORT_KEY, Tx
 
 CHUNK = 512  # rows per pickled chunk of a run: what a conflicting repeat reads back
@@ -66,22 +67,18 @@ class DayBuffer:
         fh, offsets = self.runs[(packed >> 64) & _RUN]
         return next(t for t in read_chunk(fh, offsets[packed >> 96]) if t.tx_id == tx_id)
 
-    def fingerprint_of(self, tx_id: str) -> int | None:
-        """The fingerprint of the day's row with this id (None: no such row)."""
+    def fingerprint_of(self, tx_id: str) -> int:
+        """The fingerprint of the day's row with this id (KeyError: no such row)."""
         tx = self.rows.get(tx_id)
         if tx is not None:
             return fingerprint(tx)
-        packed = self.spilled.get(tx_id)
-        return None if packed is None else packed & _FP
+        return self.spilled[tx_id] & _FP
 
-    def add(self, tx: Tx, in_memory: int) -> int:
-        """Hold ``tx``; beyond ``in_memory`` rows spill them. The rows spilled now (0: none)."""
-        rows = self.rows
-        rows[tx.tx_id] = tx
-        if len(rows) < in_memory:
-            return 0
-        batch = list(rows.values())
-        fh, offsets = spill(batch, SORT_KEY, CHUNK)  # sorts batch
+    def spill(self) -> int:
+        """Spill the rows held in memory as one sorted run (the caller adds rows to ``rows``
+        and calls this beyond its cap); how many."""
+        batch = list(self.rows.values())
+        fh, offsets = spill_run(batch, SORT_KEY, CHUNK)  # sorts batch
         run = len(self.runs) << 64
         self.runs.append((fh, offsets))
         spilled = self.spilled

@@ -122,22 +122,24 @@ class Monitor:
                 "",
                 "timestamp",
             )
-        bucket = _buffer(self.pending.get(day))
-        if tx.tx_id in self.seen:
-            return [], self._repeated(tx, self.seen[tx.tx_id])
-        if bucket is not None:
-            first = bucket.fingerprint_of(tx.tx_id)
-            if first is not None:
-                return [], self._repeated(tx, (day, first), bucket)
+        bucket = self.pending.get(day)
+        if isinstance(bucket, dict):  # a day opened with a plain dict (see ``pending``)
+            bucket = self.pending[day] = _buffer(bucket)
+        tx_id = tx.tx_id
+        if tx_id in self.seen:
+            return [], self._repeated(tx, self.seen[tx_id])
+        if bucket is not None and (tx_id in bucket.rows or tx_id in bucket.spilled):
+            return [], self._repeated(tx, (day, bucket.fingerprint_of(tx_id)), bucket)
         alerts: list[Alert] = []
         if bucket is None or len(self.pending) > 1:  # the days before this one are complete
             for open_day in sorted(d for d in self.pending if d < day):
                 alerts.extend(self.close_day(open_day))
-        if bucket is None or self.pending.get(day) is not bucket:
-            bucket = self.pending[day] = bucket if bucket is not None else DayBuffer()
-        spilled = bucket.add(tx, self.features.limits.day_rows_in_memory)
-        if spilled:
-            self.features.caps.hit("day_rows_in_memory", day.isoformat(), spilled)
+            if bucket is None:
+                bucket = self.pending[day] = DayBuffer()
+        rows = bucket.rows
+        rows[tx_id] = tx
+        if len(rows) >= self.features.limits.day_rows_in_memory:
+            self.features.caps.hit("day_rows_in_memory", day.isoformat(), bucket.spill())
         self.stats.transactions += 1
         return alerts, None
 
@@ -209,7 +211,6 @@ class Monitor:
     def close_day(self, day: dt.date) -> list[Alert]:
         assert self.pack is not None, "attach a rule pack first"
         bucket = _buffer(self.pending.pop(day))
-        assert bucket is not None
         ctx = self.pack.context(day)
         rules = self.pack.by_id()
         try:
@@ -244,6 +245,7 @@ class Monitor:
         ruleset = ctx.rulesets.get("transaction")
         zeros = ctx.zeros.get("transaction")
         limits = self.features.limits
+        chunk = limits.close_chunk
         fired: dict[int, Fired] = {}
         docs: list[dict[str, Any]] = []
         evidence_of: list[tuple[Tx, dict[str, EvidenceFn]]] = []
@@ -271,7 +273,7 @@ class Monitor:
             doc["id"] = str(i)
             docs.append(doc)
             evidence_of.append((tx, ev))
-            if len(docs) >= limits.close_chunk:
+            if len(docs) >= chunk:
                 _fire_chunk(ruleset, i + 1 - len(docs), docs, evidence_of, fired)
                 docs, evidence_of = [], []
                 if len(ledger) > limits.ledger_briefs:
@@ -534,9 +536,9 @@ class Monitor:
             self.features.caps.hit("ledger_briefs", day.isoformat(), evicted)
 
 
-def _buffer(bucket: DayBuffer | dict[str, Tx] | None) -> DayBuffer | None:
+def _buffer(bucket: DayBuffer | dict[str, Tx]) -> DayBuffer:
     """``bucket`` as a DayBuffer (a day opened with a plain dict of rows is converted)."""
-    if bucket is None or isinstance(bucket, DayBuffer):
+    if isinstance(bucket, DayBuffer):
         return bucket
     buffer = DayBuffer()
     buffer.rows = dict(bucket)
