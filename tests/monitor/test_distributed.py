@@ -19,6 +19,8 @@ from regtech_engine.monitor.rates import load_rates
 from regtech_engine.monitor.rules import MonitoringPack
 from regtech_engine.monitor.runner import RunOptions, run
 
+from .conftest import RATES_YAML, row, write_jsonl
+
 ray = pytest.importorskip("ray")
 
 from regtech_engine.monitor.distributed import (  # noqa: E402
@@ -92,6 +94,45 @@ def test_same_alerts_as_one_process(
     # within a business day the distributed order is canonical; days stay in order
     assert [a["business_date"] for a in spread] == sorted(a["business_date"] for a in spread)
     assert figures["restarts"] == 0
+
+
+def test_the_graph_actor_sees_what_rows_without_counterparty_tell_it(
+    cluster: None, monitoring_pack: MonitoringPack, tmp_path: Path
+) -> None:
+    """The graph actor is sent rows without a counterparty only where its typologies read
+    them: the stream's first day (the history starts there) and an account's first day (its
+    customer). Two-hop cycles after enough history: A and B belong to one customer, which
+    only B's own cash deposit tells (the cycle's legs are all A's rows), so no alert; D and
+    E belong to two, so an alert."""
+
+    def leg(tx_id: str, when: str, customer: str, account: str, direction: str, other: str) -> dict[str, Any]:
+        return row(
+            tx_id=tx_id,
+            timestamp=when,
+            customer_id=customer,
+            account_id=account,
+            direction=direction,
+            channel="transfer",
+            amount="100",
+            counterparty_id=other,
+        )
+
+    rows = [
+        row(tx_id="h0", timestamp="2025-05-01T10:00:00", customer_id="CH", account_id="H"),
+        row(tx_id="b0", timestamp="2025-08-01T10:00:00", customer_id="C1", account_id="B"),
+        leg("ab", "2025-09-01T10:00:00", "C1", "A", "out", "B"),
+        leg("ba", "2025-09-02T10:00:00", "C1", "A", "in", "B"),
+        leg("de", "2025-09-01T11:00:00", "CD", "D", "out", "E"),
+        leg("ed", "2025-09-02T11:00:00", "CD", "D", "in", "E"),
+        row(tx_id="e0", timestamp="2025-09-03T10:00:00", customer_id="CE", account_id="E"),
+    ]
+    source = write_jsonl(tmp_path / "rows.jsonl", rows)
+    rates = tmp_path / "rates.yaml"
+    rates.write_text(RATES_YAML, encoding="utf-8")
+    single = _single(source, rates, monitoring_pack, tmp_path / "one.jsonl")
+    spread, _ = _on_ray(source, rates, monitoring_pack, tmp_path / "ray.jsonl")
+    assert [a["accounts"] for a in single if a["typology"] == "cycle"] == [["D", "E"]]
+    assert sorted(spread, key=_key) == sorted(single, key=_key)
 
 
 def test_amlsim_sample(cluster: None, monitoring_pack: MonitoringPack, tmp_path: Path) -> None:

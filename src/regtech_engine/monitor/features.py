@@ -18,6 +18,9 @@ Each document also gets the peer group of the customer (``PEER_GROUPS``): its de
 segment, else its customer type. Rules hold each peer group to its own threshold:
 merchants, brokers and escrow accounts pay and receive many counterparties by design.
 
+A monitor given only some rules (a distributed actor) computes only the steps they read
+(``steps_for``); by default every step runs.
+
 A feature whose parameters have no value in force on the business date is not computed
 (its fields are 0). Windows are pruned as transactions arrive and idle accounts are swept
 weekly (each typology's ``sweep``), so memory is bounded by the active windows. Processing
@@ -27,10 +30,11 @@ business day).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from ..language import ir
 from .day_totals import DayTotal, DayTotals, TotalKey
 from .limits import CapHits, Limits
 from .records import Tx
@@ -47,6 +51,9 @@ from .typologies.scatter_gather import ScatterGather
 from .typologies.structuring import Structuring
 from .windows import WINDOW_PARAMS, EvidenceFn, Windows
 
+if TYPE_CHECKING:
+    from .rules import MonitoringRule
+
 # declared customer_segment -> the peer group whose thresholds a customer is held to; a row
 # that declares none is judged by its customer type (_PEER_BY_TYPE)
 PEER_GROUPS: dict[str, str] = {
@@ -58,6 +65,58 @@ PEER_GROUPS: dict[str, str] = {
 }
 _PEER_BY_TYPE: dict[str, str] = {"individual": "individual", "entity": "business"}
 
+# typology -> the step of ``observe`` that computes it: one search of the graph serves
+# cycle, layering and scatter-gather; fan computes fan-in and fan-out together
+STEP_OF: dict[str, str] = {
+    "structuring": "structuring",
+    "rapid_in_out": "rapid_in_out",
+    "fan_in": "fan",
+    "fan_out": "fan",
+    "cycle": "graph",
+    "layering": "graph",
+    "scatter_gather": "graph",
+    "dormant_reactivation": "dormant_reactivation",
+    "high_risk_country": "high_risk_country",
+    "sanctions_match": "sanctions_match",
+}
+# the start of a feature field's name (documents.TransactionFeatures) -> its typology
+FIELD_TYPOLOGY: tuple[tuple[str, str], ...] = (
+    ("structuring_", "structuring"),
+    ("rapid_", "rapid_in_out"),
+    ("fan_in_", "fan_in"),
+    ("fan_out_", "fan_out"),
+    ("cycle_", "cycle"),
+    ("chain_", "layering"),
+    ("gather_", "scatter_gather"),
+    ("dormant_days", "dormant_reactivation"),
+    ("counterparty_high_risk", "high_risk_country"),
+    ("sanctions_score", "sanctions_match"),
+)
+TOTALS = "day_totals"  # the open day's large-value totals, read by day_total rules
+ALL_STEPS = frozenset({*STEP_OF.values(), TOTALS})
+
+
+def steps_for(rules: Iterable[MonitoringRule]) -> frozenset[str]:
+    """The steps of ``Features.observe`` these rules read: each rule's typology (its
+    evidence), the typologies of the feature fields its condition reads, and the day totals
+    for day_total rules. A monitor given only some rules (a distributed actor) computes only
+    these; the rest of the document stays at zero, which no rule of its reads."""
+    typologies: set[str] = set()
+    steps: set[str] = set()
+    for rule in rules:
+        if rule.on == "day_total":
+            steps.add(TOTALS)
+        if rule.typology:
+            typologies.add(rule.typology)
+        for node in ir.walk(rule.when):
+            if not isinstance(node, ir.Compare):
+                continue
+            paths = [node.path]
+            if isinstance(node.operand, ir.FieldRef):
+                paths.append(node.operand.path)
+            typologies.update(t for p in paths for start, t in FIELD_TYPOLOGY if p.startswith(start))
+    return frozenset(steps | {STEP_OF[t] for t in typologies})
+
 
 @dataclass
 class Features:
@@ -66,6 +125,7 @@ class Features:
     lists: Lists | None = None
     limits: Limits = field(default_factory=Limits)  # configuration, reattached on resume
     caps: CapHits = field(default_factory=CapHits)  # where caps were hit (state)
+    steps: frozenset[str] = ALL_STEPS  # what observe computes (steps_for; configuration)
     totals: DayTotals = field(default_factory=DayTotals)
     graph: Graph = field(default_factory=Graph)
     structuring: Structuring = field(default_factory=Structuring)
@@ -84,6 +144,7 @@ class Features:
         state["lists"] = None  # data from the rule pack, reattached on resume
         state["limits"] = None  # configuration: a resumed run takes the caps it is given
         state["_window_cache"] = None
+        state.pop("steps", None)  # configuration: whoever resumes chooses what is computed
         return state
 
     @property
@@ -96,9 +157,11 @@ class Features:
         """Update the windows with ``tx``; its feature document (features at zero left out)
         and the evidence behind it."""
         w = self._windows(p)
+        steps = self.steps
         ev: dict[str, EvidenceFn] = {}
         self.graph.see(tx)
-        self.totals.add(tx)
+        if TOTALS in steps:
+            self.totals.add(tx)
         cny = int(tx.amount_cny)
         doc: dict[str, Any] = {
             "direction": tx.direction,
@@ -109,21 +172,30 @@ class Features:
             "amount_cny": cny,
             "peer_group": PEER_GROUPS.get(tx.customer_segment or "") or _PEER_BY_TYPE[tx.customer_type],
         }  # features are added where they are not zero (rules.zero_sensitive says why)
-        if w.structuring is not None and tx.channel == "cash":
+        if w.structuring is not None and tx.channel == "cash" and "structuring" in steps:
             self.structuring.observe(tx, cny, w.structuring, doc, ev)
         if w.complete:
-            self.rapid_in_out.observe(tx, cny, w, doc, ev)
+            if "rapid_in_out" in steps:
+                self.rapid_in_out.observe(tx, cny, w, doc, ev)
             if tx.counterparty_id:
-                self._transfer(tx, w, doc, ev)
-                self.fan.observe(tx, w, self.graph, doc, ev)
-        dormant = self.dormant_reactivation.observe(tx, ev)
-        if dormant:
-            doc["dormant_days"] = dormant
-        if tx.counterparty_country is not None and self.high_risk_country.observe(tx, self.lists, ev):
+                if "graph" in steps:
+                    self._transfer(tx, w, doc, ev)
+                if "fan" in steps:
+                    self.fan.observe(tx, w, self.graph, doc, ev)
+        if "dormant_reactivation" in steps:
+            dormant = self.dormant_reactivation.observe(tx, ev)
+            if dormant:
+                doc["dormant_days"] = dormant
+        if (
+            tx.counterparty_country is not None
+            and "high_risk_country" in steps
+            and self.high_risk_country.observe(tx, self.lists, ev)
+        ):
             doc["counterparty_high_risk"] = True
-        score = self.sanctions_match.observe(tx, self.lists, ev)
-        if score:
-            doc["sanctions_score"] = score
+        if "sanctions_match" in steps:
+            score = self.sanctions_match.observe(tx, self.lists, ev)
+            if score:
+                doc["sanctions_score"] = score
         return doc, ev
 
     def _windows(self, p: Mapping[str, Any]) -> Windows:

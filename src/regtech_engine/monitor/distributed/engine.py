@@ -20,9 +20,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import logging
+import operator
+import pickle
 import resource
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -31,10 +35,14 @@ from typing import IO, Any
 
 from ...files.safeio import write_bytes_atomic
 from .. import checkpoint as ckpt
+from ..day_buffer import DayBuffer
+from ..features import steps_for
 from ..ingest import DeadRow
+from ..limits import Limits
 from ..loop import Monitor, fingerprint
 from ..records import Alert, Tx
 from ..rules import MonitoringPack
+from ..typologies._graph import HUB_SEGMENTS
 from ..workdays import WorkdayCalendar
 
 # typologies computed from one customer's own rows (large-value rules have no typology)
@@ -47,7 +55,17 @@ IN_FLIGHT = 8  # batches sent and not yet answered: the reader waits beyond (bac
 SNAPSHOT_EVERY = 25  # batches between actor checkpoints
 GRAPH = "graph"
 
-Op = tuple[str, Any]  # ("tx", Tx) or ("close", business day)
+# A Tx travels as the tuple of its fields (pickled by C code alone: no reducer per object)
+Row = tuple[Any, ...]
+_as_row = operator.attrgetter(*(f.name for f in dataclasses.fields(Tx)))
+# What the actors are sent per batch, per partition: the rows of the partition's customers
+# and the days to close, in the sequencer's order. Rows come in runs of one business day
+# (a new run starts at each marker and at each change of day), so an actor that gets the
+# runs of several partitions may feed a run's rows in any order and still close its days
+# exactly where the sequencer did (a day's rows are sorted when it closes). A run holds
+# (the rows the graph actor needs too, the rows only the partition needs): see _for_graph.
+Run = tuple[list[Row], list[Row]]
+Plan = list[Run | dt.date]
 
 
 def partition_of(customer_id: str, partitions: int) -> int:
@@ -88,39 +106,71 @@ def _order(a: Alert) -> tuple[str, int, str, str, str, str]:
     )
 
 
+def _cpu_s() -> float:
+    """CPU seconds of this process so far (all its threads: Ray's own included)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # -- the actor ------------------------------------------------------------------------------
 class MonitorActor:
-    """One Monitor fed the sequencer's markers; its state checkpointed in the JSON format of
+    """One Monitor fed the sequencer's plans; its state checkpointed in the JSON format of
     monitor/checkpoint.py, ``rows_consumed`` holding the last batch applied."""
 
     def __init__(
-        self, name: str, pack: MonitoringPack, calendar: WorkdayCalendar, snapshot: bytes | None = None
+        self,
+        name: str,
+        pack: MonitoringPack,
+        calendar: WorkdayCalendar,
+        limits: Limits,
+        snapshot: bytes | None = None,
     ) -> None:
+        """``name`` GRAPH: the graph actor (it is fed only the rows the sequencer marked
+        for it); any other name: a partition (fed every row of its plan)."""
+        from ...cli.monitor_cmd import GC_THRESHOLD
+
+        # the process is this actor's alone: the collector runs rarely, as in the command
+        # line's single process (cli.monitor_cmd.with_rare_gc says why)
+        gc.set_threshold(GC_THRESHOLD, 50, 100)
         self.name = name
+        self.runs = 1 if name == GRAPH else 2  # of each run: the shared rows, the local ones
         self.batch = 0
         if snapshot is not None:
             state = ckpt.decode(snapshot, name)
             self.monitor, self.batch = state.monitor, state.rows_consumed
         else:
             self.monitor = Monitor()
-        self.monitor.attach(pack, calendar)
+        self.monitor.attach(pack, calendar, limits)
+        # only the features this actor's rules read: the graph actor follows money, the
+        # partitions compute the per-customer typologies and the day totals
+        self.monitor.features.steps = steps_for(pack.rules)
+        self.ready = time.time()
+        self.cpu_ready = _cpu_s()
 
-    def apply(self, batch: int, ops: list[Op]) -> list[Alert]:
-        """Apply one batch of markers and transactions; the alerts of the days it closed."""
+    def apply(self, batch: int, *plans: bytes) -> list[Alert]:
+        """Apply one batch (the pickled plans of one or more partitions, with the same
+        markers); the alerts of the days it closed."""
         monitor = self.monitor
         alerts: list[Alert] = []
-        for kind, value in ops:
-            if kind == "close":
-                for day in sorted(d for d in monitor.pending if d <= value):
-                    alerts.extend(monitor.close_day(day))
+        for items in zip(*(pickle.loads(plan) for plan in plans), strict=True):
+            day = items[0]
+            if isinstance(day, dt.date):
+                # every day the single process closes is closed here too, with or without
+                # rows of this actor, so the weekly sweeps come on the same days
+                monitor.pending.setdefault(day, DayBuffer())
+                for open_day in sorted(d for d in monitor.pending if d <= day):
+                    alerts.extend(monitor.close_day(open_day))
                 # the sequencer de-duplicates; the actor's own memory of ids would only
                 # differ from it (a partition closes only the days it has rows on)
                 monitor.seen.clear()
                 monitor.seen_by_day.clear()
-            else:
-                found, dead = monitor.feed(value)
-                assert dead is None, "the sequencer let a rejected row through"
-                alerts.extend(found)
+                continue
+            for run in items:
+                for rows in run[: self.runs]:
+                    for row in rows:
+                        found, dead = monitor.feed(Tx(*row))
+                        assert dead is None, "the sequencer let a rejected row through"
+                        alerts.extend(found)
         self.batch = batch
         return alerts
 
@@ -131,8 +181,14 @@ class MonitorActor:
     def history_note(self) -> str | None:
         return self.monitor.history_note()
 
-    def peak_mb(self) -> float:
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    def figures(self) -> dict[str, float]:
+        """When the actor was ready (time.time()), its process's peak resident memory (MB)
+        and the CPU seconds it used since."""
+        return {
+            "ready": self.ready,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "cpu_s": _cpu_s() - self.cpu_ready,
+        }
 
     def pid(self) -> int:
         import os
@@ -160,9 +216,10 @@ class _Slot:
 
     name: str
     pack: MonitoringPack
+    plans: list[int]  # which partitions' plans it is sent (the graph actor: all)
     handle: Any = None
     snapshot: tuple[int, bytes] | None = None
-    log: deque[tuple[int, list[Op]]] = field(default_factory=deque)
+    log: deque[tuple[int, list[Any]]] = field(default_factory=deque)  # batch, plan refs
     pending_snapshot: Any = None
     restarts: int = 0
 
@@ -178,14 +235,22 @@ class DistributedMonitor(Monitor):
         super().__init__()
         self.options = options or RayOptions()
         self.slots: list[_Slot] = []
-        self.ops: list[Op] = []
-        self.count = 0  # transactions in self.ops
+        self.plans: list[Plan] = self._no_plans()
+        self.run_day: dt.date | None = None  # the business day of the open run of rows
+        self.part_of: dict[str, int] = {}  # customer -> partition (partition_of, cached)
+        self.first_day: dict[str, dt.date] = {}  # account -> the first business day it had rows
+        self.count = 0  # transactions in self.plans
         self.sent = 0  # batches sent
         self.collected = 0  # batches whose alerts were handed out
         self.in_flight: deque[tuple[int, dict[str, Any]]] = deque()
         self.restarts = 0
         self.started_ray = False
         self._remote: Any = None
+        # time.time() of: the actors' creation, the first batch sent, the last answer
+        self.clock: dict[str, float] = {}
+
+    def _no_plans(self) -> list[Plan]:
+        return [[] for _ in range(self.options.workers)]
 
     # the sequencer's state is not checkpointed by the runner (each actor checkpoints its own)
     def __getstate__(self) -> dict[str, Any]:
@@ -194,32 +259,57 @@ class DistributedMonitor(Monitor):
     # -- Monitor interface -------------------------------------------------------------------
     def feed(self, tx: Tx) -> tuple[list[Alert], DeadRow | None]:
         before = self.stats.transactions
-        _, dead = super().feed(tx)
-        if self.stats.transactions != before:
-            self.ops.append(("tx", tx))
-            self.count += 1
-        alerts: list[Alert] = []
-        if self.count >= self.options.batch:
-            alerts = self._send()
-        return alerts, dead
+        _, dead = super().feed(tx)  # closes days first: their markers precede the row
+        if self.stats.transactions == before:
+            return [], dead
+        day = tx.business_date
+        if day != self.run_day:
+            for plan in self.plans:
+                plan.append(([], []))
+            self.run_day = day
+        part = self.part_of.get(tx.customer_id)
+        if part is None:
+            part = self.part_of[tx.customer_id] = partition_of(tx.customer_id, self.options.workers)
+        run: Run = self.plans[part][-1]  # type: ignore[assignment]
+        run[0 if self._for_graph(tx, day) else 1].append(_as_row(tx))
+        self.count += 1
+        return (self._send() if self.count >= self.options.batch else []), dead
+
+    def _for_graph(self, tx: Tx, day: dt.date) -> bool:
+        """Whether the graph actor needs ``tx``. It computes only fan-in, fan-out and the
+        graph's searches, which read a row without a counterparty only through Graph.see:
+        an account's customer and the start of the history (so all rows of the first day an
+        account has rows go: the first of them the single process observes is among them,
+        the stream's first row too; an account belongs to one customer) and the declared
+        hubs (all their rows). Such a row raises no alert of the graph actor's typologies:
+        their evidence needs a counterparty."""
+        first = self.first_day.get(tx.account_id)
+        if first is None or day < first:
+            first = self.first_day[tx.account_id] = day
+        return bool(tx.counterparty_id or first == day or tx.customer_segment in HUB_SEGMENTS)
 
     def close_day(self, day: dt.date) -> list[Alert]:
         """Only the bookkeeping of Monitor.close_day that feed's decisions depend on: the
         ids of the day remembered (and forgotten some days later), the day closed; the
         actors close it when the marker reaches them."""
         bucket = self.pending.pop(day)
-        self.seen.update((tx.tx_id, (day, fingerprint(tx))) for tx in bucket.values())
-        self.seen_by_day.append((day, list(bucket)))
+        rows = list(bucket.values())
+        if isinstance(bucket, DayBuffer):
+            bucket.close()  # its runs on disk, if the day was too large for memory
+        self.seen.update((tx.tx_id, (day, fingerprint(tx))) for tx in rows)
+        self.seen_by_day.append((day, [tx.tx_id for tx in rows]))
         self.closed_through = day
         # the same forgetting of ids as the single process (the sequencer holds no windows,
         # ledger or alerts: the rest of the housekeeping finds nothing to do)
         self._housekeeping(day, {})
-        self.ops.append(("close", day))
+        for plan in self.plans:
+            plan.append(day)
+        self.run_day = None
         return []
 
     def finish(self) -> list[Alert]:
         super().finish()  # the days still open: their markers
-        alerts = self._send() if self.ops else []
+        alerts = self._send() if any(self.plans) else []
         while self.in_flight:
             alerts.extend(self._collect())
         return alerts
@@ -234,7 +324,8 @@ class DistributedMonitor(Monitor):
 
     # -- actors ------------------------------------------------------------------------------
     def start(self) -> None:
-        """Connect to (or start) Ray and create the actors."""
+        """Connect to (or start) Ray and create the actors (they start up while the driver
+        reads on: nothing waits for them here)."""
         import ray
 
         opts = self.options
@@ -252,13 +343,19 @@ class DistributedMonitor(Monitor):
         self._remote = ray.remote(max_restarts=0, max_task_retries=0)(MonitorActor)
         assert self.pack is not None, "attach a rule pack first"
         graph, local = split_pack(self.pack)
-        self.slots = [_Slot(GRAPH, graph)] + [_Slot(f"part-{i}", local) for i in range(opts.workers)]
+        parts = range(opts.workers)
+        self.slots = [_Slot(GRAPH, graph, list(parts))] + [_Slot(f"part-{i}", local, [i]) for i in parts]
+        self.clock["created"] = time.time()
         for slot in self.slots:
             slot.handle = self._spawn(slot)
 
     def _spawn(self, slot: _Slot) -> Any:
         return self._remote.options(num_cpus=0).remote(
-            slot.name, slot.pack, self.calendar, slot.snapshot[1] if slot.snapshot else None
+            slot.name,
+            slot.pack,
+            self.calendar,
+            self.features.limits,
+            slot.snapshot[1] if slot.snapshot else None,
         )
 
     def handles(self) -> dict[str, Any]:
@@ -274,37 +371,40 @@ class DistributedMonitor(Monitor):
             ray.shutdown()
             self.started_ray = False
 
-    def peak_mb(self) -> dict[str, float]:
-        """Peak resident memory of each actor's process (MB)."""
+    def figures(self) -> dict[str, Any]:
+        """Per actor its peak resident memory (MB) and CPU seconds; the seconds from the
+        actors' creation until the last was ready (start-up) and from the first batch sent
+        to the last answer (the stream)."""
         import ray
 
-        return {s.name: ray.get(s.handle.peak_mb.remote()) for s in self.slots}
+        per = {s.name: ray.get(s.handle.figures.remote()) for s in self.slots}
+        clock = self.clock
+        return {
+            "peak_mb": {name: f["peak_mb"] for name, f in per.items()},
+            "cpu_s": {name: f["cpu_s"] for name, f in per.items()},
+            "startup_s": max(f["ready"] for f in per.values()) - clock["created"],
+            "stream_s": clock.get("answered", clock["created"]) - clock.get("sent", clock["created"]),
+        }
 
     # -- batches -----------------------------------------------------------------------------
-    def _route(self, ops: list[Op]) -> list[list[Op]]:
-        """The graph actor's ops (all) and each partition's (its customers' rows, every
-        marker)."""
-        parts = len(self.slots) - 1
-        routed: list[list[Op]] = [ops] + [[] for _ in range(parts)]
-        for op in ops:
-            if op[0] == "close":
-                for i in range(1, parts + 1):
-                    routed[i].append(op)
-            else:
-                routed[1 + partition_of(op[1].customer_id, parts)].append(op)
-        return routed
-
     def _send(self) -> list[Alert]:
+        import ray
+
         if not self.slots:
             self.start()
+        self.clock.setdefault("sent", time.time())
         self.sent += 1
-        batch, ops = self.sent, self.ops
-        self.ops, self.count = [], 0
+        batch, plans = self.sent, self.plans
+        self.plans, self.count, self.run_day = self._no_plans(), 0, None
+        # each partition's plan is pickled once and stored once: its partition and the
+        # graph actor read the same bytes
+        stored = [ray.put(pickle.dumps(plan, protocol=pickle.HIGHEST_PROTOCOL)) for plan in plans]
         refs: dict[str, Any] = {}
         snap = batch % self.options.snapshot_every == 0
-        for slot, part in zip(self.slots, self._route(ops), strict=True):
-            slot.log.append((batch, part))
-            refs[slot.name] = slot.handle.apply.remote(batch, part)
+        for slot in self.slots:
+            args = [stored[i] for i in slot.plans]
+            slot.log.append((batch, args))
+            refs[slot.name] = slot.handle.apply.remote(batch, *args)
             if snap and slot.pending_snapshot is None:
                 slot.pending_snapshot = slot.handle.snapshot.remote()
         self.in_flight.append((batch, refs))
@@ -332,6 +432,7 @@ class DistributedMonitor(Monitor):
             self._take_snapshot(slot)
         self.in_flight.popleft()
         self.collected = batch
+        self.clock["answered"] = time.time()
         ordered = canonical(found)
         self.stats.alerts += len(ordered)
         return ordered
@@ -368,8 +469,8 @@ class DistributedMonitor(Monitor):
             raise RuntimeError(f"actor {slot.name} died {slot.restarts} times; giving up")
         slot.pending_snapshot = None
         slot.handle = self._spawn(slot)
-        for batch, ops in slot.log:
-            ref = slot.handle.apply.remote(batch, ops)
+        for batch, args in slot.log:
+            ref = slot.handle.apply.remote(batch, *args)
             if batch < oldest:
                 ray.get(ref)  # already handed out: recomputed, not written again
             else:
@@ -386,7 +487,7 @@ def run_distributed(
     progress: Callable[[Any], None] | None = None,
 ) -> tuple[Any, dict[str, Any]]:
     """The runner's run (runner.RunOptions) with the distributed monitor; (its result,
-    {"restarts", "peak_mb" per actor})."""
+    figures: "restarts", and DistributedMonitor.figures)."""
     from ...errors import UsageError
     from ..runner import run
 
@@ -397,9 +498,11 @@ def run_distributed(
         )
     monitor = DistributedMonitor(ray_options)
     try:
+        # the actors start up while the driver reads the input's first rows
+        monitor.attach(opts.pack, opts.calendar, opts.limits)
+        monitor.start()
         result = run(dataclasses.replace(opts, monitor=monitor), stdout, stdin, progress)
-        figures = {"restarts": monitor.restarts, "peak_mb": monitor.peak_mb() if monitor.slots else {}}
-        return result, figures
+        return result, {"restarts": monitor.restarts, **monitor.figures()}
     finally:
         if monitor.slots or monitor.started_ray:
             monitor.shutdown()
