@@ -50,9 +50,13 @@ PER_CUSTOMER = frozenset(
     {"structuring", "rapid_in_out", "dormant_reactivation", "high_risk_country", "sanctions_match"}
 )
 CROSS_CUSTOMER = frozenset({"fan_in", "fan_out", "cycle", "layering", "scatter_gather"})
-BATCH = 2_000  # transactions per message to the actors
-IN_FLIGHT = 8  # batches sent and not yet answered: the reader waits beyond (back-pressure)
-SNAPSHOT_EVERY = 25  # batches between actor checkpoints
+# transactions per batch: each costs every actor a call, and each actor's fixed share of
+# a batch (Ray's message, the plans' pickles) is small against 10,000 rows
+BATCH = 10_000
+IN_FLIGHT = 3  # batches sent and not yet answered: the reader waits beyond (back-pressure)
+# batches between actor checkpoints (250,000 rows): a checkpoint of the graph actor costs
+# a few tenths of a second, and a lost actor replays at most this many batches
+SNAPSHOT_EVERY = 25
 GRAPH = "graph"
 
 # A Tx travels as the tuple of its fields (pickled by C code alone: no reducer per object)
@@ -240,6 +244,7 @@ class DistributedMonitor(Monitor):
         self.part_of: dict[str, int] = {}  # customer -> partition (partition_of, cached)
         self.first_day: dict[str, dt.date] = {}  # account -> the first business day it had rows
         self.count = 0  # transactions in self.plans
+        self.graph_rows = 0  # transactions sent to the graph actor
         self.sent = 0  # batches sent
         self.collected = 0  # batches whose alerts were handed out
         self.in_flight: deque[tuple[int, dict[str, Any]]] = deque()
@@ -271,7 +276,9 @@ class DistributedMonitor(Monitor):
         if part is None:
             part = self.part_of[tx.customer_id] = partition_of(tx.customer_id, self.options.workers)
         run: Run = self.plans[part][-1]  # type: ignore[assignment]
-        run[0 if self._for_graph(tx, day) else 1].append(_as_row(tx))
+        shared = self._for_graph(tx, day)
+        run[0 if shared else 1].append(_as_row(tx))
+        self.graph_rows += shared
         self.count += 1
         return (self._send() if self.count >= self.options.batch else []), dead
 
@@ -374,7 +381,7 @@ class DistributedMonitor(Monitor):
     def figures(self) -> dict[str, Any]:
         """Per actor its peak resident memory (MB) and CPU seconds; the seconds from the
         actors' creation until the last was ready (start-up) and from the first batch sent
-        to the last answer (the stream)."""
+        to the last answer (the stream); the transactions the graph actor was sent."""
         import ray
 
         per = {s.name: ray.get(s.handle.figures.remote()) for s in self.slots}
@@ -384,6 +391,7 @@ class DistributedMonitor(Monitor):
             "cpu_s": {name: f["cpu_s"] for name, f in per.items()},
             "startup_s": max(f["ready"] for f in per.values()) - clock["created"],
             "stream_s": clock.get("answered", clock["created"]) - clock.get("sent", clock["created"]),
+            "graph_rows": self.graph_rows,
         }
 
     # -- batches -----------------------------------------------------------------------------
