@@ -209,3 +209,16 @@ def test_repeated_and_conflicting_ids_are_judged_once(
     assert sorted(_lines(tmp_path / "ray.jsonl"), key=_key) == sorted(
         _lines(tmp_path / "one.jsonl"), key=_key
     )
+
+
+def test_command_line(cluster: None, cli: Any, planted: list[Path], tmp_path: Path) -> None:
+    """``regtech monitor run --engine ray`` writes the single process's alerts (it joins
+    the Ray runtime already started here) and the same summary."""
+    source, _, rates = planted
+    common = ["monitor", "run", str(source), "--rates", str(rates), "--output"]
+    local = cli(*common, str(tmp_path / "one.jsonl"))
+    spread = cli(*common, str(tmp_path / "ray.jsonl"), "--engine", "ray", "--workers", "2")
+    assert (local.code, spread.code) == (0, 0)
+    single = _lines(tmp_path / "one.jsonl")
+    assert single and sorted(_lines(tmp_path / "ray.jsonl"), key=_key) == sorted(single, key=_key)
+    assert spread.err == local.err
