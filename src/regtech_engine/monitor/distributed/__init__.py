@@ -6,9 +6,9 @@ Only this package imports ray, and only when a distributed run starts (``pip ins
 - the driver reads, validates and orders the input as the single-process runner does, and a
   *sequencer* (a Monitor that keeps only the de-duplication and day-closing state) decides
   which rows are transactions and when each business day closes;
-- a **graph actor** sees every transaction and evaluates the typologies that follow money
+- a **graph actor** sees every transaction that can change the typologies that follow money
   across customers (fan-in, fan-out, cycle, layering, scatter-gather, and any rule of a
-  typology not known to be per-customer);
+  typology not known to be per-customer) and computes only those;
 - **customer partitions** (``--workers N``), chosen by a stable hash of the customer id,
   evaluate the per-customer rules (large-value totals, structuring, rapid in-and-out,
   dormancy, high-risk countries, sanctions);

@@ -6,9 +6,14 @@ Why this split gives the single process's alerts:
   (an account belongs to one customer), so a partition that sees all of a customer's
   transactions computes them exactly;
 - cross-customer typologies read the relationship graph and the payers and payees of every
-  account, so one actor sees every transaction: it is a whole Monitor with only those rules;
+  account, so one actor sees every transaction that can change them (every transfer to or
+  from a counterparty, and the few other rows Graph.see reads: ``_for_graph``): it is a
+  whole Monitor with only those rules;
+- each actor computes only the features its rules read (features.steps_for): the graph
+  actor fan-in, fan-out and the graph's searches, the partitions the rest and the day totals;
 - de-duplication and the moments days close are decided once, by the sequencer, and sent to
-  every actor as markers in the stream; actors never reject a row themselves.
+  every actor as markers in the stream; actors never reject a row themselves, and every
+  actor closes every day the single process closes.
 
 Alerts of one business day come from several actors: the driver writes them in a canonical
 order (suspicious, then large-value; by the time of the row that raised them, customer,
