@@ -39,7 +39,7 @@ from .day_totals import DayTotal, DayTotals, TotalKey
 from .limits import CapHits, Limits
 from .records import Tx
 from .screening import Lists
-from .typologies._graph import Graph
+from .typologies._graph import GRAPH_TABLES, Graph
 from .typologies.cycle import Cycle
 from .typologies.dormant_reactivation import DormantReactivation
 from .typologies.fan import Fan
@@ -173,17 +173,17 @@ class Features:
             "peer_group": PEER_GROUPS.get(tx.customer_segment or "") or _PEER_BY_TYPE[tx.customer_type],
         }  # features are added where they are not zero (rules.zero_sensitive says why)
         if w.structuring is not None and tx.channel == "cash" and "structuring" in steps:
-            self.structuring.observe(tx, cny, w.structuring, doc, ev)
+            self.structuring.observe(tx, cny, w.structuring, doc, ev, self.limits, self.caps)
         if w.complete:
             if "rapid_in_out" in steps:
-                self.rapid_in_out.observe(tx, cny, w, doc, ev)
+                self.rapid_in_out.observe(tx, cny, w, doc, ev, self.limits, self.caps)
             if tx.counterparty_id:
                 if "graph" in steps:
                     self._transfer(tx, w, doc, ev)
                 if "fan" in steps:
-                    self.fan.observe(tx, w, self.graph, doc, ev)
+                    self.fan.observe(tx, w, self.graph, doc, ev, self.limits, self.caps)
         if "dormant_reactivation" in steps:
-            dormant = self.dormant_reactivation.observe(tx, ev)
+            dormant = self.dormant_reactivation.observe(tx, ev, self.limits, self.caps)
             if dormant:
                 doc["dormant_days"] = dormant
         if (
@@ -219,23 +219,26 @@ class Features:
         if ends is None:
             return
         src, dst = ends
-        closing, joined = graph.add_edge(src, dst, tx, w)
+        limits, caps = self.limits, self.caps
+        closing, joined = graph.add_edge(src, dst, tx, w, limits, caps)
         if closing is None or joined:
             return
         # Both searches serve the cycle (they meet in the middle: half the depth each, far
         # fewer accounts than one search the whole length) and, on the same window, the
-        # layering chain.
+        # layering chain. Each says why it may be incomplete (a cap hit: usually nothing).
         cutoff, half = tx.epoch - w.cycle, w.max_hops // 2
-        ahead = graph.bfs(dst, cutoff, half, forward=True)
-        back = graph.bfs(src, cutoff, w.max_hops - 1 - half, forward=False)
-        self.cycle.observe(tx, graph, closing, dst, ahead, back, doc, ev)
-        self.scatter_gather.observe(tx, graph, src, dst, closing, w, doc, ev)
+        ahead, ahead_notes = graph.bfs(dst, cutoff, half, True, limits, caps)
+        back, back_notes = graph.bfs(src, cutoff, w.max_hops - 1 - half, False, limits, caps)
+        tables = graph.party_notes(GRAPH_TABLES, limits)
+        self.cycle.observe(tx, graph, closing, dst, ahead, back, doc, ev, ahead_notes + back_notes + tables)
+        self.scatter_gather.observe(tx, graph, src, dst, closing, w, doc, ev, limits, caps)
         depth = w.chain_hops - 1
         if w.chain != w.cycle or depth > w.max_hops - 1 - half:
             cutoff = tx.epoch - w.chain
-            ahead = graph.bfs(dst, cutoff, depth, forward=True)
-            back = graph.bfs(src, cutoff, depth, forward=False)
-        self.layering.observe(tx, graph, src, dst, closing, depth, ahead, back, doc, ev)
+            ahead, ahead_notes = graph.bfs(dst, cutoff, depth, True, limits, caps)
+            back, back_notes = graph.bfs(src, cutoff, depth, False, limits, caps)
+        notes = ahead_notes + back_notes + tables
+        self.layering.observe(tx, graph, src, dst, closing, depth, ahead, back, doc, ev, notes)
 
     # -- housekeeping ---------------------------------------------------------------------
     def sweep(self, now: int, p: Mapping[str, Any]) -> None:
@@ -245,6 +248,6 @@ class Features:
         w = Windows.of(p)
         self.rapid_in_out.sweep(now, w)
         self.structuring.sweep(now, w)
-        self.fan.sweep(now, w)
+        self.fan.sweep(now, w, self.graph)
         self.graph.sweep(now, w)
         self.scatter_gather.sweep(now, w)

@@ -66,9 +66,43 @@ def ev_rows(
     end: int,
     account: str | None = None,
     cp_at: int | None = None,
+    limits: tuple[str, ...] = (),
 ) -> Evidence:
     accounts = sorted({r[cp_at] for r in rows}) if cp_at is not None else None
-    return Evidence([r[id_at] for r in rows], start, end, account, accounts)
+    return Evidence([r[id_at] for r in rows], start, end, account, accounts, limits=limits)
+
+
+def window_note(what: str, subject: str, cap: int) -> str:
+    """What an alert says when its window lost rows to ``Limits.window_rows``."""
+    return f"the {what} window of {subject} held more than {cap:,} rows; counts cover the newest {cap:,}"
+
+
+def forget_least_active(
+    table: dict[Any, Any], last: Callable[[Any], int], keep: int
+) -> list[tuple[Any, Any]]:
+    """Forget the least recently active entries of ``table`` (``last``: an entry's time of
+    last activity) down to ``keep``, in place (readers may hold the table); the entries
+    forgotten. Ties go in the table's order, so the result is deterministic."""
+    excess = len(table) - keep
+    if excess <= 0:
+        return []
+    cut = sorted(last(v) for v in table.values())[excess - 1]
+    gone = [(k, v) for k, v in table.items() if last(v) < cut]
+    gone += [(k, v) for k, v in table.items() if last(v) == cut][: excess - len(gone)]
+    for key, _ in gone:
+        del table[key]
+    return gone
+
+
+def party_note(table: str, cap: int, effect: str) -> str:
+    """What an alert says when a table it reads forgot parties early (``Limits.parties``)."""
+    return f"the {table} table held more than {cap:,} parties and forgot the least recently active: {effect}"
+
+
+def low_water(cap: int) -> int:
+    """Entries a party-keyed table keeps when it outgrows ``cap``: a tenth below it, so a
+    sweep (which sorts the table) comes once per cap/10 new parties, not on every row."""
+    return cap - max(1, cap // 10)
 
 
 def prune(q: deque[Any], cutoff: int) -> None:
@@ -77,41 +111,61 @@ def prune(q: deque[Any], cutoff: int) -> None:
         q.popleft()
 
 
-def prune_table(table: dict[Any, deque[Any]], cutoff: int) -> None:
-    """Prune every queue of ``table`` and drop the emptied ones (the weekly sweep)."""
+def prune_table(table: dict[Any, Any], cutoff: int) -> None:
+    """Prune every window of ``table`` (a deque, or an object with ``prune``) and drop the
+    emptied ones (the weekly sweep)."""
     for key in list(table):
         q = table[key]
-        prune(q, cutoff)
+        if type(q) is deque:
+            prune(q, cutoff)
+        else:
+            q.prune(cutoff)
         if not q:
             del table[key]
 
 
 class Flow:
-    """Money in (or out) of one account in a window: (time, tx_id, CNY) rows and their sum."""
+    """Money in (or out) of one account in a window: (time, tx_id, CNY) rows and their sum,
+    at most ``Limits.window_rows`` rows (the oldest go first: ``lost`` is the time of the
+    newest row dropped so, -1 if none)."""
 
-    __slots__ = ("rows", "total")
+    __slots__ = ("lost", "rows", "total")
 
     def __init__(self) -> None:
         self.rows: deque[tuple[int, str, int]] = deque()
         self.total = 0
+        self.lost = -1
 
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getstate__(self) -> tuple[deque[tuple[int, str, int]], int]:
-        return self.rows, self.total
+    def __getstate__(self) -> tuple[deque[tuple[int, str, int]], int, int]:
+        return self.rows, self.total, self.lost
 
-    def __setstate__(self, state: tuple[deque[tuple[int, str, int]], int]) -> None:
-        self.rows, self.total = state
+    def __setstate__(self, state: tuple[Any, ...]) -> None:
+        self.rows, self.total = state[0], state[1]
+        self.lost = state[2] if len(state) > 2 else -1
 
-    def add(self, epoch: int, tx_id: str, cny: int) -> None:
-        self.rows.append((epoch, tx_id, cny))
+    def add(self, epoch: int, tx_id: str, cny: int, cap: int) -> bool:
+        """Add a row; whether the oldest was dropped for it (the window held ``cap`` rows)."""
+        rows = self.rows
+        rows.append((epoch, tx_id, cny))
         self.total += cny
+        if len(rows) <= cap:
+            return False
+        old = rows.popleft()
+        self.total -= old[2]
+        self.lost = old[0]
+        return True
 
     def prune(self, cutoff: int) -> None:
         rows = self.rows
         while rows and rows[0][0] < cutoff:
             self.total -= rows.popleft()[2]
+
+    def capped(self, cutoff: int) -> bool:
+        """Whether rows dropped by the cap would still be in a window from ``cutoff``."""
+        return self.lost >= cutoff
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,29 @@ scatter-gather; fan-out reads its hubs).
 
 "Quiet" needs history: at the start of a stream every party looks new, so it is not judged
 before the monitor has watched for ``monitor.history.min_days`` (``history_start``).
+
+Caps (``monitor/limits.py``), each counted in the run summary under its name and noted in
+the alerts it may have changed (cycle, layering, scatter-gather; fan-out for the hubs):
+
+- ``window_rows``: an account keeps at most that many new-relationship edges each way;
+  beyond it the oldest are dropped (one hit per edge dropped), and an alert built from a
+  search that expanded such an account says "the new-relationship window of <account> held
+  more than N rows; counts cover the newest N".
+- ``graph_visited`` / ``graph_edges_scanned``: one search stops once it has reached more than
+  that many accounts, or would examine more than that many edges (it examines the newest
+  edges of the account it stops at); one hit per search stopped, and the alert says where
+  the search stopped: a shorter cycle, a longer chain or more quiet accounts beyond it were
+  not seen. A dense graph of new relationships costs at most these per search.
+- ``parties``: ``pair_last``, ``transfers_seen`` (with ``largest_cny``), ``payers_of``,
+  ``out_edges`` and ``in_edges`` each hold at most that many parties; beyond it the least
+  recently active are forgotten down to nine tenths of the cap (a sort every cap/10 new
+  parties: O(log n) a row, amortised; one hit per party forgotten). From the first such
+  forgetting on, alerts of the typologies that read the table say so (``PARTY_EFFECTS``):
+  a forgotten relationship counts as new again, a forgotten account as quiet, a forgotten
+  payee as no hub, a forgotten account's transfers are not searched. ``customer_of`` and
+  ``hub_accounts`` are not capped: they hold the institution's own accounts (not
+  counterparties), and forgetting one would make its customer's own transfers look like
+  transfers across customers.
 """
 
 from __future__ import annotations
@@ -34,12 +57,13 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
+from ..limits import CapHits, Limits
 from ..records import Tx
-from ..windows import Evidence, Windows, prune
+from ..windows import Evidence, Windows, forget_least_active, low_water, party_note, prune, window_note
 
-MAX_VISITED = 4_000  # nodes a cycle search may expand; bounds the cost on dense hubs
 # an account declared as one of these is a hub as a payee from its first row: paying it is
 # buying, saving or investing, however few payers the monitor has seen pay it yet
 HUB_SEGMENTS = frozenset({"merchant", "business", "broker", "escrow"})
@@ -56,6 +80,24 @@ class Edge:
 
 # account -> (the account it was reached from, the transfer between them, distance)
 Parents = dict[str, tuple[str, Edge, int] | None]
+Notes = tuple[str, ...]  # why a result may be incomplete (Evidence.limits)
+
+# party-keyed table -> what forgetting its least recently active parties early may change
+PARTY_EFFECTS: dict[str, str] = {
+    "pair_last": "a relationship forgotten counts as new again",
+    "transfers_seen": "an account forgotten counts as quiet again",
+    "payers_of": "a payee forgotten counts as no hub again",
+    "out_edges": "new relationships of accounts forgotten are not searched",
+    "in_edges": "new relationships of accounts forgotten are not searched",
+}
+# the tables each typology reads (its alerts carry their notes)
+GRAPH_TABLES = ("pair_last", "transfers_seen", "out_edges", "in_edges")
+HUB_TABLES = ("payers_of",)
+# what a search stopped by a cap says
+STOPPED: dict[str, str] = {
+    "graph_visited": "a graph search from {start} stopped after reaching {cap:,} accounts",
+    "graph_edges_scanned": "a graph search from {start} stopped after examining {cap:,} transfers",
+}
 
 
 def path(parents: Parents, node: str, forward: bool) -> list[Edge]:
@@ -78,14 +120,16 @@ def farthest(parents: Parents, depth: int) -> str:
     return far
 
 
-def ev_edges(edges: tuple[Any, ...], start: int, end: int, account: str, accounts: list[str]) -> Evidence:
+def ev_edges(
+    edges: tuple[Any, ...], start: int, end: int, account: str, accounts: list[str], notes: Notes = ()
+) -> Evidence:
     """Evidence from transfers, read when the alert is made: by then the day is complete and
     each transfer lists both of its ledger legs."""
     flat: list[Any] = []
     for item in edges:
         flat.extend(item if isinstance(item, tuple) else (item,))
     ids = [i for edge in flat for i in edge.tx_ids]
-    return Evidence(ids, start, end, account, accounts)
+    return Evidence(ids, start, end, account, accounts, limits=notes)
 
 
 @dataclass
@@ -108,6 +152,13 @@ class Graph:
     # account -> the largest transfer (CNY) it took part in, forgotten with transfers_seen
     largest_cny: dict[str, int] = field(default_factory=dict)
     history_start: int = -1  # time of the first transaction observed
+    # account -> time of the newest edge its window dropped (Limits.window_rows), each way
+    out_lost: dict[str, int] = field(default_factory=dict)
+    in_lost: dict[str, int] = field(default_factory=dict)
+    # party-keyed table -> parties forgotten early (Limits.parties)
+    forgot: dict[str, int] = field(default_factory=dict)
+    # payees whose hub mark changed since fan last looked (fan keeps counts per payee)
+    hub_changes: list[str] = field(default_factory=list)
 
     def see(self, tx: Tx) -> None:
         """Note the account of every row: its customer, and whether it is a declared hub."""
@@ -115,8 +166,12 @@ class Graph:
             self.history_start = tx.epoch
         self.customer_of[tx.account_id] = tx.customer_id
         if tx.customer_segment in HUB_SEGMENTS:
-            self.payers_of[tx.account_id] = [tx.epoch, None]
-            self.hub_accounts.add(tx.account_id)
+            account = tx.account_id
+            seen = self.payers_of.get(account)
+            if seen is None or seen[1] is not None:
+                self.hub_changes.append(account)
+            self.payers_of[account] = [tx.epoch, None]
+            self.hub_accounts.add(account)
 
     def ends(self, tx: Tx) -> tuple[str, str] | None:
         """(payer, payee) of a transfer that may enter the graph; None for cash, transfers
@@ -130,7 +185,9 @@ class Graph:
             return None
         return src, dst
 
-    def add_edge(self, src: str, dst: str, tx: Tx, w: Windows) -> tuple[Edge | None, bool]:
+    def add_edge(
+        self, src: str, dst: str, tx: Tx, w: Windows, limits: Limits, caps: CapHits
+    ) -> tuple[Edge | None, bool]:
         """The transfer as a graph edge if it opens a new relationship (no transfer src -> dst
         in the lookback before it: only those enter the graph), else None; and whether ``tx``
         is the other ledger leg of a transfer already seen (it joins that edge, and the
@@ -146,6 +203,8 @@ class Graph:
         made_src, made_dst = self._count_transfer(src, tx.epoch), self._count_transfer(dst, tx.epoch)
         if last is not None and last[0] >= tx.epoch - w.new_pair:  # a regular relationship
             self.pair_last[key] = (tx.epoch, tx.amount, None)
+            if len(self.transfers_seen) > limits.parties:
+                self.bound_parties(limits, caps)
             return None, False
         quiet: tuple[str, ...] = ()
         if tx.epoch >= self.history_start + w.history:
@@ -156,14 +215,29 @@ class Graph:
             )
         edge = Edge(tx.epoch, dst, tx.amount, [tx.tx_id], quiet)
         self.pair_last[key] = (tx.epoch, tx.amount, edge)
+        cap = limits.window_rows
         outs = self.out_edges.get(src)
         if outs is None:
             outs = self.out_edges[src] = deque()
         outs.append(edge)
+        if len(outs) > cap:
+            self.out_lost[src] = outs.popleft().epoch
+            caps.hit("window_rows", src)
         ins = self.in_edges.get(dst)
         if ins is None:
             ins = self.in_edges[dst] = deque()
         ins.append((tx.epoch, src, edge))
+        if len(ins) > cap:
+            self.in_lost[dst] = ins.popleft()[0]
+            caps.hit("window_rows", dst)
+        most = limits.parties
+        if (
+            len(self.pair_last) > most
+            or len(self.transfers_seen) > most
+            or len(self.out_edges) > most
+            or len(self.in_edges) > most
+        ):
+            self.bound_parties(limits, caps)
         return edge, False
 
     def _unusual(self, account: str, cny: int, w: Windows) -> bool:
@@ -186,45 +260,105 @@ class Graph:
         seen[0], seen[1] = made + 1, epoch
         return made
 
-    def paid(self, payer: str, payee: str, epoch: int, hub_min: int) -> None:
+    def paid(self, payer: str, payee: str, epoch: int, hub_min: int, limits: Limits, caps: CapHits) -> None:
         """Note that ``payer`` paid ``payee``: the payee's distinct payers, a set capped at
         ``hub_min``; on reaching it only the mark "hub" (None) is kept."""
         seen = self.payers_of.get(payee)
         if seen is None:
             seen = self.payers_of[payee] = [epoch, set()]
+            if len(self.payers_of) > limits.parties:
+                self.bound_parties(limits, caps)
         seen[0] = epoch
         payers = seen[1]
         if payers is not None:
             payers.add(payer)
             if len(payers) >= hub_min:
                 seen[1] = None
+                self.hub_changes.append(payee)
 
-    def bfs(self, start: str, cutoff: int, depth: int, forward: bool) -> Parents:
+    def bound_parties(self, limits: Limits, caps: CapHits) -> None:
+        """Forget the least recently active parties of each table over ``limits.parties``."""
+        cap = limits.parties
+        keep = low_water(cap)
+        tables: tuple[tuple[str, dict[Any, Any], Any], ...] = (
+            ("pair_last", self.pair_last, _first),
+            ("transfers_seen", self.transfers_seen, _second),
+            ("payers_of", self.payers_of, _first),
+            ("out_edges", self.out_edges, _last_edge),
+            ("in_edges", self.in_edges, _last_in),
+        )
+        for name, table, last in tables:
+            if len(table) <= cap:
+                continue
+            gone = forget_least_active(table, last, keep)
+            self.forgot[name] = self.forgot.get(name, 0) + len(gone)
+            for _ in gone:
+                caps.hit("parties", name)
+            if name == "transfers_seen":
+                for key, _ in gone:
+                    self.largest_cny.pop(key, None)
+            elif name == "payers_of":
+                self.hub_changes.extend(key for key, seen in gone if seen[1] is None)
+
+    def party_notes(self, tables: tuple[str, ...], limits: Limits) -> Notes:
+        """The notes of the tables in ``tables`` that forgot parties early (usually none)."""
+        if not self.forgot:
+            return ()
+        return tuple(
+            party_note(name, limits.parties, PARTY_EFFECTS[name]) for name in tables if name in self.forgot
+        )
+
+    def bfs(
+        self, start: str, cutoff: int, depth: int, forward: bool, limits: Limits, caps: CapHits
+    ) -> tuple[Parents, Notes]:
         """Breadth-first from ``start`` along new relationships made since ``cutoff`` (to
         payees if ``forward``, else from payers), up to ``depth`` transfers: each account
         reached with the account and transfer it was reached from and its distance, in the
-        order reached."""
+        order reached; and why it may be incomplete (a cap hit; usually nothing)."""
         parents: Parents = {start: None}
         frontier = [start]
-        out_edges, in_edges = self.out_edges, self.in_edges
+        adjacency: dict[str, Any] = self.out_edges if forward else self.in_edges
+        lost = self.out_lost if forward else self.in_lost
+        visit, budget = limits.graph_visited, limits.graph_edges_scanned
+        notes: list[str] = []
+        stopped = ""
         for level in range(1, depth + 1):
             nxt: list[str] = []
-            for node in frontier:  # two loops, not one with a test: this is the hot path
+            for node in frontier:
+                edges = adjacency.get(node)
+                if not edges:
+                    continue
+                if lost and lost.get(node, -1) >= cutoff:
+                    notes.append(window_note("new-relationship", node, limits.window_rows))
+                n = len(edges)
+                if n > budget:  # examine the newest it may, then stop
+                    edges = islice(edges, n - budget, None)
+                    stopped = "graph_edges_scanned"
+                budget -= n
+                # two loops, not one with a test: this is the hot path
                 if forward:
-                    for edge in out_edges.get(node, ()):
+                    for edge in edges:
                         other = edge.other
                         if edge.epoch >= cutoff and other not in parents:
                             parents[other] = (node, edge, level)
                             nxt.append(other)
                 else:
-                    for epoch, other, edge in in_edges.get(node, ()):
+                    for epoch, other, edge in edges:
                         if epoch >= cutoff and other not in parents:
                             parents[other] = (node, edge, level)
                             nxt.append(other)
-            if not nxt or len(parents) > MAX_VISITED:
+                if len(parents) > visit:
+                    stopped = stopped or "graph_visited"
+                if stopped:
+                    break
+            if stopped or not nxt:
                 break
             frontier = nxt
-        return parents
+        if stopped:
+            caps.hit(stopped, start)
+            cap = visit if stopped == "graph_visited" else limits.graph_edges_scanned
+            notes.append(STOPPED[stopped].format(start=start, cap=cap))
+        return parents, tuple(dict.fromkeys(notes))
 
     def across_customers(self, accounts: Iterable[str]) -> bool:
         """Whether money moved across customers, not between one customer's own accounts
@@ -245,9 +379,29 @@ class Graph:
             prune(self.in_edges[key], graph)
             if not self.in_edges[key]:
                 del self.in_edges[key]
+        for lost in (self.out_lost, self.in_lost):  # drops that no search window reaches
+            for key in [k for k, t in lost.items() if t < graph]:
+                del lost[key]
         pairs = now - w.new_pair
         self.pair_last = {k: v for k, v in self.pair_last.items() if v[0] >= pairs}
         forget = now - w.memory  # parties not seen for this long start afresh
         self.transfers_seen = {k: v for k, v in self.transfers_seen.items() if v[1] >= forget}
         self.largest_cny = {k: v for k, v in self.largest_cny.items() if k in self.transfers_seen}
+        self.hub_changes.extend(k for k, v in self.payers_of.items() if v[0] < forget and v[1] is None)
         self.payers_of = {k: v for k, v in self.payers_of.items() if v[0] >= forget}
+
+
+def _first(value: Any) -> int:
+    return int(value[0])
+
+
+def _second(value: Any) -> int:
+    return int(value[1])
+
+
+def _last_edge(edges: deque[Edge]) -> int:
+    return edges[-1].epoch if edges else -1
+
+
+def _last_in(edges: deque[tuple[int, str, Edge]]) -> int:
+    return edges[-1][0] if edges else -1

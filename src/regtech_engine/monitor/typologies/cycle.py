@@ -6,6 +6,12 @@ dst -> ... -> src, through the account where a search ahead from dst and a searc
 from src meet soonest (they meet in the middle: half the depth each, far fewer accounts
 than one search the whole length). The searches are made once per new transfer by the
 feature layer and shared with layering. No state of its own: it reads the graph.
+
+Caps: those of the graph's searches and tables (``_graph.py``: ``window_rows``,
+``graph_visited``, ``graph_edges_scanned``, ``parties``). An alert whose searches stopped
+at a cap, expanded an account whose window lost edges, or came after the graph forgot
+parties early, lists why in its ``limits``: the cycle found is real, but a shorter one or
+more quiet accounts may lie beyond what was searched.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from typing import Any
 
 from ..records import Tx
 from ..windows import HOUR, EvidenceFn
-from ._graph import Edge, Graph, Parents, ev_edges, path
+from ._graph import Edge, Graph, Notes, Parents, ev_edges, path
 
 
 @dataclass
@@ -31,6 +37,7 @@ class Cycle:
         back: Parents,
         doc: dict[str, Any],
         ev: dict[str, EvidenceFn],
+        notes: Notes = (),
     ) -> None:
         cycle = self._find(graph, closing, ahead, back)
         if cycle is None:
@@ -40,7 +47,7 @@ class Cycle:
         doc["cycle_hops"] = len(cycle)
         doc["cycle_hours"] = -((start - tx.epoch) // HOUR)  # started this many hours ago
         doc["cycle_quiet_accounts"] = len({a for e in cycle for a in e.quiet})
-        ev["cycle"] = partial(ev_edges, tuple(cycle), start, tx.epoch, dst, accounts)
+        ev["cycle"] = partial(ev_edges, tuple(cycle), start, tx.epoch, dst, accounts, notes)
 
     @staticmethod
     def _find(graph: Graph, closing: Edge, ahead: Parents, back: Parents) -> list[Edge] | None:

@@ -5,6 +5,11 @@ The chain through each new transfer src -> dst that reaches farthest both ways i
 window, in any time order (layering legs are arranged, not relayed one by one); the
 document gets its length, the longer of its two sides (the chain there was before this
 transfer) and its quiet accounts. No state of its own: it reads the graph's searches.
+
+Caps: those of the graph's searches and tables (``_graph.py``), as for the cycle: an alert
+whose searches stopped at a cap (or expanded an account whose window lost edges, or came
+after the graph forgot parties early) lists why in its ``limits``: the chain may reach
+farther, or through more quiet accounts, than the alert shows.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from typing import Any
 
 from ..records import Tx
 from ..windows import EvidenceFn
-from ._graph import Edge, Graph, Parents, ev_edges, farthest, path
+from ._graph import Edge, Graph, Notes, Parents, ev_edges, farthest, path
 
 
 @dataclass
@@ -32,6 +37,7 @@ class Layering:
         back: Parents,
         doc: dict[str, Any],
         ev: dict[str, EvidenceFn],
+        notes: Notes = (),
     ) -> None:
         """The chain of new relationships through ``src -> dst`` that reaches farthest both
         ways in the window, in any time order, and the longer of its two sides."""
@@ -58,4 +64,4 @@ class Layering:
         doc["chain_prior_hops"] = prior
         doc["chain_quiet_accounts"] = len({a for e in chain for a in e.quiet})
         start = min(e.epoch for e in chain)
-        ev["layering"] = partial(ev_edges, tuple(chain), start, tx.epoch, origin, accounts)
+        ev["layering"] = partial(ev_edges, tuple(chain), start, tx.epoch, origin, accounts, notes)
