@@ -11,8 +11,9 @@ Generates N transactions with planted typologies (``regtech monitor generate``; 
 - baseline: the same large-value logic (validation, Shanghai business day, categories,
   CNY/USD day totals, at-or-above, report_due) in plain Python with no rules engine;
 - the distributed monitor on a local Ray cluster with 1 and 2 partitions: the cluster's
-  start-up apart, the run, and the stream from the first batch sent to the last answer,
-  each as a ratio to the single process; CPU seconds of the driver and of each actor.
+  start-up apart, the run, and the stream (from the first batch sent, once the actors are
+  ready, to the last answer), each as a ratio to the single process; CPU seconds of the
+  single process, the driver and each actor.
 
 Prints transactions/second, peak RSS and RSS samples along the stream (flat = bounded by
 the window), and the ratios. Not run by the test suite except as a tiny smoke test.
@@ -43,6 +44,11 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def full_pack(source: str, rates_path: str, n: int, out: Any) -> None:
     from regtech_engine.cli.monitor_cmd import with_rare_gc
     from regtech_engine.monitor.rates import load_rates
@@ -53,6 +59,7 @@ def full_pack(source: str, rates_path: str, n: int, out: Any) -> None:
     rates = load_rates(Path(rates_path))
     samples: list[tuple[int, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
+        cpu = _cpu_s()
         start = time.perf_counter()
         options = RunOptions(
             source, pack, rates, output=Path(tmp) / "alerts.jsonl", checkpoint_every=max(1, n // 10)
@@ -63,11 +70,13 @@ def full_pack(source: str, rates_path: str, n: int, out: Any) -> None:
             )
         )
         elapsed = time.perf_counter() - start
+        cpu = _cpu_s() - cpu
     out.send(
         {
             "rows": result.stats.rows,
             "alerts": result.stats.alerts,
             "seconds": elapsed,
+            "cpu_s": cpu,
             "peak_mb": _peak_mb(),
             "samples": samples,
         }
@@ -100,16 +109,11 @@ def reference_pack(source: str, rates_path: str, n: int, out: Any) -> None:
     )
 
 
-def _cpu_s() -> float:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    return usage.ru_utime + usage.ru_stime
-
-
 def on_ray(workers: int, source: str, rates_path: str, n: int, out: Any) -> None:
     """The distributed monitor on a local Ray cluster: the cluster's start-up (``ray.init``)
     timed apart from the run, which includes the actors' start-up (they start while the
     driver reads the input) and reports the stream's own seconds, from the first batch sent
-    to the last answer."""
+    (once the actors are ready) to the last answer."""
     import logging
 
     import ray
@@ -313,8 +317,10 @@ def _ray_report(
             + ", ".join(f"{k} {v:,.0f} tx/s = {v / single:.2f}x" for k, v in rates.items())
             + " the single process"
         )
+        total = r["driver_cpu_s"] + sum(r["cpu_s"].values())
         print(
-            f"  CPU seconds: driver {r['driver_cpu_s']:.1f}, "
+            f"  CPU seconds: {total:.1f} in all ({total / full['cpu_s']:.2f}x the single "
+            f"process's {full['cpu_s']:.1f}): driver {r['driver_cpu_s']:.1f}, "
             + ", ".join(f"{k} {v:.1f}" for k, v in sorted(r["cpu_s"].items()))
             + "; peak MB: "
             + ", ".join(f"{k} {v:.0f}" for k, v in sorted(r["actors_mb"].items()))

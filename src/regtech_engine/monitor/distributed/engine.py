@@ -385,17 +385,19 @@ class DistributedMonitor(Monitor):
 
     def figures(self) -> dict[str, Any]:
         """Per actor its peak resident memory (MB) and CPU seconds; the seconds from the
-        actors' creation until the last was ready (start-up) and from the first batch sent
-        to the last answer (the stream); the transactions the graph actor was sent."""
+        actors' creation until the last was ready (start-up) and from then, or from the
+        first batch sent if later, to the last answer (the stream); the transactions the
+        graph actor was sent."""
         import ray
 
         per = {s.name: ray.get(s.handle.figures.remote()) for s in self.slots}
         clock = self.clock
+        ready = max(f["ready"] for f in per.values())
         return {
             "peak_mb": {name: f["peak_mb"] for name, f in per.items()},
             "cpu_s": {name: f["cpu_s"] for name, f in per.items()},
-            "startup_s": max(f["ready"] for f in per.values()) - clock["created"],
-            "stream_s": clock.get("answered", clock["created"]) - clock.get("sent", clock["created"]),
+            "startup_s": ready - clock["created"],
+            "stream_s": clock.get("answered", ready) - max(ready, clock.get("sent", ready)),
             "graph_rows": self.graph_rows,
         }
 
