@@ -426,9 +426,20 @@ class DistributedMonitor(Monitor):
         if self.options.on_batch is not None:
             self.options.on_batch(batch, self.handles())
         alerts: list[Alert] = []
-        while len(self.in_flight) > self.options.in_flight:  # back-pressure
+        while len(self.in_flight) > self.options.in_flight or self._answered():  # back-pressure
             alerts.extend(self._collect())
         return alerts
+
+    def _answered(self) -> bool:
+        """Whether every actor has answered the oldest batch in flight (its alerts are
+        written now rather than when back-pressure would wait for them)."""
+        import ray
+
+        if not self.in_flight:
+            return False
+        refs = list(self.in_flight[0][1].values())
+        ready, _ = ray.wait(refs, num_returns=len(refs), timeout=0)
+        return len(ready) == len(refs)
 
     def _collect(self) -> list[Alert]:
         """The oldest batch's alerts from every actor (restarting any that died)."""
