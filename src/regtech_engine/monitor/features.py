@@ -159,7 +159,10 @@ class Features:
         w = self._windows(p)
         steps = self.steps
         ev: dict[str, EvidenceFn] = {}
-        self.graph.see(tx)
+        if "graph" in steps or "fan" in steps:
+            self.graph.see(tx)
+        elif self.graph.history_start < 0:  # the rest of Graph.see serves only those two
+            self.graph.history_start = tx.epoch
         if TOTALS in steps:
             self.totals.add(tx)
         cny = int(tx.amount_cny)
