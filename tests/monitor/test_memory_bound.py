@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from regtech_engine.monitor.ingest import to_tx
+from regtech_engine.monitor.limits import Limits
 from regtech_engine.monitor.loop import Monitor
 from regtech_engine.monitor.rates import Rates
 from regtech_engine.monitor.records import Tx
@@ -75,3 +76,25 @@ def test_window_state_stops_growing_once_the_windows_are_full(monitoring_pack: M
     # the longest memory (parties: 365 days) plus a week between sweeps
     assert sizes[499] <= sizes[400] * 1.1
     assert sizes[499] < 20 * 4 * (365 + 7 + 2)
+
+
+def test_the_caps_bound_the_ledger_and_the_ids_remembered(monitoring_pack: MonitoringPack) -> None:
+    """Between day closes the evidence ledger and the ids kept for de-duplication never hold
+    more than their caps (without them: 7 days of ids, and the ledger's windows)."""
+    monitor = Monitor()
+    monitor.attach(monitoring_pack, monitor.calendar, Limits(ledger_briefs=30, dedup_ids=50))
+    largest = [0, 0]
+    for n in range(40):
+        for tx in _day(n):
+            monitor.feed(tx)
+        largest = [max(largest[0], len(monitor.ledger)), max(largest[1], len(monitor.seen))]
+    monitor.finish()
+    assert largest[0] <= 30 and largest[1] <= 50
+    caps = monitor.features.caps.counts
+    assert caps["ledger_briefs"] > 0 and caps["dedup_ids"] > 0
+    assert monitor.dedup_forgotten is not None
+    uncapped = Monitor(monitoring_pack)
+    for n in range(40):
+        for tx in _day(n):
+            uncapped.feed(tx)
+    assert len(uncapped.seen) > 50 and len(uncapped.ledger) > 30
