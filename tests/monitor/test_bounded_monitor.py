@@ -8,6 +8,7 @@ summary say so.
 
 from __future__ import annotations
 
+import io
 import json
 import random
 import subprocess
@@ -80,6 +81,11 @@ def test_tiny_caps_give_byte_identical_alerts_and_dead_letters(
     assert whole.stats.duplicates >= 10
     assert bounded.caps.counts["day_rows_in_memory"] > 1000  # the days were spilled
     assert "day_rows_in_memory" not in whole.caps.counts
+    # standard input (through the reorder buffer) under the same caps: the same alerts
+    piped = tmp_path / "piped.jsonl"
+    stream = io.StringIO(source.read_text(encoding="utf-8"))
+    run(RunOptions("-", monitoring_pack, rates, output=piped, limits=TINY, max_lateness=3600), stdin=stream)
+    assert piped.read_bytes() == alerts
 
 
 def test_memory_stays_bounded_on_one_customers_huge_day() -> None:
