@@ -292,8 +292,7 @@ class Graph:
                 continue
             gone = forget_least_active(table, last, keep)
             self.forgot[name] = self.forgot.get(name, 0) + len(gone)
-            for _ in gone:
-                caps.hit("parties", name)
+            caps.hit("parties", name, len(gone))
             if name == "transfers_seen":
                 for key, _ in gone:
                     self.largest_cny.pop(key, None)

@@ -54,8 +54,7 @@ class DormantReactivation:
             if len(self.last_day) > limits.parties:
                 gone = forget_least_active(self.last_day, _day, low_water(limits.parties))
                 self.forgot += len(gone)
-                for _ in gone:
-                    caps.hit("parties", "last_day")
+                caps.hit("parties", "last_day", len(gone))
             return 0
         if last >= day:
             return 0

@@ -234,8 +234,7 @@ class Fan:
     def _forget(self, limits: Limits, caps: CapHits) -> None:
         gone = forget_least_active(self.first_paid, _last_paid, low_water(limits.parties))
         self.forgot += len(gone)
-        for _ in gone:
-            caps.hit("parties", "first_paid")
+        caps.hit("parties", "first_paid", len(gone))
 
     def _fan_out(
         self,

@@ -126,8 +126,7 @@ class ScatterGather:
         if len(gather) > limits.parties:
             gone = forget_least_active(gather, _last, low_water(limits.parties))
             self.forgot += len(gone)
-            for _ in gone:
-                caps.hit("parties", "scatter_gather")
+            caps.hit("parties", "scatter_gather", len(gone))
         if graph.in_lost.get(src, -1) >= cutoff:
             notes.append(window_note("new-relationship", src, limits.window_rows))
         notes.extend(graph.party_notes(GRAPH_TABLES, limits))
