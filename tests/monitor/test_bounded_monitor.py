@@ -271,3 +271,57 @@ def test_a_checkpoint_waits_for_a_spilled_day_and_the_resume_gives_the_same_aler
     assert any(
         note.startswith("checkpoint deferred: business day 2025-09-23 held") for note in second.notes
     ), second.notes
+
+
+def _tx(n: int, amount: str = "10.00") -> Any:
+    from regtech_engine.monitor.ingest import to_tx
+
+    fields = row(tx_id=f"b{n:05d}", timestamp=f"2025-09-30T10:{n % 60:02d}:{n * 7 % 60:02d}", amount=amount)
+    return to_tx(fields, n + 1, Rates())
+
+
+def _buffer_of(n: int, cap: int) -> Any:
+    from regtech_engine.monitor.day_buffer import DayBuffer
+
+    buffer = DayBuffer()
+    for i in range(n):
+        tx = _tx(i)
+        buffer.rows[tx.tx_id] = tx
+        if len(buffer.rows) >= cap:
+            buffer.spill()
+    return buffer
+
+
+def test_the_day_buffer_finds_every_spilled_row_and_gives_the_day_in_order() -> None:
+    from regtech_engine.monitor.day_buffer import fingerprint
+    from regtech_engine.monitor.records import SORT_KEY
+
+    buffer = _buffer_of(1000, 64)
+    assert len(buffer) == 1000 and buffer.spilled == 960 and len(buffer.runs) == 15
+    assert len(buffer.indexes) <= 4  # merged as they double (15 = 8 + 4 + 2 + 1)
+    try:
+        for i in (0, 1, 63, 64, 500, 959, 960, 999):
+            tx = _tx(i)
+            assert buffer.match(tx) == fingerprint(tx)  # the same row again
+            assert buffer.match(_tx(i, "11.00")) == fingerprint(tx)  # its id, other values
+            assert buffer[tx.tx_id] == tx
+        assert buffer.match(_tx(1000)) is None
+        assert [tx.tx_id for tx in buffer.values()] == [
+            tx.tx_id for tx in sorted((_tx(i) for i in range(1000)), key=SORT_KEY)
+        ]
+    finally:
+        buffer.close()
+
+
+def test_ids_whose_hashes_collide_are_told_apart_by_reading_the_row_back(monkeypatch: Any) -> None:
+    from regtech_engine.monitor import day_buffer
+
+    monkeypatch.setattr(day_buffer, "_key", lambda tx_id: 7)  # every id has the same hash
+    buffer = _buffer_of(300, 50)
+    try:
+        assert buffer.match(_tx(400)) is None  # a new id: every candidate read back, none is it
+        assert buffer.match(_tx(17, "99.00")) == day_buffer.fingerprint(_tx(17))  # a conflict
+        assert buffer.match(_tx(17)) == day_buffer.fingerprint(_tx(17))  # the same row again
+        assert buffer[_tx(250).tx_id] == _tx(250)
+    finally:
+        buffer.close()

@@ -71,9 +71,7 @@ class Monitor:
     pack: MonitoringPack | None = None
     calendar: WorkdayCalendar = field(default_factory=WorkdayCalendar)
     features: Features = field(default_factory=Features)
-    # an open day's rows; a caller may open a day with a plain dict (the distributed actors
-    # close days they hold no rows of), which becomes a DayBuffer when used
-    pending: dict[dt.date, DayBuffer | dict[str, Tx]] = field(default_factory=dict)
+    pending: dict[dt.date, DayBuffer] = field(default_factory=dict)  # the open days' rows
     closed_through: dt.date | None = None
     # tx_id -> (business day, fingerprint of its values) while repeats are looked for
     seen: dict[str, tuple[dt.date, int]] = field(default_factory=dict)
@@ -123,13 +121,13 @@ class Monitor:
                 "timestamp",
             )
         bucket = self.pending.get(day)
-        if isinstance(bucket, dict):  # a day opened with a plain dict (see ``pending``)
-            bucket = self.pending[day] = _buffer(bucket)
         tx_id = tx.tx_id
         if tx_id in self.seen:
             return [], self._repeated(tx, self.seen[tx_id])
-        if bucket is not None and (tx_id in bucket.rows or tx_id in bucket.spilled):
-            return [], self._repeated(tx, (day, bucket.fingerprint_of(tx_id)), bucket)
+        if bucket is not None and (tx_id in bucket.rows or bucket.indexes):
+            first = bucket.match(tx)
+            if first is not None:
+                return [], self._repeated(tx, (day, first), bucket)
         alerts: list[Alert] = []
         if bucket is None or len(self.pending) > 1:  # the days before this one are complete
             for open_day in sorted(d for d in self.pending if d < day):
@@ -147,14 +145,13 @@ class Monitor:
         """Delete the temporary files of open days: for a monitor given up before its days
         closed (a run stopped early); a monitor that finished has none."""
         for bucket in self.pending.values():
-            if isinstance(bucket, DayBuffer):
-                bucket.close()
+            bucket.close()
 
     def spilled(self) -> tuple[dt.date, int] | None:
         """An open business day with rows on disk, and how many (None: all in memory)."""
         for day, bucket in self.pending.items():
-            if isinstance(bucket, DayBuffer) and bucket.runs:
-                return day, len(bucket.spilled)
+            if bucket.runs:
+                return day, bucket.spilled
         return None
 
     def _repeated(
@@ -210,7 +207,7 @@ class Monitor:
     # ------------------------------------------------------------------------------------
     def close_day(self, day: dt.date) -> list[Alert]:
         assert self.pack is not None, "attach a rule pack first"
-        bucket = _buffer(self.pending.pop(day))
+        bucket = self.pending.pop(day)
         ctx = self.pack.context(day)
         rules = self.pack.by_id()
         try:
@@ -534,15 +531,6 @@ class Monitor:
             del ids[:n]
         if evicted:
             self.features.caps.hit("ledger_briefs", day.isoformat(), evicted)
-
-
-def _buffer(bucket: DayBuffer | dict[str, Tx]) -> DayBuffer:
-    """``bucket`` as a DayBuffer (a day opened with a plain dict of rows is converted)."""
-    if isinstance(bucket, DayBuffer):
-        return bucket
-    buffer = DayBuffer()
-    buffer.rows = dict(bucket)
-    return buffer
 
 
 def _fire_chunk(
