@@ -63,6 +63,9 @@ IN_FLIGHT = 3  # batches sent and not yet answered: the reader waits beyond (bac
 # a few tenths of a second, and a lost actor replays at most this many batches
 SNAPSHOT_EVERY = 25
 GRAPH = "graph"
+# allocations between collections in an actor's process: cli.monitor_cmd.GC_THRESHOLD (the
+# core may not import the command line)
+RARE_GC = 200_000
 
 # A Tx travels as the tuple of its fields (pickled by C code alone: no reducer per object)
 Row = tuple[Any, ...]
@@ -136,11 +139,9 @@ class MonitorActor:
     ) -> None:
         """``name`` GRAPH: the graph actor (it is fed only the rows the sequencer marked
         for it); any other name: a partition (fed every row of its plan)."""
-        from ...cli.monitor_cmd import GC_THRESHOLD
-
         # the process is this actor's alone: the collector runs rarely, as in the command
         # line's single process (cli.monitor_cmd.with_rare_gc says why)
-        gc.set_threshold(GC_THRESHOLD, 50, 100)
+        gc.set_threshold(RARE_GC, 50, 100)
         self.name = name
         self.runs = 1 if name == GRAPH else 2  # of each run: the shared rows, the local ones
         self.batch = 0
