@@ -170,8 +170,8 @@ class MonitorActor:
                 monitor.pending.setdefault(day, DayBuffer())
                 for open_day in sorted(d for d in monitor.pending if d <= day):
                     alerts.extend(monitor.close_day(open_day))
-                # the sequencer de-duplicates; the actor's own memory of ids would only
-                # differ from it (a partition closes only the days it has rows on)
+                # the sequencer de-duplicates; the actor's own memory of ids (of the rows
+                # it was sent) could only differ from it
                 monitor.seen.clear()
                 monitor.seen_by_day.clear()
                 continue
