@@ -194,6 +194,9 @@ def test_an_alert_naming_evicted_transactions_lists_them_by_id_and_says_so(
             f"transactions shows {len(bare):,} of these {len(alert['transactions']):,} "
             "transactions by tx_id only" in alert["limits"][-1]
         )
+        if alert["kind"] == "suspicious":  # its total covers only the records kept, and says so
+            kept = len(alert["transactions"]) - len(bare)
+            assert f"(the {kept} whose records were kept)" in alert["narrative"]["en"]
     assert not any(set(t) == {"tx_id"} for a in after if not a.get("limits") for t in a["transactions"])
     assert result.caps.counts["ledger_briefs"] > 0
 

@@ -190,11 +190,14 @@ def suspicious_narrative(
     where_en = f", account {account}" if account else ""
     where_zh = f"，账户 {account}" if account else ""
     total = _totals(txs)
+    known = sum(1 for tx in txs if tx.amount is not None)  # records evicted: see the alert's limits
+    of_en = f" (the {known} whose records were kept)" if known < len(txs) else ""
+    of_zh = f"（记录保留的 {known} 笔）" if known < len(txs) else ""
     return Text(
         en=f"{title.en}. Customer {customer}{where_en}, business date {date}: {tests_en}. "
-        f"{len(txs)} transaction(s){span_en}, totalling {total}: {shown}{more_en}.",
+        f"{len(txs)} transaction(s){span_en}, totalling {total}{of_en}: {shown}{more_en}.",
         zh=f"{title.zh}。客户 {customer}{where_zh}，业务日期 {date}：{tests_zh}。"
-        f"{span_zh}共 {len(txs)} 笔交易，合计 {total}：{shown}{more_zh}。",
+        f"{span_zh}共 {len(txs)} 笔交易，合计 {total}{of_zh}：{shown}{more_zh}。",
     )
 
 
