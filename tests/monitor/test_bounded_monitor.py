@@ -228,7 +228,7 @@ def test_the_summary_has_a_limits_section_and_bad_caps_exit_2(cli: Any, tmp_path
         "dedup_ids",
         "ledger_briefs",
     ]
-    assert section[0].startswith("  day_total_tx_ids = 2: 10 large-value totals")
+    assert section[0].startswith("  day_total_tx_ids = 2: 10 large-value reports listing the first")
     assert "(e.g. C1 2025-09-10, C1 2025-09-11, C1 2025-09-12" in section[0]
     assert "the total and count are exact" in section[0]
     assert "a repeat of a forgotten row is not recognised" in section[1]

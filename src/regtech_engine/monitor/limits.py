@@ -87,7 +87,7 @@ MEANINGS: dict[str, tuple[str, str]] = {
         "a repeat of a forgotten row is not recognised: it is monitored again",
     ),
     "day_total_tx_ids": (
-        "large-value totals with more transactions than listed",
+        "large-value reports listing the first tx_ids of their total",
         "the total and count are exact; tx_ids and transactions list the first ones and "
         "the alert says so in 'limits'",
     ),
