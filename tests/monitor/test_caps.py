@@ -8,15 +8,18 @@ import datetime as dt
 import random
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from regtech_engine.monitor.features import Features
+from regtech_engine.monitor.generate import GeneratorConfig, write_dataset
 from regtech_engine.monitor.ingest import to_tx
 from regtech_engine.monitor.limits import Limits
 from regtech_engine.monitor.rates import Rates
 from regtech_engine.monitor.rules import MonitoringPack
+from regtech_engine.monitor.runner import RunOptions, run
 from regtech_engine.monitor.windows import EvidenceFn
 
 from .conftest import RunRows, row, suspicious
@@ -278,3 +281,22 @@ def test_incremental_counts_equal_a_recount_of_the_window(monitoring_pack: Monit
         if minute - last_sweep > 7 * 24 * 60 // 4:
             f.sweep(tx.epoch, p)
             last_sweep = minute
+
+
+def test_a_resumed_run_with_caps_hit_equals_an_uninterrupted_one(
+    tmp_path: Path, monitoring_pack: MonitoringPack, rates: Rates
+) -> None:
+    """The caps' state (windows that dropped rows, tables that forgot, hub counts) is
+    checkpointed: stop and resume give the same alerts, notes and cap counts."""
+    source = write_dataset(tmp_path / "gen", GeneratorConfig(n=3000, seed=11, plants=2, days=12))[0]
+    tight = Limits(window_rows=3, parties=40, graph_visited=2, graph_edges_scanned=2)
+    whole = tmp_path / "whole.jsonl"
+    expected = run(RunOptions(str(source), monitoring_pack, rates, output=whole, limits=tight))
+    assert {"window_rows", "parties", "graph_visited"} <= set(expected.caps.counts)
+    assert "limits" in whole.read_text(encoding="utf-8")
+    out, ckpt = tmp_path / "part.jsonl", tmp_path / "ckpt"
+    options: dict[str, Any] = dict(output=out, checkpoint=ckpt, checkpoint_every=400, limits=tight)
+    run(RunOptions(str(source), monitoring_pack, rates, stop_after=1234, **options))
+    resumed = run(RunOptions(str(source), monitoring_pack, rates, resume=True, **options))
+    assert out.read_text(encoding="utf-8") == whole.read_text(encoding="utf-8")
+    assert resumed.caps == expected.caps

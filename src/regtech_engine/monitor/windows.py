@@ -3,7 +3,13 @@
 ``Windows`` holds the window parameters of one parameter set as plain numbers (seconds, or
 counts), read on every row; ``Flow`` is money through one account in a window; ``Evidence``
 is what made a feature (the transactions, the window, the account at the centre), built
-only when a rule fires.
+only when a rule fires, with the caps that may have changed it (``Evidence.limits``).
+
+The caps' shared parts (``monitor/limits.py`` holds their values): a window drops its
+oldest rows beyond ``Limits.window_rows`` (``Flow.add``) and its alerts say so
+(``window_note``); a party-keyed table beyond ``Limits.parties`` forgets its least recently
+active entries down to nine tenths of the cap (``forget_least_active``, ``low_water``) and
+the alerts of the typologies that read it say so from then on (``party_note``).
 """
 
 from __future__ import annotations
@@ -162,10 +168,6 @@ class Flow:
         rows = self.rows
         while rows and rows[0][0] < cutoff:
             self.total -= rows.popleft()[2]
-
-    def capped(self, cutoff: int) -> bool:
-        """Whether rows dropped by the cap would still be in a window from ``cutoff``."""
-        return self.lost >= cutoff
 
 
 @dataclass(frozen=True, slots=True)

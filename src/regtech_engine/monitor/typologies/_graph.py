@@ -203,8 +203,8 @@ class Graph:
         made_src, made_dst = self._count_transfer(src, tx.epoch), self._count_transfer(dst, tx.epoch)
         if last is not None and last[0] >= tx.epoch - w.new_pair:  # a regular relationship
             self.pair_last[key] = (tx.epoch, tx.amount, None)
-            if len(self.transfers_seen) > limits.parties:
-                self.bound_parties(limits, caps)
+            if not (made_src and made_dst) and len(self.transfers_seen) > limits.parties:
+                self.bound_parties(limits, caps)  # a party new (or forgotten) took part
             return None, False
         quiet: tuple[str, ...] = ()
         if tx.epoch >= self.history_start + w.history:
@@ -231,12 +231,7 @@ class Graph:
             self.in_lost[dst] = ins.popleft()[0]
             caps.hit("window_rows", dst)
         most = limits.parties
-        if (
-            len(self.pair_last) > most
-            or len(self.transfers_seen) > most
-            or len(self.out_edges) > most
-            or len(self.in_edges) > most
-        ):
+        if max(len(self.pair_last), len(self.transfers_seen), len(self.out_edges), len(self.in_edges)) > most:
             self.bound_parties(limits, caps)
         return edge, False
 

@@ -256,7 +256,15 @@ class Fan:
         if q is None:
             q = self.fan_out[account] = Payees()
         q.rows.append((tx.epoch, payee, tx.tx_id))
-        self._enter(q, account, payee, graph)
+        held = q.count.get(payee, 0)
+        q.count[payee] = held + 1
+        if not held:  # new to the window: counted by its hub mark (inline: the hot path)
+            entry = self.payee_in.get(payee)
+            if entry is None:
+                entry = self.payee_in[payee] = [_is_hub(graph, payee), set()]
+            entry[1].add(account)
+            if not entry[0]:
+                q.non_hub += 1
         if len(q.rows) > limits.window_rows:
             q.lost = self._leave(q, account)
             caps.hit("window_rows", account)
@@ -269,21 +277,10 @@ class Fan:
         notes: tuple[str, ...] = ()
         if q.lost >= cutoff:
             notes = (window_note("fan-out", account, limits.window_rows),)
-        notes += graph.party_notes(HUB_TABLES, limits)
+        if graph.forgot:
+            notes += graph.party_notes(HUB_TABLES, limits)
         snapshot = tuple(rows)
         ev["fan_out"] = partial(ev_rows, snapshot, 2, snapshot[0][0], tx.epoch, account, 1, notes)
-
-    def _enter(self, q: Payees, account: str, payee: str, graph: Graph) -> None:
-        held = q.count.get(payee, 0)
-        q.count[payee] = held + 1
-        if held:
-            return
-        entry = self.payee_in.get(payee)
-        if entry is None:
-            entry = self.payee_in[payee] = [_is_hub(graph, payee), set()]
-        entry[1].add(account)
-        if not entry[0]:
-            q.non_hub += 1
 
     def _leave(self, q: Payees, account: str) -> int:
         """Drop the oldest row of ``q``; its time."""

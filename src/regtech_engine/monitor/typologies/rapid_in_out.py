@@ -64,7 +64,7 @@ class RapidInOut:
         first = ins.rows[0][0]
         outs.prune(first)
         received = ins.total
-        capped = ins.capped(cutoff) or outs.capped(first)
+        capped = ins.lost >= cutoff or outs.lost >= first  # rows dropped by the cap would count
         notes = (window_note("rapid in-and-out", account, cap),) if capped else ()
         ev["rapid_in_out"] = partial(
             ev_rows, (*ins.rows, *outs.rows), 1, first, tx.epoch, account, limits=notes

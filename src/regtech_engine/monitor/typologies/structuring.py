@@ -50,7 +50,8 @@ class Structuring:
         cutoff = tx.epoch - window
         q.prune(cutoff)
         rows = q.rows
-        notes = (window_note("structuring", tx.customer_id, limits.window_rows),) if q.capped(cutoff) else ()
+        capped = q.lost >= cutoff  # rows dropped by the cap would still be in the window
+        notes = (window_note("structuring", tx.customer_id, limits.window_rows),) if capped else ()
         ev["structuring"] = partial(ev_rows, tuple(rows), 1, rows[0][0], tx.epoch, limits=notes)
         doc["structuring_count"] = len(rows)
         doc["structuring_total_cny"] = q.total
