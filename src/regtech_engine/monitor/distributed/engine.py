@@ -306,8 +306,9 @@ class DistributedMonitor(Monitor):
         ids of the day remembered (and forgotten some days later), the day closed; the
         actors close it when the marker reaches them."""
         bucket = self.pending.pop(day)
-        rows = list(bucket.values())
-        if isinstance(bucket, DayBuffer):
+        try:
+            rows = list(bucket.values())
+        finally:
             bucket.close()  # its runs on disk, if the day was too large for memory
         self.seen.update((tx.tx_id, (day, fingerprint(tx))) for tx in rows)
         self.seen_by_day.append((day, [tx.tx_id for tx in rows]))
