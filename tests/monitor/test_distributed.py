@@ -5,6 +5,7 @@ One local Ray cluster for the module (started once, a few seconds), small data.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -14,6 +15,9 @@ from typing import Any
 
 import pytest
 
+from regtech_engine.language import ir
+from regtech_engine.monitor.documents import TransactionFeatures
+from regtech_engine.monitor.features import ALL_STEPS, FIELD_TYPOLOGY, steps_for
 from regtech_engine.monitor.generate import SUSPICIOUS, GeneratorConfig, write_dataset
 from regtech_engine.monitor.rates import load_rates
 from regtech_engine.monitor.rules import MonitoringPack
@@ -80,6 +84,26 @@ def test_partitions_are_stable_and_the_pack_is_split(monitoring_pack: Monitoring
     assert {r.typology for r in graph.rules} == set(CROSS_CUSTOMER)
     assert {r.typology for r in local.rules if r.typology} == set(PER_CUSTOMER)
     assert len(graph.rules) + len(local.rules) == len(monitoring_pack.rules)
+
+
+def test_each_actor_computes_only_what_its_rules_read(monitoring_pack: MonitoringPack) -> None:
+    graph, local = split_pack(monitoring_pack)
+    assert steps_for(graph.rules) == {"graph", "fan"}
+    assert steps_for(local.rules) == ALL_STEPS - {"graph", "fan"}
+    assert steps_for(monitoring_pack.rules) == ALL_STEPS  # the single process: everything
+    # a rule that reads another typology's feature gets that typology computed too
+    [rule] = [r for r in local.rules if r.typology == "structuring"]
+    fan_out = ir.Compare(path="fan_out_payees", op=ir.Op.GE, operand=ir.Literal_(value=3))
+    reads_fan = dataclasses.replace(rule, when=ir.AllOf(conditions=(rule.when, fan_out)))
+    assert steps_for([reads_fan]) == {"structuring", "fan"}
+    # every feature field a typology writes is in the table steps_for reads
+    base = {"direction", "channel", "customer_type", "peer_group", "category", "cross_border", "amount_cny"}
+    unmapped = [
+        name
+        for name in TransactionFeatures.model_fields
+        if name not in base and not any(name.startswith(start) for start, _ in FIELD_TYPOLOGY)
+    ]
+    assert unmapped == []
 
 
 def test_same_alerts_as_one_process(
