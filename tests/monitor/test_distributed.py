@@ -19,6 +19,7 @@ from regtech_engine.language import ir
 from regtech_engine.monitor.documents import TransactionFeatures
 from regtech_engine.monitor.features import ALL_STEPS, FIELD_TYPOLOGY, steps_for
 from regtech_engine.monitor.generate import SUSPICIOUS, GeneratorConfig, write_dataset
+from regtech_engine.monitor.limits import Limits
 from regtech_engine.monitor.rates import load_rates
 from regtech_engine.monitor.rules import MonitoringPack
 from regtech_engine.monitor.runner import RunOptions, run
@@ -192,6 +193,45 @@ def test_an_actor_killed_mid_run_is_restarted_from_its_checkpoint(
     assert killed and figures["restarts"] == 1
     assert sorted(spread, key=_key) == sorted(single, key=_key)  # none lost, none doubled
     assert (tmp_path / "ckpt" / f"{victim}.ckpt").is_file()
+
+
+def test_caps_hit_in_the_actors_reach_the_summary_once_an_actor_restarted_too(
+    cluster: None, planted: list[Path], monitoring_pack: MonitoringPack, tmp_path: Path
+) -> None:
+    """The limits section counts the hits inside the actors as the single process does; the
+    graph actor killed after a checkpoint replays batches that hit caps again: not counted
+    twice. (Not ``parties`` nor ``ledger_briefs``: each actor's tables and ledger hold its
+    own parties and rows, so the same cap is hit elsewhere than in the single process.)"""
+    source, _, rates = planted
+    tight = Limits(window_rows=3, graph_visited=2, graph_edges_scanned=2)
+    one = run(
+        RunOptions(
+            str(source), monitoring_pack, load_rates(rates), output=tmp_path / "one.jsonl", limits=tight
+        )
+    )
+    assert set(one.caps.counts) == {"window_rows", "graph_visited", "graph_edges_scanned"}
+    killed: list[int] = []
+
+    def kill(batch: int, actors: dict[str, Any]) -> None:
+        if batch == 7 and not killed:
+            killed.append(ray.get(actors["graph"].pid.remote()))
+            os.kill(killed[0], signal.SIGKILL)
+
+    spread, figures = run_distributed(
+        RunOptions(
+            str(source), monitoring_pack, load_rates(rates), output=tmp_path / "ray.jsonl", limits=tight
+        ),
+        RayOptions(workers=2, batch=300, snapshot_every=3, on_batch=kill),
+    )
+    assert figures["restarts"] == 1
+    assert sorted(_lines(tmp_path / "ray.jsonl"), key=_key) == sorted(
+        _lines(tmp_path / "one.jsonl"), key=_key
+    )
+    assert spread.caps.counts == one.caps.counts
+    # a cap hit in one actor only names the single process's examples, in its order
+    for cap in ("graph_visited", "graph_edges_scanned"):
+        assert spread.caps.examples[cap] == one.caps.examples[cap]
+    assert set(spread.caps.examples) == set(one.caps.examples)
 
 
 def test_repeated_and_conflicting_ids_are_judged_once(

@@ -43,7 +43,7 @@ from .. import checkpoint as ckpt
 from ..day_buffer import DayBuffer
 from ..features import steps_for
 from ..ingest import DeadRow
-from ..limits import Limits
+from ..limits import EXAMPLES, CapHits, Limits
 from ..loop import Monitor, fingerprint
 from ..records import Alert, Tx
 from ..rules import MonitoringPack
@@ -63,6 +63,9 @@ IN_FLIGHT = 3  # batches sent and not yet answered: the reader waits beyond (bac
 # a few tenths of a second, and a lost actor replays at most this many batches
 SNAPSHOT_EVERY = 25
 GRAPH = "graph"
+# caps the sequencer decides for the whole stream, as the single process does (the actors'
+# own hits of these are not reported: _gather_caps)
+SEQUENCER_CAPS = frozenset({"day_rows_in_memory", "dedup_ids"})
 # allocations between collections in an actor's process: cli.monitor_cmd.GC_THRESHOLD (the
 # core may not import the command line)
 RARE_GC = 200_000
@@ -190,6 +193,11 @@ class MonitorActor:
 
     def history_note(self) -> str | None:
         return self.monitor.history_note()
+
+    def caps(self) -> CapHits:
+        """Where this actor's caps were hit: a restarted actor's include those of its
+        checkpoint, and the batches replayed since are counted once (they rebuild state)."""
+        return self.monitor.features.caps
 
     def figures(self) -> dict[str, float]:
         """When the actor was ready (time.time()), its process's peak resident memory (MB)
@@ -326,7 +334,35 @@ class DistributedMonitor(Monitor):
         alerts = self._send() if any(self.plans) else []
         while self.in_flight:
             alerts.extend(self._collect())
+        self._gather_caps()
         return alerts
+
+    def _gather_caps(self) -> None:
+        """Add the actors' cap hits to the sequencer's (the run's summary reads these).
+
+        Asked once, at the end: an actor restarted from its checkpoint holds the hits up to
+        it and the replay adds the rest, so nothing counts twice. The sequencer alone
+        reports the caps it shares with the single process (it buffers and de-duplicates
+        the whole stream, as that does; the actors' buffers hold parts of days whose
+        spills are exact and would count rows twice); ledger_briefs and parties bound each
+        actor's own ledger and tables, so their counts may differ from the single process's. Examples: the
+        sequencer's, then the graph actor's, then each partition's, first EXAMPLES (a cap
+        hit in one actor has the single process's examples)."""
+        import ray
+
+        if not self.slots:
+            return
+        own = self.features.caps
+        per = ray.get([slot.handle.caps.remote() for slot in self.slots])
+        for theirs in per:
+            for cap, count in sorted(theirs.counts.items()):
+                if cap in SEQUENCER_CAPS:
+                    continue
+                own.counts[cap] = own.counts.get(cap, 0) + count
+                examples = own.examples.setdefault(cap, [])
+                for subject in theirs.examples.get(cap, []):
+                    if len(examples) < EXAMPLES and subject not in examples:
+                        examples.append(subject)
 
     def history_note(self) -> str | None:
         if not self.slots:
