@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import pickle
 import signal
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -232,6 +234,42 @@ def test_caps_hit_in_the_actors_reach_the_summary_once_an_actor_restarted_too(
     for cap in ("graph_visited", "graph_edges_scanned"):
         assert spread.caps.examples[cap] == one.caps.examples[cap]
     assert set(spread.caps.examples) == set(one.caps.examples)
+
+
+def test_actors_keep_no_memory_of_ids(monitoring_pack: MonitoringPack, monkeypatch: Any) -> None:
+    """The sequencer de-duplicates: an actor computes no fingerprints and remembers no ids
+    (a restored one neither); the single process still does."""
+    from regtech_engine.monitor import loop
+    from regtech_engine.monitor.distributed.engine import MonitorActor, _as_row
+    from regtech_engine.monitor.ingest import to_tx
+    from regtech_engine.monitor.rates import Rates
+    from regtech_engine.monitor.workdays import WorkdayCalendar
+
+    def no_fingerprints(tx: Any) -> int:
+        raise AssertionError("an actor computed a fingerprint")
+
+    txs = [
+        to_tx(row(tx_id=f"d{i}", timestamp=f"2025-09-0{1 + i // 3}T1{i % 3}:00:00"), i + 1, Rates())
+        for i in range(9)
+    ]
+    days = sorted({tx.business_date for tx in txs})
+    plan: list[Any] = []
+    for day in days:
+        plan += [([], [_as_row(tx) for tx in txs if tx.business_date == day]), day]
+    _, local = split_pack(monitoring_pack)
+    actor = MonitorActor("part-0", local, WorkdayCalendar(), Limits())
+    monkeypatch.setattr(loop, "fingerprint", no_fingerprints)
+    actor.apply(1, pickle.dumps(plan))
+    assert actor.monitor.closed_through == days[-1] and actor.monitor.stats.transactions == 9
+    assert (actor.monitor.seen, actor.monitor.seen_by_day) == ({}, deque())
+    restored = MonitorActor("part-0", local, WorkdayCalendar(), Limits(), actor.snapshot()[1])
+    assert restored.monitor.dedup is False and restored.monitor.closed_through == days[-1]
+    monkeypatch.undo()
+    single = loop.Monitor(local)
+    for tx in txs:
+        single.feed(tx)
+    single.finish()
+    assert single.dedup and set(single.seen) == {tx.tx_id for tx in txs}
 
 
 def test_repeated_and_conflicting_ids_are_judged_once(

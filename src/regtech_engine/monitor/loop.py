@@ -89,6 +89,9 @@ class Monitor:
     ledger_long: deque[tuple[dt.date, list[str]]] = field(default_factory=deque)
     # the last business day whose tx_ids were forgotten before DEDUP_DAYS (Limits.dedup_ids)
     dedup_forgotten: dt.date | None = None
+    # whether this monitor recognises repeated tx_ids (``seen``, fingerprints): a distributed
+    # actor is sent rows its sequencer already de-duplicated (configuration, not state)
+    dedup: bool = True
 
     def __post_init__(self) -> None:
         self.attach(self.pack, self.calendar)
@@ -106,6 +109,7 @@ class Monitor:
         state = dict(self.__dict__)
         state["pack"] = None
         state["calendar"] = None
+        state.pop("dedup", None)  # configuration: whoever resumes chooses (the class default)
         return state
 
     # ------------------------------------------------------------------------------------
@@ -126,12 +130,13 @@ class Monitor:
             )
         bucket = self.pending.get(day)
         tx_id = tx.tx_id
-        if tx_id in self.seen:
-            return [], self._repeated(tx, self.seen[tx_id])
-        if bucket is not None and (tx_id in bucket.rows or bucket.indexes):
-            first = bucket.match(tx)
-            if first is not None:
-                return [], self._repeated(tx, (day, first), bucket)
+        if self.dedup:
+            if tx_id in self.seen:
+                return [], self._repeated(tx, self.seen[tx_id])
+            if bucket is not None and (tx_id in bucket.rows or bucket.indexes):
+                first = bucket.match(tx)
+                if first is not None:
+                    return [], self._repeated(tx, (day, first), bucket)
         alerts: list[Alert] = []
         if bucket is None or len(self.pending) > 1:  # the days before this one are complete
             for open_day in sorted(d for d in self.pending if d < day):
@@ -215,7 +220,8 @@ class Monitor:
         ctx = self.pack.context(day)
         rules = self.pack.by_id()
         try:
-            alerts = self._suspicious(day, self._remember(day, bucket.values()), ctx, rules)
+            rows = self._remember(day, bucket.values()) if self.dedup else bucket.values()
+            alerts = self._suspicious(day, rows, ctx, rules)
         finally:
             bucket.close()
         alerts.extend(self._large_value(day, ctx, rules))

@@ -154,6 +154,11 @@ class MonitorActor:
         else:
             self.monitor = Monitor()
         self.monitor.attach(pack, calendar, limits)
+        # the sequencer de-duplicated the rows sent: no fingerprints nor memory of ids here
+        # (a checkpoint written before this flag existed may hold some: dropped)
+        self.monitor.dedup = False
+        self.monitor.seen.clear()
+        self.monitor.seen_by_day.clear()
         # only the features this actor's rules read: the graph actor follows money, the
         # partitions compute the per-customer typologies and the day totals
         self.monitor.features.steps = steps_for(pack.rules)
@@ -173,10 +178,6 @@ class MonitorActor:
                 monitor.pending.setdefault(day, DayBuffer())
                 for open_day in sorted(d for d in monitor.pending if d <= day):
                     alerts.extend(monitor.close_day(open_day))
-                # the sequencer de-duplicates; the actor's own memory of ids (of the rows
-                # it was sent) could only differ from it
-                monitor.seen.clear()
-                monitor.seen_by_day.clear()
                 continue
             for run in items:
                 for rows in run[: self.runs]:
