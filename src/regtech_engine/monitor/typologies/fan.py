@@ -165,7 +165,8 @@ class Fan:
     fan_out: dict[str, Payees] = field(default_factory=dict)
     # payer -> [time of its first payment remembered, time of its last payment]
     first_paid: dict[str, list[int]] = field(default_factory=dict)
-    # payee -> [whether it is counted as a hub, the accounts whose fan-out window holds it]
+    # payee -> [whether it is counted as a hub, the accounts whose fan-out window holds it:
+    # one account (most payees: a str, no set) or a set of them]
     payee_in: dict[str, list[Any]] = field(default_factory=dict)
     forgot: int = 0  # payers forgotten early (Limits.parties)
 
@@ -261,8 +262,11 @@ class Fan:
         if not held:  # new to the window: counted by its hub mark (inline: the hot path)
             entry = self.payee_in.get(payee)
             if entry is None:
-                entry = self.payee_in[payee] = [_is_hub(graph, payee), set()]
-            entry[1].add(account)
+                entry = self.payee_in[payee] = [_is_hub(graph, payee), account]
+            elif type(entry[1]) is str:  # one account held it: most payees
+                entry[1] = {entry[1], account}
+            else:
+                entry[1].add(account)
             if not entry[0]:
                 q.non_hub += 1
         if len(q.rows) > limits.window_rows:
@@ -291,10 +295,14 @@ class Fan:
             return epoch
         del q.count[payee]
         entry = self.payee_in[payee]
-        entry[1].discard(account)
         if not entry[0]:
             q.non_hub -= 1
-        if not entry[1]:
+        holders = entry[1]
+        if type(holders) is str:
+            del self.payee_in[payee]
+            return epoch
+        holders.discard(account)
+        if not holders:
             del self.payee_in[payee]
         return epoch
 
@@ -309,7 +317,8 @@ class Fan:
             if hub != entry[0]:
                 entry[0] = hub
                 step = -1 if hub else 1
-                for account in entry[1]:
+                holders = entry[1]
+                for account in (holders,) if type(holders) is str else holders:
                     self.fan_out[account].non_hub += step
         graph.hub_changes.clear()
 
