@@ -217,13 +217,13 @@ def _dense(n: int, accounts: int) -> Iterator[dict[str, Any]]:
 
 def test_a_dense_graph_of_new_relationships_does_not_stall(monitoring_pack: MonitoringPack) -> None:
     """20,000 new relationships among 2,000 accounts in three days (each search could reach
-    them all; it stalled the feature layer): bounded by the search caps, and reported."""
-    f = Features(limits=Limits(graph_visited=50, graph_edges_scanned=500))
+    them all; it stalled the feature layer): bounded by the default search caps, and reported."""
+    f = Features(limits=Limits())
     start = time.process_time()  # the CPU it takes: other processes may share the machine
     noted = 0
     for _doc, ev in _observe(f, _dense(20_000, 2_000), _params(monitoring_pack)):
         noted += "layering" in ev and any("graph search from" in n for n in ev["layering"]().limits)
-    assert time.process_time() - start < 20  # generous: about 4 s here
+    assert time.process_time() - start < 60  # generous: about 10 s here
     assert f.caps.counts["graph_visited"] > 10_000 and noted > 10_000
 
 

@@ -29,8 +29,8 @@ class Limits:
     day_total_tx_ids: int = 10_000  # tx_ids listed in one large-value total (all counted)
     window_rows: int = 10_000  # rows one account keeps in one typology's window
     parties: int = 2_000_000  # entries of each party-keyed table (payers, pairs, counts)
-    graph_visited: int = 4_000  # accounts one graph search may reach
-    graph_edges_scanned: int = 50_000  # edges one graph search may examine
+    graph_visited: int = 400  # accounts one graph search may reach (normal searches: < 10)
+    graph_edges_scanned: int = 2_000  # edges one graph search may examine
 
     def with_values(self, pairs: Iterable[str]) -> Limits:
         """These caps with ``NAME=VALUE`` pairs applied (the command line's ``--limit``);
@@ -92,19 +92,19 @@ MEANINGS: dict[str, tuple[str, str]] = {
         "the alert says so in 'limits'",
     ),
     "window_rows": (
-        "times",
+        "rows dropped from full windows",
         "the oldest rows of a window were dropped: affected alerts say so in 'limits'",
     ),
     "parties": (
-        "times",
+        "parties forgotten early",
         "parties were forgotten early: a payer may count as new again; affected alerts say so",
     ),
     "graph_visited": (
-        "times",
+        "graph searches stopped at the account cap",
         "a graph search stopped short: a longer cycle or chain may be missed; affected alerts say so",
     ),
     "graph_edges_scanned": (
-        "times",
+        "graph searches stopped at the transfer cap",
         "a graph search stopped short: a longer cycle or chain may be missed; affected alerts say so",
     ),
 }
