@@ -152,7 +152,12 @@ class TransactionMonitor:
         rates: str | Path | None = None,
         holidays: str | Path | None = None,
         backend: str = "durable",
+        limits: Mapping[str, int] | None = None,
     ) -> None:
+        """``limits``: caps on the monitor's memory by name (``monitor.limits.Limits``, e.g.
+        ``{"window_rows": 5000}``); where one was hit is in :attr:`caps`, and every alert it
+        touched says so in its ``limits``."""
+        from .monitor.limits import Limits
         from .monitor.loop import Monitor as _Monitor
         from .monitor.rates import Rates, load_rates
         from .monitor.rules import load_pack as load_monitoring_pack
@@ -163,6 +168,11 @@ class TransactionMonitor:
         self._rates = load_rates(Path(rates)) if rates is not None else Rates()
         calendar = WorkdayCalendar(load_holidays(Path(holidays)) if holidays else None)
         self._monitor = _Monitor(pack=pack, calendar=calendar)
+        try:
+            caps = Limits().with_values(f"{name}={value}" for name, value in (limits or {}).items())
+        except ValueError as exc:
+            raise UsageError.single(f"limits: {exc}") from None
+        self._monitor.attach(pack, calendar, caps)
         self._rows = 0
         self.rejected: list[Any] = []
 
@@ -186,6 +196,11 @@ class TransactionMonitor:
     def close(self) -> list[Any]:
         """The alerts of the business days still open (the stream ended)."""
         return list(self._monitor.finish())
+
+    @property
+    def caps(self) -> dict[str, int]:
+        """How often each cap of ``limits`` was hit so far (empty: none was)."""
+        return dict(self._monitor.features.caps.counts)
 
 
 def as_spec(spec: SpecInput, name: str, model: type[ProductSpec] = ProductSpec) -> LoadedSpec:

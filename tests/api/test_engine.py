@@ -127,3 +127,28 @@ def test_transaction_monitor_feeds_and_closes() -> None:
     gc_before = gc.get_threshold()
     TransactionMonitor().close()
     assert gc.get_threshold() == gc_before
+
+
+def test_transaction_monitor_takes_caps_and_reports_them() -> None:
+    from regtech_engine import InputError, TransactionMonitor
+
+    with pytest.raises(InputError, match="window_rowz"):
+        TransactionMonitor(limits={"window_rowz": 5})
+    monitor = TransactionMonitor(limits={"day_total_tx_ids": 2})
+    for i in range(3):  # three cash deposits of one customer, one day: one large-value total
+        monitor.feed(
+            {
+                "tx_id": f"t{i}",
+                "timestamp": f"2026-03-02T1{i}:00:00+08:00",
+                "customer_id": "c1",
+                "customer_type": "individual",
+                "account_id": "a1",
+                "direction": "in",
+                "channel": "cash",
+                "amount": 30_000,
+                "currency": "CNY",
+            }
+        )
+    [alert] = monitor.close()
+    assert alert.tx_ids == ["t0", "t1"] and alert.limits and "first 2" in alert.limits[0]
+    assert monitor.caps == {"day_total_tx_ids": 1}
