@@ -12,9 +12,9 @@ from ..files.safeio import write_text_atomic
 from ..findings import Report
 from ..gate.decision import GatedReport, Policy, apply_gate
 from ..language.rules import RulePack
-from ..pool import check_report, resolve_jobs
+from ..pool import check_files, duplicate_problems, prestart, read_spec, resolve_jobs, spec_files
 from ..reporters import FORMATS, renderer
-from ..spec.loader import LoadedSpec, find_spec_files, load_spec
+from ..spec.loader import LoadedSpec
 from ..spec.models import ProductSpec
 from ..vocabulary import Lang
 from .common import (
@@ -35,44 +35,24 @@ from .common import (
 def load_specs(
     paths: tuple[str, ...], model: type[ProductSpec] = ProductSpec
 ) -> tuple[list[LoadedSpec], list[Problem]]:
-    """Every valid spec, and the problems of the invalid ones (a bad file spoils no other);
-    ``model`` is the rule pack's spec model, with its packs' extension fields."""
+    """Every valid spec, held, and the problems of the invalid ones (a bad file spoils no
+    other); ``model`` is the rule pack's spec model, with its packs' extension fields.
+    ``regtech check`` and ``impact`` do not hold specs: they stream them (pool.py)."""
+    files, problems = spec_files(paths)
     specs: list[LoadedSpec] = []
-    problems: list[Problem] = []
-    for path, name in find_spec_files(list(paths)):
-        if not path.exists():
-            problems.append(Problem("no such file or folder", file=name))
-            continue
+    for file in files:
         try:
-            specs.append(load_spec(path, name, model))
+            specs.append(read_spec(file, model))
         except InputError as exc:
             problems.extend(exc.problems)
-    if not specs and not problems:
-        problems.append(Problem("no product spec files (.yaml, .yml, .json) found", file=" ".join(paths)))
     return unique_ids(specs, problems)
 
 
 def unique_ids(specs: list[LoadedSpec], problems: list[Problem]) -> tuple[list[LoadedSpec], list[Problem]]:
     """Specs sharing a ``product.id`` are an input error naming every file: findings,
     waivers and baselines are keyed by it, so one would silently stand for the other."""
-    by_id: dict[str, list[LoadedSpec]] = {}
-    for spec in specs:
-        by_id.setdefault(spec.id, []).append(spec)
-    kept = [s for s in specs if len(by_id[s.id]) == 1]
-    for spec_id, group in sorted(by_id.items()):
-        if len(group) > 1:
-            files = sorted(g.path for g in group)
-            for g in sorted(group, key=lambda g: g.path):
-                others = ", ".join(f for f in files if f != g.path)
-                problems.append(
-                    Problem(
-                        f"product.id `{spec_id}` is also used by {others}; each spec needs its own id",
-                        file=g.path,
-                        line=g.line_of(("product", "id")),
-                        path="product.id",
-                    )
-                )
-    return kept, problems
+    duplicated, duplicates = duplicate_problems((s.id, s.path, s.line_of(("product", "id"))) for s in specs)
+    return [s for s in specs if s.id not in duplicated], problems + duplicates
 
 
 def apply_gate_options(
@@ -221,12 +201,17 @@ def check(
     if no_builtin and not rules_dirs:
         raise UsageError.single("--no-builtin needs at least one --rules folder")
     outputs = parse_outputs(fmt, output, output_formats)
+    files, problems = spec_files(paths)  # paths only: each is read when it is checked
+    jobs = resolve_jobs(jobs, len(files))
+    prestart(jobs, len(files))  # the workers' start overlaps loading the packs
     pack = load_rules(rules_dirs, builtin=not no_builtin)
     selected = pack.select(list(themes) or None).select_rules(select_rules, skip_rules)
-    specs, problems = load_specs(paths, pack.spec_model)
+    # files are read, validated and checked one by one (in workers with --jobs), never all held
+    checked, invalid = check_files(selected, as_of, files, backend, jobs)
+    problems += invalid
     policy = Policy(fail_on=fail_on, allow_undetermined=allow_undetermined)
     report = apply_gate_options(
-        check_report(selected, as_of, specs, backend, resolve_jobs(jobs, len(specs))),
+        checked,
         pack,
         as_of,
         waivers_path,
@@ -234,7 +219,7 @@ def check(
         baseline_path,
         policy,
     )
-    if not specs:
+    if not checked.results:
         raise SpecError(problems)
     write_outputs(report, outputs, Lang(lang))
     if problems:

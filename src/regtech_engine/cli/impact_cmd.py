@@ -14,9 +14,9 @@ from pathlib import Path
 import click
 
 from ..errors import SpecError, UsageError
-from ..gate.impact import compare
+from ..gate.impact import impact_of
 from ..language.rules import select_ids
-from ..pool import resolve_jobs
+from ..pool import impact_files, prestart, resolve_jobs, spec_files
 from ..reporters.impact import IMPACT_FORMATS, render_impact
 from ..vocabulary import Lang
 from .check_cmd import load_specs
@@ -79,16 +79,27 @@ def impact(
         raise UsageError.single(
             "give the changed rules with --rules (and the current ones with --base-rules)"
         )
+    files, problems = spec_files(paths)  # paths only: each is read when it is checked
+    jobs = resolve_jobs(jobs, len(files))
+    prestart(jobs, len(files))  # the workers' start overlaps loading the packs
     base = load_rules(base_dirs, builtin=not no_builtin)
     new = load_rules(new_dirs, builtin=not no_builtin)
-    specs, problems = load_specs(paths, new.spec_model)
-    if problems:
-        raise SpecError(problems)
-    # a pattern need match a rule of one side only (a rule added or removed by the change)
-    base, new = base.select(list(themes) or None), new.select(list(themes) or None)
-    chosen = select_ids(sorted({r.id for p in (base, new) for r in p.rules}), select_rules, skip_rules)
+    try:
+        # a pattern need match a rule of one side only (a rule added or removed by the change)
+        base, new = base.select(list(themes) or None), new.select(list(themes) or None)
+        chosen = select_ids(sorted({r.id for p in (base, new) for r in p.rules}), select_rules, skip_rules)
+    except UsageError:
+        # invalid specs are reported before a bad selection, as when specs were read first
+        problems = load_specs(paths, new.spec_model)[1]
+        if problems:
+            raise SpecError(problems) from None
+        raise
     base, new = (replace(p, rules=[r for r in p.rules if r.id in chosen]) for p in (base, new))
-    result = compare(base, new, specs, as_of, None, backend, resolve_jobs(jobs, len(specs)))
+    # files are read, validated (new.spec_model) and checked under both packs one by one
+    pairs, invalid = impact_files(base, new, as_of, files, backend, jobs)
+    if problems or invalid:
+        raise SpecError(problems + invalid)
+    result = impact_of(base, new, pairs, as_of)
     text = render_impact(result, fmt, Lang(lang))
     if output is not None:
         output.write_text(text, encoding="utf-8")

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from ..check import Checker
 from ..datamodel import Frozen
-from ..findings import Finding, SpecRef, Text
+from ..findings import Finding, SpecRef, SpecResult, Text
 from ..language.rules import Rule, RulePack
 from ..spec.loader import LoadedSpec
 from ..vocabulary import Severity
@@ -134,6 +134,14 @@ def compare(
         old_report = Checker(base, as_of, backend=backend, themes=themes).report(specs)
         new_report = Checker(new, as_of, backend=backend, themes=themes).report(specs)
         pairs = list(zip(old_report.results, new_report.results, strict=True))
+    return impact_of(base, new, pairs, as_of)
+
+
+def impact_of(
+    base: RulePack, new: RulePack, pairs: Sequence[tuple[SpecResult, SpecResult]], as_of: dt.date
+) -> Impact:
+    """The impact, from each spec's (before, after) results in report order (the command
+    line checks spec files as it reads them: pool.impact_files)."""
     impacts = [SpecImpact(spec=n.spec, changes=_diff(o.findings, n.findings)) for o, n in pairs]
     return Impact(
         as_of=as_of.isoformat(),
